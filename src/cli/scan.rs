@@ -1,0 +1,139 @@
+//! `vigie scan [--json] FILE…`: reads saved e-mails and says, for each,
+//! whether it is a genuine ameli or FranceConnect notice, a fake, or
+//! unrelated. `-` reads one message from standard input.
+//!
+//! Exit status: 1 when a message is suspicious, else 2 when a file could
+//! not be scanned, else 0. A bad file never stops the others.
+
+use std::fs::File;
+use std::io::{self, Read, Write};
+
+use clap::Args;
+use serde_json::json;
+
+use super::{Cli, CliError};
+use crate::Exit;
+use crate::config::Config;
+use crate::messages::{self, Lang};
+use crate::notice::{Authenticity, Recognition, Rules, recognise};
+
+/// Larger messages are not analysed: notices are a few kilobytes, and this
+/// bounds memory whatever is thrown at vigie.
+pub const MAX_MESSAGE_BYTES: u64 = 10 * 1024 * 1024;
+
+/// Tell genuine ameli/FranceConnect notices from fakes in saved e-mails
+#[derive(Debug, Args)]
+pub struct Scan {
+    /// One object per file, one per line (stable format for scripts)
+    #[arg(long)]
+    pub json: bool,
+    /// Messages to read (.eml); `-` reads standard input
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<String>,
+}
+
+/// Why one file got no verdict.
+enum Skipped {
+    Unreadable(io::Error),
+    TooLarge(u64),
+    NotAnEmail(crate::notice::NotAnEmail),
+}
+
+impl Scan {
+    pub fn execute(&self, cli: &Cli) -> Result<Exit, CliError> {
+        let config = Config::load(cli.config.as_deref())?;
+        let rules = config.rules()?;
+        let stdout = io::stdout();
+        let mut out = stdout.lock();
+        let (mut suspicious, mut failed) = (false, false);
+        for file in &self.files {
+            match scan_one(file, &rules) {
+                Ok(seen) => {
+                    suspicious |= seen.notice.as_ref().is_some_and(|n| n.authenticity == Authenticity::Suspicious);
+                    self.print_verdict(&mut out, file, &seen, cli.lang)?;
+                }
+                Err(skipped) => {
+                    failed = true;
+                    self.print_skipped(&mut out, file, &skipped, cli.lang)?;
+                }
+            }
+        }
+        out.flush()?;
+        Ok(if suspicious {
+            Exit::Attention
+        } else if failed {
+            Exit::Usage
+        } else {
+            Exit::Ok
+        })
+    }
+
+    fn print_verdict(&self, out: &mut impl Write, file: &str, seen: &Recognition, lang: Lang) -> io::Result<()> {
+        if !self.json {
+            return writeln!(out, "{file} : {}", messages::scan_verdict(seen, lang));
+        }
+        writeln!(out, "{}", to_json(file, seen, lang))
+    }
+
+    fn print_skipped(&self, out: &mut impl Write, file: &str, skipped: &Skipped, lang: Lang) -> io::Result<()> {
+        let text = match skipped {
+            Skipped::Unreadable(e) => messages::unreadable(e, lang),
+            Skipped::TooLarge(size) => messages::too_large(*size, MAX_MESSAGE_BYTES, lang),
+            Skipped::NotAnEmail(e) => messages::not_an_email(e, lang),
+        };
+        if self.json {
+            writeln!(out, "{}", json!({ "file": file, "error": text }))
+        } else {
+            // The verdicts go to stdout; a file without one is reported on
+            // stderr too, so that it is seen when stdout is piped.
+            eprintln!("{file} : {text}");
+            Ok(())
+        }
+    }
+}
+
+/// The `scan --json` object for one message (the contract in DESIGN.md,
+/// plus `format`, `message_id` and the stable reason `codes`).
+pub fn to_json(file: &str, seen: &Recognition, lang: Lang) -> serde_json::Value {
+    let notice = seen.notice.as_ref();
+    let login = notice.and_then(|n| n.login_at);
+    json!({
+        "file": file,
+        "claims": notice.map(|n| n.service.as_str()),
+        "kind": notice.map(|n| n.kind.as_str()),
+        "authenticity": notice.map(|n| n.authenticity.as_str()),
+        "login_at": login.map(|t| t.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+        "login_at_source": login.map(|t| t.source.as_str()),
+        "site": notice.and_then(|n| n.site.clone()),
+        "identity_provider": notice.and_then(|n| n.identity_provider.clone()),
+        "format": notice.and_then(|n| n.format.clone()),
+        "sender": seen.envelope.sender.address,
+        "message_id": seen.envelope.message_id,
+        "reasons": notice.map(|n| messages::reasons(n, lang)).unwrap_or_default(),
+        "codes": notice.map(|n| n.reasons.iter().map(|r| r.code()).collect::<Vec<_>>()).unwrap_or_default(),
+    })
+}
+
+fn scan_one(file: &str, rules: &Rules) -> Result<Recognition, Skipped> {
+    let raw = if file == "-" {
+        read_capped(io::stdin().lock())?
+    } else {
+        let f = File::open(file).map_err(Skipped::Unreadable)?;
+        let size = f.metadata().map_err(Skipped::Unreadable)?.len();
+        if size > MAX_MESSAGE_BYTES {
+            return Err(Skipped::TooLarge(size));
+        }
+        read_capped(f)?
+    };
+    recognise(&raw, rules).map_err(Skipped::NotAnEmail)
+}
+
+/// Reads at most [`MAX_MESSAGE_BYTES`]; more is an error, not a truncation.
+fn read_capped(reader: impl Read) -> Result<Vec<u8>, Skipped> {
+    let mut raw = Vec::new();
+    reader.take(MAX_MESSAGE_BYTES + 1).read_to_end(&mut raw).map_err(Skipped::Unreadable)?;
+    if raw.len() as u64 > MAX_MESSAGE_BYTES {
+        return Err(Skipped::TooLarge(raw.len() as u64));
+    }
+    Ok(raw)
+}

@@ -1,0 +1,327 @@
+//! Does a message claim to be ameli or FranceConnect, and is it authentic?
+//!
+//! A message claims a service when its sender domain is official or a
+//! look-alike, its display name names the brand, its subject is a known
+//! notice subject, or its subject names the brand and it carries a lure.
+//! It is then `suspicious` on any failed check (sender domain, DKIM/SPF/
+//! DMARC failure in the trusted `Authentication-Results`, a lure, a link to
+//! a host that is not official, a link that shows one host and goes to
+//! another), else `genuine` with aligned DKIM or DMARC pass, else
+//! `unverified`.
+
+use url::Url;
+
+use super::domain::{DomainVerdict, Strength, ascii_domain, classify_domain, is_under};
+use super::rules::{Format, Rules};
+use super::text::{Content, Link};
+use super::when::{TimeNote, TimeSource, read_login_time};
+use super::{Authenticity, Kind, Notice, Reason};
+
+/// At most this many link reasons are given: one bad link is enough.
+const MAX_LINK_REASONS: usize = 3;
+
+/// One `method=result` of an `Authentication-Results` header (RFC 8601).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthenticationResult {
+    pub method: String,
+    pub result: String,
+    /// `header.d` for DKIM (else `header.i`'s domain), `header.from` for
+    /// DMARC, `smtp.mailfrom` for SPF, when given.
+    pub domain: Option<String>,
+}
+
+/// Parses one `Authentication-Results` value into its authserv-id and
+/// results. Comments in parentheses are dropped; unknown parts are skipped.
+pub fn parse_authentication_results(value: &str) -> (String, Vec<AuthenticationResult>) {
+    let value = strip_comments(value);
+    let mut sections = value.split(';');
+    let authserv_id =
+        sections.next().and_then(|s| s.split_whitespace().next()).unwrap_or_default().to_ascii_lowercase();
+    let mut results = Vec::new();
+    for section in sections {
+        let mut words = section.split_whitespace();
+        let Some((method, result)) = words.next().and_then(|w| w.split_once('=')) else {
+            continue;
+        };
+        let mut domain = None;
+        for word in words {
+            let Some((key, val)) = word.split_once('=') else { continue };
+            let val = val.trim_matches('"').to_ascii_lowercase();
+            let val = val.rsplit('@').next().unwrap_or_default().to_owned();
+            match key.to_ascii_lowercase().as_str() {
+                "header.d" | "header.from" | "smtp.mailfrom" => domain = Some(val),
+                "header.i" if domain.is_none() => domain = Some(val),
+                _ => {}
+            }
+        }
+        results.push(AuthenticationResult {
+            method: method.trim().to_ascii_lowercase(),
+            result: result.trim().to_ascii_lowercase(),
+            domain,
+        });
+    }
+    (authserv_id, results)
+}
+
+fn strip_comments(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut depth = 0usize;
+    let mut escaped = false;
+    for c in value.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if depth > 0 => escaped = true,
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            c if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The whole judgement: `None` when the message does not claim a service.
+pub(crate) fn judge(content: &Content, rules: &Rules) -> Option<Notice> {
+    let from_domain = content
+        .envelope
+        .sender
+        .address
+        .as_deref()
+        .and_then(|a| a.rsplit_once('@'))
+        .map(|(_, d)| ascii_domain(d))
+        .filter(|d| !d.is_empty());
+    let verdict = from_domain.as_deref().map(|d| classify_domain(d, rules));
+    let format = matching_format(content, rules);
+    let lures =
+        rules.lures_in(&format!("{} {} {}", content.sender_name_folded, content.subject_folded, content.body_folded));
+    let brand_anywhere = || {
+        rules
+            .brand_named_in(&content.sender_name_folded)
+            .or_else(|| rules.brand_named_in(&content.subject_folded))
+            .or_else(|| rules.brand_named_in(&content.body_folded))
+    };
+
+    let service = match &verdict {
+        Some(DomainVerdict::Official(s)) => Some(*s),
+        Some(DomainVerdict::Lookalike { service, strength: Strength::Strong, .. }) => Some(*service),
+        _ => None,
+    }
+    .or_else(|| rules.brand_named_in(&content.sender_name_folded))
+    .or_else(|| format.filter(|f| f.subject_claims).map(|f| f.service))
+    .or_else(|| rules.brand_named_in(&content.subject_folded).filter(|_| !lures.is_empty()))
+    .or_else(|| match &verdict {
+        Some(DomainVerdict::Lookalike { service, strength: Strength::EditDistance, .. }) => {
+            brand_anywhere().filter(|s| s == service)
+        }
+        _ => None,
+    })?;
+
+    let format = format.filter(|f| f.service == service);
+    let kind = format.map_or(Kind::Other, |f| f.kind);
+
+    let mut warnings = Vec::new();
+    match (&from_domain, &verdict) {
+        (None, _) | (_, None) => warnings.push(Reason::NoSender),
+        (Some(_), Some(DomainVerdict::Official(s))) if *s == service => {}
+        (Some(domain), Some(v)) => {
+            warnings.push(Reason::SenderNotOfficial { domain: domain.clone() });
+            if let DomainVerdict::Lookalike { official, .. } = v {
+                warnings.push(Reason::LookalikeDomain { domain: domain.clone(), official: official.clone() });
+            }
+        }
+    }
+    if let Some(reply_to) = content.reply_to.as_deref().and_then(|a| a.rsplit_once('@')).map(|(_, d)| ascii_domain(d))
+        && rules.official_service(&reply_to).is_none()
+        && Some(&reply_to) != from_domain.as_ref()
+    {
+        warnings.push(Reason::ReplyToNotOfficial { domain: reply_to });
+    }
+    let evidence = authentication(content, rules, from_domain.as_deref(), &mut warnings);
+    warnings.extend(lures.iter().map(|&category| Reason::Lure { category }));
+    link_warnings(&content.links, rules, &mut warnings);
+
+    let authenticity = if !warnings.is_empty() {
+        Authenticity::Suspicious
+    } else if evidence.iter().any(|r| matches!(r, Reason::DkimPass { .. } | Reason::DmarcPass)) {
+        Authenticity::Genuine
+    } else {
+        Authenticity::Unverified
+    };
+
+    let mut reasons = warnings;
+    reasons.extend(evidence);
+    let login_at = if matches!(kind, Kind::Login | Kind::Settings) {
+        read_login_time(&content.body_folded, content.envelope.date)
+    } else {
+        None
+    };
+    if let Some(t) = &login_at {
+        match (t.source, t.note) {
+            (TimeSource::DateHeader, _) => reasons.push(Reason::TimeFromDateHeader),
+            (_, Some(TimeNote::DstGap)) => reasons.push(Reason::TimeInDstGap),
+            (_, Some(TimeNote::Ambiguous)) => reasons.push(Reason::TimeAmbiguous),
+            _ => {}
+        }
+    }
+    let (site, identity_provider) = format.map(|f| extract(f, content)).unwrap_or_default();
+    Some(Notice {
+        service,
+        kind,
+        authenticity,
+        reasons,
+        login_at,
+        site,
+        identity_provider,
+        format: format.map(|f| f.name.clone()),
+    })
+}
+
+fn matching_format<'r>(content: &Content, rules: &'r Rules) -> Option<&'r Format> {
+    rules.formats.iter().find(|f| {
+        f.subject.as_ref().is_none_or(|re| re.is_match(&content.subject_folded))
+            && f.body.as_ref().is_none_or(|re| re.is_match(&content.body_folded))
+    })
+}
+
+/// Reads the trusted `Authentication-Results`: failures go to `warnings`,
+/// the evidence for the message is returned.
+fn authentication(content: &Content, rules: &Rules, from: Option<&str>, warnings: &mut Vec<Reason>) -> Vec<Reason> {
+    if content.authentication_results.is_empty() {
+        return vec![Reason::NoAuthenticationResults];
+    }
+    let trusted = content
+        .authentication_results
+        .iter()
+        .map(|value| parse_authentication_results(value))
+        .find(|(id, _)| rules.trusted_authserv_ids.is_empty() || rules.trusted_authserv_ids.contains(id));
+    let Some((_, results)) = trusted else {
+        return vec![Reason::UntrustedAuthenticationResults];
+    };
+    let from_org = from.and_then(|d| rules.official_domains().find(|(_, o)| is_under(d, o)).map(|(_, o)| o));
+    let aligned = |d: &str| from_org.is_some_and(|org| is_under(d, org));
+    let mut evidence = Vec::new();
+    for r in &results {
+        let domain = r.domain.as_deref();
+        match (r.method.as_str(), r.result.as_str()) {
+            ("dkim", "pass") => {
+                if let Some(d) = domain.filter(|d| aligned(d)) {
+                    evidence.push(Reason::DkimPass { domain: d.to_owned() });
+                }
+            }
+            ("dkim", "fail" | "permerror") if domain.is_none_or(|d| aligned(d) || Some(d) == from) => {
+                warnings.push(Reason::DkimFail { domain: domain.map(str::to_owned) });
+            }
+            ("spf", "fail" | "softfail") => warnings.push(Reason::SpfFail),
+            ("dmarc", "pass") => evidence.push(Reason::DmarcPass),
+            ("dmarc", "fail") => warnings.push(Reason::DmarcFail),
+            _ => {}
+        }
+    }
+    warnings.dedup();
+    evidence.dedup();
+    if evidence.is_empty() {
+        evidence.push(Reason::NoPassingAuthentication);
+    }
+    evidence
+}
+
+fn link_warnings(links: &[Link], rules: &Rules, warnings: &mut Vec<Reason>) {
+    let mut bad_hosts: Vec<String> = Vec::new();
+    for link in links {
+        let Some(target) = web_host(&link.target) else { continue };
+        let shown = link.shown.as_deref().and_then(shown_host);
+        if let Some(shown) = shown.filter(|s| !same_site(s, &target))
+            && !(rules.is_trusted_link_host(&shown) && rules.is_trusted_link_host(&target))
+        {
+            warnings.push(Reason::LinkTextMismatch { shown, target: target.clone() });
+        }
+        if !rules.is_trusted_link_host(&target) && !bad_hosts.contains(&target) {
+            bad_hosts.push(target);
+        }
+    }
+    warnings.extend(bad_hosts.into_iter().take(MAX_LINK_REASONS).map(|host| Reason::LinkNotOfficial { host }));
+}
+
+/// The host of an http(s) link; other schemes (mailto:, tel:) are not web
+/// links.
+fn web_host(target: &str) -> Option<String> {
+    let url = Url::parse(target.trim()).ok()?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return None;
+    }
+    url.host_str().map(|h| h.trim_end_matches('.').to_ascii_lowercase())
+}
+
+/// The host a link's visible text shows, if it shows one
+/// ("https://www.ameli.fr", "www.ameli.fr/assure").
+fn shown_host(text: &str) -> Option<String> {
+    let text = text.trim().trim_end_matches(['.', ',', ';']);
+    if text.contains(' ') || !text.contains('.') {
+        return None;
+    }
+    let candidate = if text.contains("://") { text.to_owned() } else { format!("https://{text}") };
+    let host = web_host(&candidate)?;
+    let tld = host.rsplit('.').next()?;
+    (tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic())).then_some(host)
+}
+
+fn same_site(a: &str, b: &str) -> bool {
+    a.trim_start_matches("www.") == b.trim_start_matches("www.")
+}
+
+/// Reads the FranceConnect site and identity provider from plain text.
+fn extract(format: &Format, content: &Content) -> (Option<String>, Option<String>) {
+    let text = format!("{}\n{}", content.subject_plain, content.body_plain);
+    let (mut site, mut provider) = (None, None);
+    for re in &format.extract {
+        if let Some(c) = re.captures(&text) {
+            let clean = |m: regex::Match<'_>| {
+                let v = m.as_str().trim().trim_matches('"').trim();
+                (!v.is_empty()).then(|| v.to_owned())
+            };
+            site = site.or_else(|| c.name("site").and_then(clean));
+            provider = provider.or_else(|| c.name("identity_provider").and_then(clean));
+        }
+    }
+    (site, provider)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn authentication_results_are_parsed_with_comments() {
+        let (id, results) = parse_authentication_results(
+            "mx.orange.fr (authserv 1.2);\r\n\tdkim=pass (2048-bit key) header.d=info.ameli.fr header.s=s1;\r\n\
+             spf=softfail smtp.mailfrom=bounce@evil.example; dmarc=fail header.from=ameli.fr",
+        );
+        assert_eq!(id, "mx.orange.fr");
+        let got: Vec<_> = results.iter().map(|r| (r.method.as_str(), r.result.as_str(), r.domain.as_deref())).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("dkim", "pass", Some("info.ameli.fr")),
+                ("spf", "softfail", Some("evil.example")),
+                ("dmarc", "fail", Some("ameli.fr")),
+            ]
+        );
+    }
+
+    #[test]
+    fn none_result_and_garbage_are_tolerated() {
+        let (id, results) = parse_authentication_results("mx.example; none");
+        assert_eq!(id, "mx.example");
+        assert!(results.is_empty());
+        let (_, results) = parse_authentication_results(";;;(((");
+        assert!(results.is_empty());
+    }
+
+    #[test]
+    fn shown_hosts() {
+        assert_eq!(shown_host("https://www.ameli.fr"), Some("www.ameli.fr".into()));
+        assert_eq!(shown_host("www.ameli.fr/assure."), Some("www.ameli.fr".into()));
+        assert_eq!(shown_host("Je signale une usurpation"), None);
+        assert_eq!(shown_host("v1.2"), None);
+    }
+}

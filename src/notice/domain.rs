@@ -1,0 +1,169 @@
+//! Is a domain official, a look-alike of an official one, or foreign?
+//!
+//! Official means equal to an official domain or under it on a label
+//! boundary, after lower-casing and IDNA: `info.ameli.fr` is official,
+//! `ameli.fr.secure-login.com` and `ameli-fr.com` are not. Look-alikes are
+//! caught three ways: the brand as whole words of a foreign domain
+//! (`ameli-fr.com`), the same "skeleton" as an official domain once
+//! confusable characters are mapped (`arneli.fr`, a Cyrillic `а` in
+//! `xn--meli-...`), and a small edit distance (`amelli.fr`). The last one
+//! alone is weak — `amelie.fr` is a first name — so it only counts when the
+//! message also names the brand.
+
+use unicode_security::skeleton;
+
+use super::{Service, rules::Rules};
+
+/// What a sender's domain is to vigie.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DomainVerdict {
+    /// Under an official domain of this service.
+    Official(Service),
+    /// Made to look like `official`.
+    Lookalike {
+        service: Service,
+        official: String,
+        strength: Strength,
+    },
+    Foreign,
+}
+
+/// How sure a look-alike verdict is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strength {
+    /// Brand words in the domain, or the same skeleton as an official domain.
+    Strong,
+    /// Only a small edit distance: counts when the message names the brand.
+    EditDistance,
+}
+
+/// `host` is `base` or a subdomain of it, on a label boundary.
+pub fn is_under(host: &str, base: &str) -> bool {
+    let host = host.trim_end_matches('.');
+    host.eq_ignore_ascii_case(base)
+        || (host.len() > base.len()
+            && host.as_bytes()[host.len() - base.len() - 1] == b'.'
+            && host[host.len() - base.len()..].eq_ignore_ascii_case(base))
+}
+
+/// The ASCII (punycode) form of a domain, lower case.
+pub(crate) fn ascii_domain(domain: &str) -> String {
+    let domain = domain.trim().trim_end_matches('.');
+    match idna::domain_to_ascii(domain) {
+        Ok(ascii) => ascii,
+        Err(_) => domain.to_ascii_lowercase(),
+    }
+}
+
+/// Classifies a sender domain against the official domains in `rules`.
+pub fn classify_domain(domain: &str, rules: &Rules) -> DomainVerdict {
+    let ascii = ascii_domain(domain);
+    if let Some(service) = rules.official_service(&ascii) {
+        return DomainVerdict::Official(service);
+    }
+    let (unicode, _) = idna::domain_to_unicode(&ascii);
+    let tokens: Vec<&str> = ascii.split(['.', '-']).filter(|t| !t.is_empty()).collect();
+    // Skeletons of the domain as decoded and as written: "ameIi.fr" is
+    // "ameii.fr" to DNS but reads as "ameli.fr" to a person.
+    let skeletons = [skeleton(&unicode).collect::<String>(), skeleton(domain.trim()).collect::<String>()];
+    let mut near = None;
+    for (service, official) in rules.official_domains() {
+        let strong = |official: &str| DomainVerdict::Lookalike {
+            service,
+            official: official.to_owned(),
+            strength: Strength::Strong,
+        };
+        let labels = official.split('.').count();
+        let official_skeleton: String = skeleton(official).collect();
+        if skeletons.iter().any(|s| last_labels(s, labels) == official_skeleton) {
+            return strong(official);
+        }
+        if rules.brand_tokens(service).iter().any(|brand| contains_run(&tokens, brand)) {
+            return strong(official);
+        }
+        let ascii_suffix = last_labels(&ascii, labels);
+        let first_label = official.split('.').next().unwrap_or(official);
+        let allowed = if first_label.len() < 8 { 1 } else { 2 };
+        if near.is_none() && strsim::damerau_levenshtein(ascii_suffix, official) <= allowed {
+            near = Some(DomainVerdict::Lookalike {
+                service,
+                official: official.to_owned(),
+                strength: Strength::EditDistance,
+            });
+        }
+    }
+    near.unwrap_or(DomainVerdict::Foreign)
+}
+
+fn last_labels(domain: &str, n: usize) -> &str {
+    let mut dots = domain.rmatch_indices('.').skip(n.saturating_sub(1));
+    match dots.next() {
+        Some((i, _)) => &domain[i + 1..],
+        None => domain,
+    }
+}
+
+/// `tokens` holds `run` as consecutive elements.
+fn contains_run(tokens: &[&str], run: &[String]) -> bool {
+    !run.is_empty() && tokens.windows(run.len()).any(|w| w.iter().zip(run).all(|(a, b)| a == b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verdict(domain: &str) -> DomainVerdict {
+        classify_domain(domain, &Rules::builtin())
+    }
+
+    fn is_lookalike(domain: &str, expected: Strength) -> bool {
+        matches!(verdict(domain), DomainVerdict::Lookalike { strength, .. } if strength == expected)
+    }
+
+    #[test]
+    fn official_domains_and_subdomains_on_a_label_boundary() {
+        assert_eq!(verdict("info.ameli.fr"), DomainVerdict::Official(Service::Ameli));
+        assert_eq!(verdict("AMELI.FR"), DomainVerdict::Official(Service::Ameli));
+        assert_eq!(verdict("app.assurance-maladie.fr"), DomainVerdict::Official(Service::Ameli));
+        assert_eq!(verdict("franceconnect.gouv.fr"), DomainVerdict::Official(Service::FranceConnect));
+        assert!(!is_under("xameli.fr", "ameli.fr"));
+        assert!(is_under("a.b.ameli.fr", "ameli.fr"));
+    }
+
+    #[test]
+    fn brand_words_in_a_foreign_domain_are_lookalikes() {
+        for d in [
+            "ameli-fr.com",
+            "ameli.com",
+            "ameli.fr.secure-login.com",
+            "assurance-maladie-remboursement.net",
+            "franceconnect-gouv.fr",
+            "cpam-paris.info",
+        ] {
+            assert!(is_lookalike(d, Strength::Strong), "{d}");
+        }
+    }
+
+    #[test]
+    fn homoglyphs_and_punycode_are_lookalikes() {
+        assert!(is_lookalike("arneli.fr", Strength::Strong));
+        assert!(is_lookalike("ameIi.fr", Strength::Strong));
+        // Cyrillic а (U+0430) in place of the Latin a.
+        assert!(is_lookalike("xn--meli-43d.fr", Strength::Strong));
+        assert!(is_lookalike("\u{430}meli.fr", Strength::Strong));
+    }
+
+    #[test]
+    fn small_edits_are_weak_lookalikes() {
+        assert!(is_lookalike("amelli.fr", Strength::EditDistance));
+        assert!(is_lookalike("amelie.fr", Strength::EditDistance));
+        assert!(is_lookalike("franceconect.gouv.fr", Strength::EditDistance));
+    }
+
+    #[test]
+    fn unrelated_domains_are_foreign() {
+        for d in ["orange.fr", "cameliafleurs.fr", "impots.gouv.fr", "doctolib.fr", "mgen.fr", "gmail.com"] {
+            assert_eq!(verdict(d), DomainVerdict::Foreign, "{d}");
+        }
+    }
+}

@@ -1,0 +1,237 @@
+//! Recognition: raw e-mail bytes in, a [`Recognition`] out.
+//!
+//! This module is pure: it never touches the network, the disk or the clock,
+//! and it never panics on hostile input. It answers three questions about a
+//! message:
+//!
+//! 1. Does it present itself as ameli or FranceConnect (`claims`)? Mail that
+//!    merely mentions them — a mutuelle newsletter, a doctor's reminder to
+//!    bring the carte Vitale — does not.
+//! 2. If so, which kind of notice is it ([`Kind`]), and when did the login
+//!    happen ([`LoginTime`], read as Paris time and kept in UTC)?
+//! 3. Is it authentic ([`Authenticity`])? Authenticity comes before meaning:
+//!    a fake "Information de connexion" is an impersonation, never a login
+//!    the user must act upon.
+//!
+//! What vigie knows about the notices (official domains, subjects, lures) is
+//! data, in [`Rules`]: `builtin.toml` plus what the config adds.
+//!
+//! ```
+//! let rules = vigie::notice::Rules::builtin();
+//! let raw = b"From: Votre Assurance Maladie <assurance-maladie@info.ameli.fr>\r\n\
+//!             Subject: Information de paiement\r\n\r\nBonjour\r\n";
+//! let seen = vigie::notice::recognise(raw, &rules).unwrap();
+//! let notice = seen.notice.unwrap();
+//! assert_eq!(notice.kind, vigie::notice::Kind::Payment);
+//! ```
+
+mod authenticity;
+mod domain;
+mod rules;
+mod text;
+mod when;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+pub use authenticity::{AuthenticationResult, parse_authentication_results};
+pub use domain::{DomainVerdict, classify_domain, is_under};
+pub use rules::{LureCategory, Rules, RulesError, RulesExtension};
+pub use when::{LoginTime, TimeSource, read_login_time};
+
+/// The service a message presents itself as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Service {
+    Ameli,
+    #[serde(rename = "franceconnect")]
+    FranceConnect,
+}
+
+impl Service {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Service::Ameli => "ameli",
+            Service::FranceConnect => "franceconnect",
+        }
+    }
+}
+
+/// What a message claiming a service is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// Someone logged in.
+    Login,
+    /// Assurance Maladie "Information de paiement".
+    Payment,
+    /// FranceConnect "Modification de vos accès".
+    Settings,
+    /// Anything else that claims the service: newsletters, lures.
+    Other,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Login => "login",
+            Kind::Payment => "payment",
+            Kind::Settings => "settings",
+            Kind::Other => "other",
+        }
+    }
+}
+
+/// Whether a message that claims a service really comes from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Authenticity {
+    /// Official sender, DKIM aligned or DMARC pass, no lure.
+    Genuine,
+    /// Official sender and no lure, but no authentication results to check.
+    Unverified,
+    /// Fails at least one check: a fake until proven otherwise.
+    Suspicious,
+}
+
+impl Authenticity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Authenticity::Genuine => "genuine",
+            Authenticity::Unverified => "unverified",
+            Authenticity::Suspicious => "suspicious",
+        }
+    }
+}
+
+/// One piece of evidence behind a verdict. [`crate::messages`] renders it
+/// for the user; [`Reason::code`] is stable for scripts and tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    DkimPass { domain: String },
+    DmarcPass,
+    NoAuthenticationResults,
+    NoPassingAuthentication,
+    UntrustedAuthenticationResults,
+    DkimFail { domain: Option<String> },
+    SpfFail,
+    DmarcFail,
+    NoSender,
+    SenderNotOfficial { domain: String },
+    LookalikeDomain { domain: String, official: String },
+    ReplyToNotOfficial { domain: String },
+    Lure { category: LureCategory },
+    LinkNotOfficial { host: String },
+    LinkTextMismatch { shown: String, target: String },
+    TimeInDstGap,
+    TimeAmbiguous,
+    TimeFromDateHeader,
+}
+
+impl Reason {
+    /// A stable identifier, e.g. `dkim_fail` or `lure_refund`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Reason::DkimPass { .. } => "dkim_pass",
+            Reason::DmarcPass => "dmarc_pass",
+            Reason::NoAuthenticationResults => "no_authentication_results",
+            Reason::NoPassingAuthentication => "no_passing_authentication",
+            Reason::UntrustedAuthenticationResults => "untrusted_authentication_results",
+            Reason::DkimFail { .. } => "dkim_fail",
+            Reason::SpfFail => "spf_fail",
+            Reason::DmarcFail => "dmarc_fail",
+            Reason::NoSender => "no_sender",
+            Reason::SenderNotOfficial { .. } => "sender_not_official",
+            Reason::LookalikeDomain { .. } => "lookalike_domain",
+            Reason::ReplyToNotOfficial { .. } => "reply_to_not_official",
+            Reason::Lure { category } => category.code(),
+            Reason::LinkNotOfficial { .. } => "link_not_official",
+            Reason::LinkTextMismatch { .. } => "link_text_mismatch",
+            Reason::TimeInDstGap => "time_in_dst_gap",
+            Reason::TimeAmbiguous => "time_ambiguous",
+            Reason::TimeFromDateHeader => "time_from_date_header",
+        }
+    }
+
+    /// Evidence against the message (as opposed to evidence for it, or a
+    /// note about how its time was read).
+    pub fn is_warning(&self) -> bool {
+        !matches!(
+            self,
+            Reason::DkimPass { .. }
+                | Reason::DmarcPass
+                | Reason::NoAuthenticationResults
+                | Reason::NoPassingAuthentication
+                | Reason::TimeAmbiguous
+                | Reason::TimeFromDateHeader
+        )
+    }
+}
+
+/// The sender as the From header shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Sender {
+    pub name: Option<String>,
+    pub address: Option<String>,
+}
+
+/// Facts about any message, notice or not.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Envelope {
+    pub message_id: Option<String>,
+    pub sender: Sender,
+    pub subject: String,
+    /// The Date header, if it could be read.
+    pub date: Option<DateTime<Utc>>,
+}
+
+/// A message that claims to come from ameli or FranceConnect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub service: Service,
+    pub kind: Kind,
+    pub authenticity: Authenticity,
+    /// Evidence against first, then evidence for.
+    pub reasons: Vec<Reason>,
+    /// For logins and settings changes: when it happened.
+    pub login_at: Option<LoginTime>,
+    /// FranceConnect: the site the user was logged into.
+    pub site: Option<String>,
+    /// FranceConnect: the account used to log in (impots.gouv.fr, Ameli.fr…).
+    pub identity_provider: Option<String>,
+    /// The name of the known format that matched, if any.
+    pub format: Option<String>,
+}
+
+/// What [`recognise`] makes of one message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recognition {
+    pub envelope: Envelope,
+    /// `None` for mail that has nothing to do with ameli or FranceConnect.
+    pub notice: Option<Notice>,
+}
+
+/// Why a byte string could not be read as an e-mail at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotAnEmail {
+    #[error("the file is empty")]
+    Empty,
+    #[error("no e-mail headers were found")]
+    NoHeaders,
+}
+
+/// Reads one raw RFC 5322 message. Never panics; text is capped so that
+/// time and memory stay bounded whatever the input.
+pub fn recognise(raw: &[u8], rules: &Rules) -> Result<Recognition, NotAnEmail> {
+    if raw.iter().all(u8::is_ascii_whitespace) {
+        return Err(NotAnEmail::Empty);
+    }
+    let message = mail_parser::MessageParser::default().parse(raw).ok_or(NotAnEmail::NoHeaders)?;
+    let content = text::Content::of(&message);
+    if !content.has_headers {
+        return Err(NotAnEmail::NoHeaders);
+    }
+    let envelope = content.envelope.clone();
+    let notice = authenticity::judge(&content, rules);
+    Ok(Recognition { envelope, notice })
+}

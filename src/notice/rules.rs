@@ -1,0 +1,369 @@
+//! The data recognition runs on: official domains, brand words, notice
+//! formats and lures, from `builtin.toml` plus what the config adds.
+
+use regex::{Regex, RegexSet};
+use serde::Deserialize;
+
+use super::{Kind, Service, domain::is_under, text::normalise};
+
+const BUILTIN: &str = include_str!("builtin.toml");
+
+/// A category of phishing lure; each has its own explanation for the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LureCategory {
+    BankDetails,
+    Password,
+    Ssn,
+    Payment,
+    CarteVitale,
+    Refund,
+    Deadline,
+    SecureAccount,
+    FileReference,
+    ServiceClient,
+}
+
+impl LureCategory {
+    pub fn code(self) -> &'static str {
+        match self {
+            LureCategory::BankDetails => "lure_bank_details",
+            LureCategory::Password => "lure_password",
+            LureCategory::Ssn => "lure_ssn",
+            LureCategory::Payment => "lure_payment",
+            LureCategory::CarteVitale => "lure_carte_vitale",
+            LureCategory::Refund => "lure_refund",
+            LureCategory::Deadline => "lure_deadline",
+            LureCategory::SecureAccount => "lure_secure_account",
+            LureCategory::FileReference => "lure_file_reference",
+            LureCategory::ServiceClient => "lure_service_client",
+        }
+    }
+}
+
+/// The shape of `builtin.toml`, and of the config's `[recognition]` table,
+/// which adds to it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulesExtension {
+    /// Hosts official mails may link to without being official senders.
+    #[serde(default)]
+    pub trusted_link_domains: Vec<String>,
+    /// Which receiving servers' `Authentication-Results` to trust, by
+    /// authserv-id; empty means the topmost header.
+    #[serde(default)]
+    pub trusted_authserv_ids: Vec<String>,
+    #[serde(default)]
+    pub service: Vec<ServiceSpec>,
+    #[serde(default)]
+    pub format: Vec<FormatSpec>,
+    #[serde(default)]
+    pub lure: Vec<LureSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceSpec {
+    pub service: Service,
+    #[serde(default)]
+    pub domains: Vec<String>,
+    #[serde(default)]
+    pub brand: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormatSpec {
+    pub name: String,
+    pub service: Service,
+    pub kind: Kind,
+    pub subject: Option<String>,
+    pub body: Option<String>,
+    #[serde(default = "yes")]
+    pub subject_claims: bool,
+    #[serde(default)]
+    pub extract: Vec<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LureSpec {
+    pub category: LureCategory,
+    pub patterns: Vec<String>,
+}
+
+/// A rule that could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum RulesError {
+    #[error("recognition rules: pattern {pattern:?} of {owner} is not a valid regular expression: {source}")]
+    BadPattern {
+        owner: String,
+        pattern: String,
+        #[source]
+        source: Box<regex::Error>,
+    },
+    #[error("recognition rules: format {0:?} has neither a subject nor a body pattern")]
+    EmptyFormat(String),
+    #[error("recognition rules: {0}")]
+    Toml(#[from] toml::de::Error),
+}
+
+#[derive(Debug)]
+pub(crate) struct Format {
+    pub name: String,
+    pub service: Service,
+    pub kind: Kind,
+    pub subject: Option<Regex>,
+    pub body: Option<Regex>,
+    pub subject_claims: bool,
+    pub extract: Vec<Regex>,
+}
+
+#[derive(Debug)]
+struct ServiceRule {
+    service: Service,
+    domains: Vec<String>,
+    /// Brand words split on spaces and dashes, folded.
+    brand_tokens: Vec<Vec<String>>,
+}
+
+/// Compiled recognition rules. Build once, share everywhere.
+#[derive(Debug)]
+pub struct Rules {
+    services: Vec<ServiceRule>,
+    trusted_link_domains: Vec<String>,
+    pub(crate) trusted_authserv_ids: Vec<String>,
+    pub(crate) formats: Vec<Format>,
+    lure_set: RegexSet,
+    lures: Vec<(LureCategory, Regex)>,
+    /// Any brand word, as whole words, per service, over folded text.
+    brand_words: Vec<(Service, Regex)>,
+}
+
+impl Rules {
+    /// The built-in rules alone.
+    pub fn builtin() -> Rules {
+        // builtin.toml is part of the program; a unit test proves it loads.
+        Rules::with_extension(&RulesExtension::default()).expect("builtin.toml is valid")
+    }
+
+    /// The built-in rules plus `extra` (from the config): extra formats are
+    /// tried first, everything else is added.
+    pub fn with_extension(extra: &RulesExtension) -> Result<Rules, RulesError> {
+        let builtin: RulesExtension = toml::from_str(BUILTIN)?;
+        let services = concat(&extra.service, &builtin.service);
+        let formats = concat(&extra.format, &builtin.format);
+        let lures = concat(&extra.lure, &builtin.lure);
+
+        let mut service_rules: Vec<ServiceRule> = Vec::new();
+        for spec in &services {
+            let rule = match service_rules.iter_mut().find(|r| r.service == spec.service) {
+                Some(rule) => rule,
+                None => {
+                    service_rules.push(ServiceRule { service: spec.service, domains: vec![], brand_tokens: vec![] });
+                    service_rules.last_mut().expect("just pushed")
+                }
+            };
+            rule.domains.extend(spec.domains.iter().map(|d| d.trim().to_ascii_lowercase()));
+            rule.brand_tokens.extend(
+                spec.brand.iter().map(|b| {
+                    normalise(b, true).split([' ', '-']).filter(|t| !t.is_empty()).map(str::to_owned).collect()
+                }),
+            );
+        }
+
+        let mut brand_words = Vec::new();
+        for rule in &service_rules {
+            let words: Vec<String> = rule
+                .brand_tokens
+                .iter()
+                .map(|tokens| tokens.iter().map(|t| regex::escape(t)).collect::<Vec<_>>().join(r"[\s-]?"))
+                .collect();
+            let pattern = format!(r"\b({})\b", words.join("|"));
+            brand_words.push((rule.service, compile(&pattern, "brand words")?));
+        }
+
+        let formats = formats
+            .into_iter()
+            .map(|f| {
+                if f.subject.is_none() && f.body.is_none() {
+                    return Err(RulesError::EmptyFormat(f.name));
+                }
+                let owner = format!("format {:?}", f.name);
+                Ok(Format {
+                    service: f.service,
+                    kind: f.kind,
+                    subject: f.subject.as_deref().map(|p| compile(p, &owner)).transpose()?,
+                    body: f.body.as_deref().map(|p| compile(p, &owner)).transpose()?,
+                    subject_claims: f.subject_claims,
+                    extract: f.extract.iter().map(|p| compile(p, &owner)).collect::<Result<_, _>>()?,
+                    name: f.name,
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+
+        let mut compiled_lures = Vec::new();
+        for spec in &lures {
+            for pattern in &spec.patterns {
+                compiled_lures.push((spec.category, compile(pattern, spec.category.code())?));
+            }
+        }
+        let lure_set = RegexSet::new(compiled_lures.iter().map(|(_, re)| re.as_str())).map_err(|e| {
+            RulesError::BadPattern { owner: "lures".into(), pattern: String::new(), source: Box::new(e) }
+        })?;
+
+        Ok(Rules {
+            services: service_rules,
+            trusted_link_domains: concat(&extra.trusted_link_domains, &builtin.trusted_link_domains)
+                .iter()
+                .map(|d| d.to_ascii_lowercase())
+                .collect(),
+            trusted_authserv_ids: concat(&extra.trusted_authserv_ids, &builtin.trusted_authserv_ids)
+                .iter()
+                .map(|d| d.to_ascii_lowercase())
+                .collect(),
+            formats,
+            lure_set,
+            lures: compiled_lures,
+            brand_words,
+        })
+    }
+
+    /// The service whose official domain `domain` is under, if any.
+    pub fn official_service(&self, domain: &str) -> Option<Service> {
+        self.services.iter().find(|s| s.domains.iter().any(|d| is_under(domain, d))).map(|s| s.service)
+    }
+
+    /// Every official domain, with its service.
+    pub fn official_domains(&self) -> impl Iterator<Item = (Service, &str)> {
+        self.services.iter().flat_map(|s| s.domains.iter().map(move |d| (s.service, d.as_str())))
+    }
+
+    pub(crate) fn brand_tokens(&self, service: Service) -> &[Vec<String>] {
+        self.services.iter().find(|s| s.service == service).map(|s| s.brand_tokens.as_slice()).unwrap_or_default()
+    }
+
+    /// A host official mails may link to: official or trusted.
+    pub fn is_trusted_link_host(&self, host: &str) -> bool {
+        self.official_service(host).is_some() || self.trusted_link_domains.iter().any(|d| is_under(host, d))
+    }
+
+    /// The first service whose brand `folded` names, as whole words.
+    pub(crate) fn brand_named_in(&self, folded: &str) -> Option<Service> {
+        self.brand_words.iter().find(|(_, re)| re.is_match(folded)).map(|(s, _)| *s)
+    }
+
+    /// Lure categories found in `folded` text, in rule order, once each.
+    /// A match closely preceded by a negation ("… jamais …") does
+    /// not count.
+    pub(crate) fn lures_in(&self, folded: &str) -> Vec<LureCategory> {
+        let mut found: Vec<LureCategory> = Vec::new();
+        for index in self.lure_set.matches(folded).iter() {
+            let (category, re) = &self.lures[index];
+            if found.contains(category) {
+                continue;
+            }
+            if re.find_iter(folded).any(|m| !negated(&folded[..m.start()])) {
+                found.push(*category);
+            }
+        }
+        found
+    }
+}
+
+/// The words just before a match negate it: "nous ne vous demanderons
+/// jamais de communiquer votre mot de passe". ("Si vous ne confirmez pas
+/// vos coordonnées…" is a threat, not a negation: a bare "ne" does not
+/// count.)
+fn negated(before: &str) -> bool {
+    let start = before.len().saturating_sub(48);
+    let start = (start..before.len()).find(|&i| before.is_char_boundary(i)).unwrap_or(before.len());
+    let window = &before[start..];
+    window.contains("jamais") || window.contains("aucun cas") || window.contains("never")
+}
+
+/// The config's entries first, then the built-in ones.
+fn concat<T: Clone>(extra: &[T], builtin: &[T]) -> Vec<T> {
+    extra.iter().chain(builtin).cloned().collect()
+}
+
+fn compile(pattern: &str, owner: &str) -> Result<Regex, RulesError> {
+    regex::RegexBuilder::new(pattern).size_limit(1 << 22).build().map_err(|e| RulesError::BadPattern {
+        owner: owner.to_owned(),
+        pattern: pattern.to_owned(),
+        source: Box::new(e),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_rules_load() {
+        let rules = Rules::builtin();
+        assert!(rules.formats.len() >= 5);
+        assert_eq!(rules.official_service("info.ameli.fr"), Some(Service::Ameli));
+        assert_eq!(rules.official_service("ameli.fr.evil.com"), None);
+    }
+
+    #[test]
+    fn brand_words_are_whole_words() {
+        let rules = Rules::builtin();
+        assert_eq!(rules.brand_named_in("votre compte ameli"), Some(Service::Ameli));
+        assert_eq!(rules.brand_named_in("l'assurance maladie vous informe"), Some(Service::Ameli));
+        assert_eq!(rules.brand_named_in("avec france connect"), Some(Service::FranceConnect));
+        assert_eq!(rules.brand_named_in("chere amelie"), None);
+    }
+
+    #[test]
+    fn lures_are_found_unless_negated() {
+        let rules = Rules::builtin();
+        assert_eq!(rules.lures_in("merci de confirmer vos coordonnees bancaires"), vec![LureCategory::BankDetails]);
+        assert_eq!(rules.lures_in("ne communiquez jamais votre mot de passe"), vec![]);
+        assert_eq!(
+            rules.lures_in("vous etes admissible a recevoir un remboursement de 387,95 euros"),
+            vec![LureCategory::Refund]
+        );
+        assert_eq!(rules.lures_in("pensez a apporter votre carte vitale"), vec![]);
+    }
+
+    #[test]
+    fn config_extension_adds_domains_and_formats() {
+        let extra: RulesExtension = toml::from_str(
+            r#"
+            [[service]]
+            service = "ameli"
+            domains = ["ameli-nouveau.fr"]
+
+            [[format]]
+            name = "ameli-code"
+            service = "ameli"
+            kind = "other"
+            subject = '^votre code de securite$'
+            "#,
+        )
+        .expect("toml");
+        let rules = Rules::with_extension(&extra).expect("rules");
+        assert_eq!(rules.official_service("mail.ameli-nouveau.fr"), Some(Service::Ameli));
+        assert_eq!(rules.formats[0].name, "ameli-code");
+    }
+
+    #[test]
+    fn a_bad_pattern_is_named_in_the_error() {
+        let extra: RulesExtension = toml::from_str(
+            r#"
+            [[lure]]
+            category = "password"
+            patterns = ['(unclosed']
+            "#,
+        )
+        .expect("toml");
+        let err = Rules::with_extension(&extra).expect_err("bad pattern");
+        assert!(err.to_string().contains("(unclosed"), "{err}");
+    }
+}

@@ -1,0 +1,345 @@
+//! From a parsed message to the plain facts recognition works on: envelope,
+//! visible text (HTML rendered to text, entities decoded, spaces collapsed)
+//! in two forms, and the links with the text they show.
+
+use std::sync::LazyLock;
+
+use chrono::{DateTime, Utc};
+use html5gum::{DefaultEmitter, Token, Tokenizer};
+use mail_parser::{Message, PartType};
+use regex::Regex;
+
+use super::{Envelope, Sender};
+
+/// Text beyond this many bytes is not looked at: notices are a few
+/// kilobytes, and it keeps time and memory bounded on hostile input.
+const MAX_TEXT_BYTES: usize = 256 * 1024;
+/// HTML beyond this many bytes is not rendered.
+const MAX_HTML_BYTES: usize = 1024 * 1024;
+/// At most this many links are checked per message.
+const MAX_LINKS: usize = 200;
+
+/// A link found in the message: where it goes and, for HTML, what it shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Link {
+    pub target: String,
+    pub shown: Option<String>,
+}
+
+/// Everything recognition needs from one message, owned and normalised.
+#[derive(Debug, Default)]
+pub(crate) struct Content {
+    pub envelope: Envelope,
+    pub has_headers: bool,
+    pub reply_to: Option<String>,
+    /// Raw `Authentication-Results` values, topmost first.
+    pub authentication_results: Vec<String>,
+    /// Subject and body with case and accents kept (see [`normalise`]).
+    pub subject_plain: String,
+    pub body_plain: String,
+    /// The same, folded: lower case, no accents.
+    pub subject_folded: String,
+    pub body_folded: String,
+    pub sender_name_folded: String,
+    pub links: Vec<Link>,
+}
+
+impl Content {
+    pub fn of(message: &Message<'_>) -> Content {
+        let from = message.from().and_then(|a| a.first());
+        let sender = Sender {
+            name: from.and_then(|a| a.name()).map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()),
+            address: from.and_then(|a| a.address()).map(|a| a.trim().to_ascii_lowercase()).filter(|a| !a.is_empty()),
+        };
+        let subject = message.subject().unwrap_or_default();
+        let envelope = Envelope {
+            message_id: message.message_id().map(str::to_owned),
+            sender,
+            subject: subject.trim().to_owned(),
+            date: message.date().and_then(|d| DateTime::<Utc>::from_timestamp(d.to_timestamp(), 0)),
+        };
+        let has_headers = envelope.sender.address.is_some()
+            || envelope.sender.name.is_some()
+            || message.subject().is_some()
+            || message.date().is_some()
+            || envelope.message_id.is_some();
+        let authentication_results = message
+            .headers_raw()
+            .filter(|(name, _)| name.eq_ignore_ascii_case("Authentication-Results"))
+            .map(|(_, value)| value.to_owned())
+            .collect();
+        let reply_to =
+            message.reply_to().and_then(|a| a.first()).and_then(|a| a.address()).map(str::to_ascii_lowercase);
+
+        let mut body = Body::default();
+        let mut parts: Vec<usize> = message.text_body.iter().chain(&message.html_body).map(|&id| id as usize).collect();
+        parts.sort_unstable();
+        parts.dedup();
+        for id in parts {
+            match message.parts.get(id).map(|p| &p.body) {
+                Some(PartType::Html(html)) => body.add_html(html),
+                Some(PartType::Text(text)) => body.add_text(text),
+                _ => {}
+            }
+        }
+        let body_raw = body.visible();
+
+        Content {
+            subject_plain: normalise(subject, false),
+            subject_folded: normalise(subject, true),
+            body_plain: normalise(&body_raw, false),
+            body_folded: normalise(&body_raw, true),
+            sender_name_folded: normalise(envelope.sender.name.as_deref().unwrap_or(""), true),
+            envelope,
+            has_headers,
+            reply_to,
+            authentication_results,
+            links: body.links,
+        }
+    }
+}
+
+/// The visible text and links of a message's body parts.
+#[derive(Default)]
+struct Body {
+    html_text: String,
+    plain_text: String,
+    links: Vec<Link>,
+}
+
+static URL_IN_TEXT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(?i)\bhttps?://[^\s<>"'\]\)]+"#).expect("constant regex"));
+
+impl Body {
+    fn add_text(&mut self, text: &str) {
+        let text = truncate(text, MAX_TEXT_BYTES);
+        for url in URL_IN_TEXT.find_iter(text) {
+            self.push_link(url.as_str(), None);
+        }
+        push_capped(&mut self.plain_text, text);
+    }
+
+    /// Renders HTML to text with a tokenizer: tags become spaces (inline
+    /// ones nothing), entities are decoded, `<style>`/`<script>`/`<head>`
+    /// are skipped; `<a href>` and `<form action>` become links.
+    fn add_html(&mut self, html: &str) {
+        let html = truncate(html, MAX_HTML_BYTES);
+        let mut emitter = DefaultEmitter::default();
+        emitter.naively_switch_states(true);
+        let mut out = String::new();
+        let mut hidden = 0usize;
+        let mut anchor: Option<(String, String)> = None; // (href, shown text)
+        for token in Tokenizer::new_with_emitter(html, emitter).flatten() {
+            match token {
+                Token::StartTag(tag) => {
+                    let name = tag.name.as_slice();
+                    if is_hidden(name) && !tag.self_closing {
+                        hidden += 1;
+                    }
+                    let attr = |key: &[u8]| {
+                        tag.attributes.get(key).map(|v| String::from_utf8_lossy(&v.value).trim().to_owned())
+                    };
+                    match name {
+                        b"a" => {
+                            if let Some((href, shown)) = anchor.take() {
+                                self.push_link(&href, Some(shown));
+                            }
+                            anchor = attr(b"href").map(|h| (h, String::new()));
+                        }
+                        b"form" => {
+                            if let Some(action) = attr(b"action") {
+                                self.push_link(&action, None);
+                            }
+                        }
+                        _ => {}
+                    }
+                    if !is_inline(name) {
+                        out.push(' ');
+                    }
+                }
+                Token::EndTag(tag) => {
+                    let name = tag.name.as_slice();
+                    if is_hidden(name) {
+                        hidden = hidden.saturating_sub(1);
+                    }
+                    if name == b"a"
+                        && let Some((href, shown)) = anchor.take()
+                    {
+                        self.push_link(&href, Some(shown));
+                    }
+                    if !is_inline(name) {
+                        out.push(' ');
+                    }
+                }
+                Token::String(s) if hidden == 0 => {
+                    let s = String::from_utf8_lossy(&s.value);
+                    if let Some((_, shown)) = anchor.as_mut() {
+                        push_capped(shown, &s);
+                    }
+                    push_capped(&mut out, &s);
+                }
+                _ => {}
+            }
+        }
+        if let Some((href, shown)) = anchor.take() {
+            self.push_link(&href, Some(shown));
+        }
+        push_capped(&mut self.html_text, &out);
+    }
+
+    fn push_link(&mut self, target: &str, shown: Option<String>) {
+        if self.links.len() < MAX_LINKS {
+            self.links.push(Link { target: target.to_owned(), shown: shown.map(|s| normalise(&s, false)) });
+        }
+    }
+
+    /// What the reader sees: the HTML rendering when there is one (mail
+    /// clients show it), then the plain text part.
+    fn visible(&self) -> String {
+        let mut text = self.html_text.clone();
+        if !self.plain_text.is_empty() {
+            text.push('\n');
+            push_capped(&mut text, &self.plain_text);
+        }
+        text
+    }
+}
+
+fn is_hidden(tag: &[u8]) -> bool {
+    matches!(tag, b"style" | b"script" | b"head" | b"title" | b"noscript")
+}
+
+fn is_inline(tag: &[u8]) -> bool {
+    matches!(
+        tag,
+        b"a" | b"b"
+            | b"strong"
+            | b"i"
+            | b"em"
+            | b"u"
+            | b"span"
+            | b"font"
+            | b"small"
+            | b"big"
+            | b"sup"
+            | b"sub"
+            | b"abbr"
+            | b"mark"
+    )
+}
+
+fn truncate(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+fn push_capped(out: &mut String, s: &str) {
+    let room = MAX_TEXT_BYTES.saturating_sub(out.len());
+    out.push_str(truncate(s, room));
+}
+
+/// Normalises text for matching: every dash to `-`, typographic quotes to
+/// `"` and `'`, invisible characters dropped, runs of white space (NBSP
+/// included) to one space. With `fold`, also lower case without accents.
+pub(crate) fn normalise(s: &str, fold: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = true; // drops leading white space
+    for c in s.chars() {
+        let c = match c {
+            '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' => '-',
+            '«' | '»' | '“' | '”' | '„' | '‟' | '″' => '"',
+            '‘' | '’' | '‚' | '‛' | '′' => '\'',
+            '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' => continue,
+            c if c.is_whitespace() => ' ',
+            c => c,
+        };
+        if c == ' ' {
+            if !space {
+                out.push(' ');
+            }
+            space = true;
+            continue;
+        }
+        space = false;
+        if fold {
+            push_folded(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
+fn push_folded(out: &mut String, c: char) {
+    let base = match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => 'a',
+        'ç' | 'Ç' => 'c',
+        'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' => 'e',
+        'ì' | 'í' | 'î' | 'ï' | 'Ì' | 'Í' | 'Î' | 'Ï' => 'i',
+        'ñ' | 'Ñ' => 'n',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' => 'o',
+        'ù' | 'ú' | 'û' | 'ü' | 'Ù' | 'Ú' | 'Û' | 'Ü' => 'u',
+        'ý' | 'ÿ' | 'Ý' | 'Ÿ' => 'y',
+        'œ' | 'Œ' => return out.push_str("oe"),
+        'æ' | 'Æ' => return out.push_str("ae"),
+        c if c.is_ascii() => c.to_ascii_lowercase(),
+        c => return out.extend(c.to_lowercase()),
+    };
+    out.push(base);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalise_folds_dashes_quotes_spaces_and_accents() {
+        let s = "  Votre compte AMELI \u{2014}\u{a0} Information   de connexion « Été » ";
+        assert_eq!(normalise(s, true), "votre compte ameli - information de connexion \" ete \"");
+        assert_eq!(normalise(s, false), "Votre compte AMELI - Information de connexion \" Été \"");
+    }
+
+    #[test]
+    fn normalise_drops_invisible_characters_used_to_split_words() {
+        assert_eq!(normalise("mot\u{200B} de pa\u{AD}sse", true), "mot de passe");
+    }
+
+    #[test]
+    fn html_is_rendered_with_entities_and_links() {
+        let mut body = Body::default();
+        body.add_html(
+            "<html><head><style>p{color:red}</style><title>x</title></head><body>\
+             <p>Le&nbsp;01 janvier 2021 &agrave; <strong>14:14</strong></p>\
+             <p>Voir <a href=\"https://evil.example/x\">https://www.ameli.fr</a>.</p>\
+             <script>var a = '<p>';</script></body></html>",
+        );
+        let text = normalise(&body.visible(), false);
+        assert_eq!(text, "Le 01 janvier 2021 à 14:14 Voir https://www.ameli.fr.");
+        assert_eq!(
+            body.links,
+            vec![Link { target: "https://evil.example/x".into(), shown: Some("https://www.ameli.fr".into()) }]
+        );
+    }
+
+    #[test]
+    fn text_links_are_found() {
+        let mut body = Body::default();
+        body.add_text("Cliquez ici : https://statsndm.info.ameli.fr/m/abc) merci");
+        assert_eq!(body.links[0].target, "https://statsndm.info.ameli.fr/m/abc");
+    }
+
+    #[test]
+    fn truncate_respects_char_boundaries() {
+        assert_eq!(truncate("éé", 3), "é");
+        assert_eq!(truncate("abc", 10), "abc");
+    }
+}
