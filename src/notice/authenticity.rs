@@ -212,7 +212,9 @@ fn authentication(content: &Content, rules: &Rules, from: Option<&str>, warnings
                 warnings.push(Reason::DkimFail { domain: domain.map(str::to_owned) });
             }
             ("spf", "fail" | "softfail") => warnings.push(Reason::SpfFail),
-            ("dmarc", "pass") => evidence.push(Reason::DmarcPass),
+            // DMARC vouches for the From domain: worth something only
+            // when that domain is official.
+            ("dmarc", "pass") if from_org.is_some() => evidence.push(Reason::DmarcPass),
             ("dmarc", "fail") => warnings.push(Reason::DmarcFail),
             _ => {}
         }

@@ -1,0 +1,91 @@
+//! The fixture corpus is the recogniser's spec: every `tests/fixtures/*.eml`
+//! has one line in `expected.jsonl` giving the labels it must get. Only the
+//! keys present on a line are compared; `codes` must be a subset of the
+//! verdict's reason codes.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use vigie::cli::scan::to_json;
+use vigie::messages::Lang;
+use vigie::notice::{Rules, recognise};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+fn expectations() -> Vec<Value> {
+    let text = std::fs::read_to_string(fixtures().join("expected.jsonl")).expect("expected.jsonl is readable");
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .enumerate()
+        .map(|(i, l)| serde_json::from_str(l).unwrap_or_else(|e| panic!("expected.jsonl line {}: {e}", i + 1)))
+        .collect()
+}
+
+#[test]
+fn every_fixture_gets_its_expected_labels() {
+    let rules = Rules::builtin();
+    let mut failures = Vec::new();
+    let expected = expectations();
+    assert!(expected.len() >= 60, "the corpus must hold at least 60 messages, it has {}", expected.len());
+    for want in &expected {
+        let file = want["file"].as_str().expect("each line names its file");
+        let raw = std::fs::read(fixtures().join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let got = match recognise(&raw, &rules) {
+            Ok(seen) => to_json(file, &seen, Lang::En),
+            Err(e) => {
+                failures.push(format!("{file}: not recognised as an e-mail: {e}"));
+                continue;
+            }
+        };
+        for (key, value) in want.as_object().expect("each line is an object") {
+            match key.as_str() {
+                "file" | "note" => {}
+                "codes" => {
+                    let have: BTreeSet<&str> =
+                        got["codes"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+                    for code in value.as_array().into_iter().flatten().filter_map(Value::as_str) {
+                        if !have.contains(code) {
+                            failures.push(format!("{file}: reason {code} missing; got {have:?}"));
+                        }
+                    }
+                }
+                _ if got[key] != *value => failures
+                    .push(format!("{file}: {key} is {} but should be {value}; reasons: {}", got[key], got["reasons"])),
+                _ => {}
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn every_eml_has_exactly_one_expectation() {
+    let listed: Vec<String> = expectations().iter().filter_map(|v| v["file"].as_str().map(str::to_owned)).collect();
+    let unique: BTreeSet<&String> = listed.iter().collect();
+    assert_eq!(unique.len(), listed.len(), "a file is listed twice in expected.jsonl");
+    let on_disk: BTreeSet<String> = std::fs::read_dir(fixtures())
+        .expect("fixtures dir")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".eml"))
+        .collect();
+    let listed: BTreeSet<String> = listed.into_iter().collect();
+    assert_eq!(on_disk, listed, "files on disk and lines in expected.jsonl differ");
+}
+
+#[test]
+fn malformed_inputs_are_refused_without_panic() {
+    let rules = Rules::builtin();
+    let dir = fixtures().join("malformed");
+    for name in ["empty.eml", "not-an-email.eml", "binary-garbage.eml"] {
+        let raw = std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let result = recognise(&raw, &rules);
+        assert!(result.is_err(), "{name} should not be read as an e-mail: {result:?}");
+    }
+    // A message cut in the middle of its headers is still read as far as
+    // it goes.
+    let raw = std::fs::read(dir.join("truncated.eml")).expect("truncated.eml");
+    assert!(recognise(&raw, &rules).is_ok());
+}
