@@ -212,9 +212,15 @@ impl Rules {
                 compiled_lures.push((spec.category, compile(pattern, spec.category.code())?));
             }
         }
-        let lure_set = RegexSet::new(compiled_lures.iter().map(|(_, re)| re.as_str())).map_err(|e| {
-            RulesError::BadPattern { owner: "lures".into(), pattern: String::new(), source: Box::new(e) }
-        })?;
+        let lure_set = regex::RegexSetBuilder::new(compiled_lures.iter().map(|(_, re)| re.as_str()))
+            .size_limit(1 << 24)
+            .dfa_size_limit(1 << 24)
+            .build()
+            .map_err(|e| RulesError::BadPattern {
+                owner: "lures".into(),
+                pattern: String::new(),
+                source: Box::new(e),
+            })?;
 
         Ok(Rules {
             services: service_rules,

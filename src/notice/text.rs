@@ -246,7 +246,9 @@ fn push_capped(out: &mut String, s: &str) {
 
 /// Normalises text for matching: every dash to `-`, typographic quotes to
 /// `"` and `'`, invisible characters dropped, runs of white space (NBSP
-/// included) to one space. With `fold`, also lower case without accents.
+/// included) to one space. With `fold`, also lower case without accents,
+/// `€` as `eur`, and any other non-ASCII character as `?`: folded text is
+/// ASCII.
 pub(crate) fn normalise(s: &str, fold: bool) -> String {
     let mut out = String::with_capacity(s.len());
     let mut space = true; // drops leading white space
@@ -292,7 +294,11 @@ fn push_folded(out: &mut String, c: char) {
         'œ' | 'Œ' => return out.push_str("oe"),
         'æ' | 'Æ' => return out.push_str("ae"),
         c if c.is_ascii() => c.to_ascii_lowercase(),
-        c => return out.extend(c.to_lowercase()),
+        '€' => return out.push_str("eur"),
+        // Folded text is pure ASCII: patterns then run on the regex
+        // crate's fast DFA (Unicode word boundaries make it give up on
+        // non-ASCII bytes). Any other character is not a word character.
+        _ => '?',
     };
     out.push(base);
 }
