@@ -327,3 +327,33 @@ mod tests {
         assert_eq!(shown_host("v1.2"), None);
     }
 }
+
+#[cfg(test)]
+mod trust_tests {
+    use crate::notice::{Authenticity, Rules, RulesExtension, recognise};
+
+    const TWO_HEADERS: &[u8] = b"Authentication-Results: relay.example; dkim=fail header.d=info.ameli.fr\r\n\
+Authentication-Results: mx.orange.fr; dkim=pass header.d=info.ameli.fr; dmarc=pass\r\n\
+From: Votre Assurance Maladie <assurance-maladie@info.ameli.fr>\r\n\
+Subject: Information de paiement\r\n\r\nBonjour\r\n";
+
+    #[test]
+    fn the_topmost_authentication_results_is_trusted_by_default() {
+        let seen = recognise(TWO_HEADERS, &Rules::builtin()).expect("mail");
+        assert_eq!(seen.notice.expect("claims ameli").authenticity, Authenticity::Suspicious);
+    }
+
+    #[test]
+    fn a_configured_authserv_id_picks_which_header_to_trust() {
+        let extra = RulesExtension { trusted_authserv_ids: vec!["mx.orange.fr".into()], ..Default::default() };
+        let rules = Rules::with_extension(&extra).expect("rules");
+        let seen = recognise(TWO_HEADERS, &rules).expect("mail");
+        assert_eq!(seen.notice.expect("claims ameli").authenticity, Authenticity::Genuine);
+
+        let extra = RulesExtension { trusted_authserv_ids: vec!["mx.other.net".into()], ..Default::default() };
+        let rules = Rules::with_extension(&extra).expect("rules");
+        let notice = recognise(TWO_HEADERS, &rules).expect("mail").notice.expect("claims ameli");
+        assert_eq!(notice.authenticity, Authenticity::Unverified);
+        assert!(notice.reasons.iter().any(|r| r.code() == "untrusted_authentication_results"));
+    }
+}
