@@ -27,6 +27,8 @@ pub enum ConfigError {
         #[source]
         source: std::io::Error,
     },
+    #[error("no data directory: pass --data-dir or set VIGIE_DATA_DIR")]
+    NoDataDir,
     #[error("configuration file {path}: {source}")]
     Parse {
         path: PathBuf,
@@ -62,6 +64,16 @@ impl Config {
     pub fn rules(&self) -> Result<Rules, RulesError> {
         Rules::with_extension(&self.recognition)
     }
+}
+
+/// The directory holding the journal: `explicit`, else `$VIGIE_DATA_DIR`,
+/// else `vigie` in the platform's data directory.
+pub fn data_dir(explicit: Option<&Path>) -> Result<PathBuf, ConfigError> {
+    explicit
+        .map(Path::to_path_buf)
+        .or_else(|| std::env::var_os("VIGIE_DATA_DIR").map(PathBuf::from))
+        .or_else(|| dirs::data_dir().map(|d| d.join("vigie")))
+        .ok_or(ConfigError::NoDataDir)
 }
 
 /// `vigie/config.toml` in the platform's config directory.

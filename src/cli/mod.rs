@@ -2,18 +2,35 @@
 //! file with its behaviour. [`Cli`] is the single definition that help, the
 //! man page and the shell completions come from.
 
+mod answer;
+mod demo;
+mod log;
+mod login;
+mod open;
 pub mod scan;
+mod status;
+mod test_alert;
 
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
 use crate::Exit;
-use crate::config::ConfigError;
+use crate::config::{self, Config, ConfigError};
+use crate::journal::{Journal, JournalError};
+use crate::matching::MatchRules;
 use crate::messages::Lang;
 use crate::notice::RulesError;
+use crate::pipeline::{Pipeline, SystemClock};
 
+pub use answer::Answer;
+pub use demo::Demo;
+pub use log::Log;
+pub use login::Login;
+pub use open::Open;
 pub use scan::Scan;
+pub use status::Status;
+pub use test_alert::TestAlert;
 
 /// vigie — surveille les notifications de connexion ameli et FranceConnect.
 ///
@@ -38,6 +55,13 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Scan(Scan),
+    Login(Login),
+    Open(Open),
+    Log(Log),
+    Status(Status),
+    Answer(Answer),
+    TestAlert(TestAlert),
+    Demo(Demo),
 }
 
 /// What can stop a subcommand; `main` prints it and exits with
@@ -48,23 +72,75 @@ pub enum CliError {
     Config(#[from] ConfigError),
     #[error(transparent)]
     Rules(#[from] RulesError),
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    #[error("{0}")]
+    Usage(String),
     #[error("cannot write the output: {0}")]
     Output(#[from] std::io::Error),
 }
 
 impl CliError {
     pub fn exit(&self) -> Exit {
-        match self {
-            CliError::Config(_) | CliError::Rules(_) => Exit::Usage,
-            CliError::Output(_) => Exit::Usage,
-        }
+        Exit::Usage
     }
 }
 
 impl Cli {
     pub fn run(self) -> Result<Exit, CliError> {
         match &self.command {
-            Command::Scan(scan) => scan.execute(&self),
+            Command::Scan(c) => c.execute(&self),
+            Command::Login(c) => c.execute(&self),
+            Command::Open(c) => c.execute(&self),
+            Command::Log(c) => c.execute(&self),
+            Command::Status(c) => c.execute(&self),
+            Command::Answer(c) => c.execute(&self),
+            Command::TestAlert(c) => c.execute(&self),
+            Command::Demo(c) => c.execute(&self),
         }
+    }
+
+    /// Loads what most subcommands need: the config and where the journal is.
+    fn context(&self) -> Result<Context, CliError> {
+        let config = Config::load(self.config.as_deref())?;
+        let data_dir = config::data_dir(self.data_dir.as_deref())?;
+        Ok(Context { config, data_dir, lang: self.lang })
+    }
+}
+
+/// The config, the data directory and the language of one command.
+struct Context {
+    config: Config,
+    data_dir: PathBuf,
+    lang: Lang,
+}
+
+/// The account own logins go to when none is named.
+pub const DEFAULT_ACCOUNT: &str = "default";
+
+impl Context {
+    fn journal(&self) -> Result<Journal, CliError> {
+        Ok(Journal::open_in(&self.data_dir)?)
+    }
+
+    fn account(&self, explicit: Option<&str>) -> String {
+        explicit.map_or_else(|| DEFAULT_ACCOUNT.to_owned(), str::to_owned)
+    }
+
+    /// Brings findings up to date after the journal changed (an own login
+    /// recorded or an answer given), without alerting: the watcher does.
+    fn settle(&self, journal: &mut Journal) -> Result<(), CliError> {
+        let rules = self.config.rules()?;
+        let clock = SystemClock;
+        let mut pipeline = Pipeline {
+            journal,
+            rules: &rules,
+            match_rules: MatchRules::default(),
+            alerters: Vec::new(),
+            clock: &clock,
+            lang: self.lang,
+        };
+        pipeline.evaluate()?;
+        Ok(())
     }
 }

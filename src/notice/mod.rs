@@ -105,8 +105,10 @@ impl Authenticity {
 }
 
 /// One piece of evidence behind a verdict. [`crate::messages`] renders it
-/// for the user; [`Reason::code`] is stable for scripts and tests.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// for the user; [`Reason::code`] is stable for scripts and tests. The
+/// journal stores it as JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum Reason {
     DkimPass { domain: String },
     DmarcPass,

@@ -9,7 +9,7 @@ use super::{Kind, Service, domain::is_under, text::normalise};
 const BUILTIN: &str = include_str!("builtin.toml");
 
 /// A category of phishing lure; each has its own explanation for the user.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LureCategory {
     BankDetails,

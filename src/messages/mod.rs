@@ -3,6 +3,14 @@
 //! Keep user-facing text here and nowhere else, so that both languages stay
 //! complete and a reviewer can read them in one place. Words are chosen for
 //! people who are not technical: say what happened and what to do.
+//! `alerts` holds the alert texts, `views` what `log`, `status`, `login`
+//! and the demo print.
+
+mod alerts;
+mod views;
+
+pub use alerts::*;
+pub use views::*;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Paris;
@@ -27,7 +35,7 @@ pub fn paris_time(at: DateTime<Utc>, lang: Lang) -> String {
     }
 }
 
-fn service_name(service: Service) -> &'static str {
+pub(crate) fn service_name(service: Service) -> &'static str {
     match service {
         Service::Ameli => "ameli",
         Service::FranceConnect => "FranceConnect",

@@ -1,0 +1,401 @@
+//! What `vigie login`, `open`, `answer`, `log`, `status`, `test-alert`
+//! and `demo` print.
+
+use std::fmt::Write;
+
+use super::{Lang, paris_time, service_name};
+use crate::alert::Delivery;
+use crate::journal::{AccountHealth, Answer, NewOwnLogin, StoredFinding, StoredNotice};
+use crate::matching::{FindingKind, LoginService, LoginSource, OwnLogin, Via};
+use crate::notice::{Authenticity, Kind, Service};
+
+fn login_service(service: LoginService, lang: Lang) -> &'static str {
+    match (service, lang) {
+        (LoginService::Ameli, _) => "ameli",
+        (LoginService::FranceConnect, _) => "FranceConnect",
+        (LoginService::Any, Lang::Fr) => "ameli ou FranceConnect",
+        (LoginService::Any, Lang::En) => "ameli or FranceConnect",
+    }
+}
+
+fn via(via: Via, lang: Lang) -> &'static str {
+    match (via, lang) {
+        (Via::Web, Lang::Fr) => "sur le site",
+        (Via::Web, Lang::En) => "on the website",
+        (Via::App, Lang::Fr) => "avec l'application",
+        (Via::App, Lang::En) => "with the app",
+        (Via::AppFingerprint, Lang::Fr) => "avec l'application et l'empreinte (pas d'e-mail envoyé)",
+        (Via::AppFingerprint, Lang::En) => "with the app and fingerprint (no e-mail sent)",
+    }
+}
+
+fn source(source: LoginSource, lang: Lang) -> &'static str {
+    match (source, lang) {
+        (LoginSource::Cli, Lang::Fr) => "noté à la main",
+        (LoginSource::Cli, Lang::En) => "recorded by hand",
+        (LoginSource::Launcher, Lang::Fr) => "ouvert par vigie",
+        (LoginSource::Launcher, Lang::En) => "opened through vigie",
+        (LoginSource::AcknowledgedAlert, Lang::Fr) => "« C'était moi » sur une alerte",
+        (LoginSource::AcknowledgedAlert, Lang::En) => "\"It was me\" on an alert",
+        (LoginSource::Import, Lang::Fr) => "importé",
+        (LoginSource::Import, Lang::En) => "imported",
+    }
+}
+
+/// The short name of a finding, e.g. "connexion inconnue (ameli)".
+pub fn finding_label(kind: FindingKind, service: Option<Service>, lang: Lang) -> String {
+    let name = service.map(service_name).unwrap_or("ameli");
+    match (kind, lang) {
+        (FindingKind::UnrecognisedLogin, Lang::Fr) => format!("connexion inconnue ({name})"),
+        (FindingKind::UnrecognisedLogin, Lang::En) => format!("unknown login ({name})"),
+        (FindingKind::MissingNotice, Lang::Fr) => "e-mail de connexion ameli manquant".into(),
+        (FindingKind::MissingNotice, Lang::En) => "missing ameli login e-mail".into(),
+        (FindingKind::Impersonation, Lang::Fr) => format!("faux message {name}"),
+        (FindingKind::Impersonation, Lang::En) => format!("fake {name} message"),
+        (FindingKind::Blind, Lang::Fr) => "boîte mail illisible".into(),
+        (FindingKind::Blind, Lang::En) => "mailbox cannot be read".into(),
+    }
+}
+
+fn notice_label(n: &StoredNotice, lang: Lang) -> String {
+    let name = service_name(n.facts.service);
+    let kind = match (n.facts.kind, lang) {
+        (Kind::Login, Lang::Fr) => format!("connexion {name}"),
+        (Kind::Login, Lang::En) => format!("{name} login"),
+        (Kind::Payment, Lang::Fr) => format!("paiement {name}"),
+        (Kind::Payment, Lang::En) => format!("{name} payment"),
+        (Kind::Settings, Lang::Fr) => format!("accès {name} modifiés"),
+        (Kind::Settings, Lang::En) => format!("{name} access changed"),
+        (Kind::Other, Lang::Fr) => format!("message {name}"),
+        (Kind::Other, Lang::En) => format!("{name} message"),
+    };
+    let authenticity = match (n.facts.authenticity, lang) {
+        (Authenticity::Genuine, Lang::Fr) => "authentique",
+        (Authenticity::Genuine, Lang::En) => "genuine",
+        (Authenticity::Unverified, Lang::Fr) => "non vérifié",
+        (Authenticity::Unverified, Lang::En) => "unverified",
+        (Authenticity::Suspicious, Lang::Fr) => "FAUX probable",
+        (Authenticity::Suspicious, Lang::En) => "probably FAKE",
+    };
+    format!("{kind}, {authenticity}")
+}
+
+pub fn login_recorded(login: &NewOwnLogin, lang: Lang) -> String {
+    match lang {
+        Lang::Fr => format!(
+            "Connexion notée : {} {}, le {} (heure de Paris), compte de {}.",
+            login_service(login.service, lang),
+            via(login.via, lang),
+            paris_time(login.at, lang),
+            login.account
+        ),
+        Lang::En => format!(
+            "Login recorded: {} {}, on {} (Paris time), {}'s account.",
+            login_service(login.service, lang),
+            via(login.via, lang),
+            paris_time(login.at, lang),
+            login.account
+        ),
+    }
+}
+
+pub fn browser_failed(url: &str, error: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Fr => format!("Le navigateur n'a pas pu s'ouvrir ({error}). Ouvrez vous-même l'adresse : {url}"),
+        Lang::En => format!("The browser could not be opened ({error}). Open this address yourself: {url}"),
+    }
+}
+
+pub fn no_such_finding(id: i64, lang: Lang) -> String {
+    match lang {
+        Lang::Fr => format!("aucune alerte n° {id} dans le journal (voir « vigie status »)"),
+        Lang::En => format!("no alert number {id} in the journal (see \"vigie status\")"),
+    }
+}
+
+pub fn answer_recorded(finding: &StoredFinding, answer: Answer, lang: Lang) -> String {
+    let label = finding_label(finding.finding.kind, finding.finding.service, lang);
+    match (answer, lang) {
+        (Answer::Mine, Lang::Fr) => format!("Noté : c'était vous. L'alerte n° {} ({label}) est close.", finding.id),
+        (Answer::Mine, Lang::En) => format!("Recorded: it was you. Alert {} ({label}) is closed.", finding.id),
+        (Answer::NotMine, Lang::Fr) => format!(
+            "Noté : ce n'était pas vous. L'alerte n° {} ({label}) reste ouverte : suivez les étapes \
+             indiquées, et appelez le 3646 en cas de doute.",
+            finding.id
+        ),
+        (Answer::NotMine, Lang::En) => format!(
+            "Recorded: it was not you. Alert {} ({label}) stays open: follow the steps shown, \
+             and call 3646 if in doubt.",
+            finding.id
+        ),
+    }
+}
+
+fn at(t: Option<chrono::DateTime<chrono::Utc>>, lang: Lang) -> String {
+    t.map_or_else(|| "?".into(), |t| paris_time(t, lang))
+}
+
+/// `vigie log`: the journal, section by section.
+pub fn log_text(
+    logins: &[(OwnLogin, Option<String>)],
+    notices: &[StoredNotice],
+    findings: &[StoredFinding],
+    lang: Lang,
+) -> String {
+    let (h_logins, h_notices, h_findings, empty, paris) = match lang {
+        Lang::Fr => {
+            ("Vos connexions", "Messages ameli et FranceConnect reçus", "Alertes", "  (aucune)", "heure de Paris")
+        }
+        Lang::En => ("Your logins", "ameli and FranceConnect messages received", "Alerts", "  (none)", "Paris time"),
+    };
+    let mut out = format!("{h_logins} ({paris})\n");
+    if logins.is_empty() {
+        out.push_str(empty);
+        out.push('\n');
+    }
+    for (l, note) in logins {
+        let _ = writeln!(
+            out,
+            "  {}  {}  {} {} — {}{}",
+            paris_time(l.at, lang),
+            l.account,
+            login_service(l.service, lang),
+            via(l.via, lang),
+            source(l.source, lang),
+            note.as_deref().map(|n| format!(" — {n}")).unwrap_or_default()
+        );
+    }
+    let _ = writeln!(out, "\n{h_notices}");
+    if notices.is_empty() {
+        out.push_str(empty);
+        out.push('\n');
+    }
+    for n in notices {
+        let _ = writeln!(
+            out,
+            "  {}  {}  {}{} — « {} »",
+            at(n.facts.login_at, lang),
+            n.facts.account,
+            notice_label(n, lang),
+            n.folder.as_deref().map(|f| format!(" ({f})")).unwrap_or_default(),
+            n.subject
+        );
+    }
+    let _ = writeln!(out, "\n{h_findings}");
+    if findings.is_empty() {
+        out.push_str(empty);
+        out.push('\n');
+    }
+    for f in findings {
+        let state = match (&f.resolved_at, f.resolution.as_deref(), lang) {
+            (None, _, Lang::Fr) => "à traiter".to_owned(),
+            (None, _, Lang::En) => "open".to_owned(),
+            (Some(_), Some("mine"), Lang::Fr) => "close : c'était vous".to_owned(),
+            (Some(_), Some("mine"), Lang::En) => "closed: it was you".to_owned(),
+            (Some(_), _, Lang::Fr) => "close : expliquée par une de vos connexions".to_owned(),
+            (Some(_), _, Lang::En) => "closed: explained by one of your logins".to_owned(),
+        };
+        let _ = writeln!(
+            out,
+            "  n° {}  {}  {}  {} — {state}",
+            f.id,
+            at(f.finding.at, lang),
+            f.finding.account,
+            finding_label(f.finding.kind, f.finding.service, lang)
+        );
+    }
+    out.trim_end().to_owned()
+}
+
+/// `vigie status`: unresolved findings first, then each account's health.
+pub fn status_text(
+    findings: &[StoredFinding],
+    notices: &[StoredNotice],
+    health: &[AccountHealth],
+    lang: Lang,
+) -> String {
+    let open: Vec<&StoredFinding> = findings.iter().filter(|f| f.resolved_at.is_none()).collect();
+    let mut out = String::new();
+    match (open.is_empty(), lang) {
+        (true, Lang::Fr) => out.push_str("✔ Rien à signaler : aucune alerte en attente.\n"),
+        (true, Lang::En) => out.push_str("✔ Nothing to report: no alert waiting.\n"),
+        (false, Lang::Fr) => {
+            let _ = writeln!(out, "⚠ {} alerte(s) à traiter :", open.len());
+        }
+        (false, Lang::En) => {
+            let _ = writeln!(out, "⚠ {} alert(s) need your attention:", open.len());
+        }
+    }
+    for f in &open {
+        let subject = f
+            .finding
+            .notice_id
+            .and_then(|id| notices.iter().find(|n| n.facts.id == id))
+            .map(|n| format!(" — « {} »", n.subject))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  n° {}  {}  {}  {}{subject}",
+            f.id,
+            at(f.finding.at, lang),
+            f.finding.account,
+            finding_label(f.finding.kind, f.finding.service, lang)
+        );
+    }
+    if !open.is_empty() {
+        let _ = writeln!(
+            out,
+            "  {}",
+            match lang {
+                Lang::Fr => "Pour répondre : vigie answer N mine (c'était vous) ou vigie answer N not-mine",
+                Lang::En => "To answer: vigie answer N mine (it was you) or vigie answer N not-mine",
+            }
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n{}",
+        match lang {
+            Lang::Fr => "Boîtes mail surveillées :",
+            Lang::En => "Watched mailboxes:",
+        }
+    );
+    if health.is_empty() {
+        let _ = writeln!(
+            out,
+            "  {}",
+            match lang {
+                Lang::Fr => "aucune vérification pour l'instant (lancez « vigie check » ou « vigie run »)",
+                Lang::En => "no check yet (run \"vigie check\" or \"vigie run\")",
+            }
+        );
+    }
+    for h in health {
+        let last = at(h.last_ok, lang);
+        let line = match (&h.last_error, lang) {
+            (None, Lang::Fr) => format!("✔ {} — dernière vérification le {last}", h.account),
+            (None, Lang::En) => format!("✔ {} — last checked on {last}", h.account),
+            (Some(e), Lang::Fr) => {
+                format!(
+                    "✘ {} — illisible depuis le {} : {e} (dernière réussite : {last})",
+                    h.account,
+                    at(h.last_error_at, lang)
+                )
+            }
+            (Some(e), Lang::En) => {
+                format!("✘ {} — unreadable since {}: {e} (last success: {last})", h.account, at(h.last_error_at, lang))
+            }
+        };
+        let _ = writeln!(out, "  {line}");
+    }
+    out.trim_end().to_owned()
+}
+
+pub fn test_alert_summary(summary: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Fr => format!("[TEST] {summary}"),
+        Lang::En => format!("[TEST] {summary}"),
+    }
+}
+
+pub fn test_alert_result(delivery: &Delivery, lang: Lang) -> String {
+    match (delivery, lang) {
+        (Delivery::Shown { buttons: true }, Lang::Fr) => {
+            "✔ Alerte de test affichée sur le bureau, avec les boutons « C'était moi » / « Ce n'était pas moi ».".into()
+        }
+        (Delivery::Shown { buttons: true }, Lang::En) => {
+            "✔ Test alert shown on the desktop, with the \"It was me\" / \"It was not me\" buttons.".into()
+        }
+        (Delivery::Shown { buttons: false }, Lang::Fr) => {
+            "✔ Alerte de test affichée sur le bureau (ce bureau n'affiche pas de boutons : répondez avec « vigie answer »)."
+                .into()
+        }
+        (Delivery::Shown { buttons: false }, Lang::En) => {
+            "✔ Test alert shown on the desktop (this desktop shows no buttons: answer with \"vigie answer\").".into()
+        }
+        (Delivery::Failed(why), Lang::Fr) => format!(
+            "✘ Pas d'alerte sur le bureau ({why}). Les alertes iront quand même dans ce terminal, le journal \
+             système et « vigie status »."
+        ),
+        (Delivery::Failed(why), Lang::En) => format!(
+            "✘ No desktop alert ({why}). Alerts will still go to this terminal, the system log and \"vigie status\"."
+        ),
+    }
+}
+
+pub fn demo_intro(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => {
+            "vigie — démonstration\n\
+             Une boîte mail d'exemple (deux personnes : « Moi » et « Mamie »), un journal temporaire : \
+             aucun compte, aucun réseau.\n\n\
+             Connexions déjà notées dans le journal :"
+        }
+        Lang::En => {
+            "vigie — demonstration\n\
+             A sample mailbox (two people: \"Moi\" and \"Mamie\") and a temporary journal: \
+             no account, no network.\n\n\
+             Logins already in the journal:"
+        }
+    }
+}
+
+pub fn demo_login_line(login: &NewOwnLogin, lang: Lang) -> String {
+    format!(
+        "  • {} — {} {}, {} ({})",
+        login.account,
+        login_service(login.service, lang),
+        via(login.via, lang),
+        paris_time(login.at, lang),
+        source(login.source, lang)
+    )
+}
+
+pub fn demo_messages_header(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => "\nMessages lus dans la boîte :",
+        Lang::En => "\nMessages read from the mailbox:",
+    }
+}
+
+/// One message of the demo: whose, its subject, the verdict, and which own
+/// login explains it.
+pub fn demo_message_line(
+    account: &str,
+    subject: &str,
+    verdict: &str,
+    explained_by: Option<&OwnLogin>,
+    unexplained: bool,
+    lang: Lang,
+) -> String {
+    let explained = match (explained_by, unexplained, lang) {
+        (Some(l), _, Lang::Fr) => format!("\n      → expliquée par votre connexion du {}", paris_time(l.at, lang)),
+        (Some(l), _, Lang::En) => format!("\n      → explained by your login of {}", paris_time(l.at, lang)),
+        (None, true, Lang::Fr) => "\n      → aucune de vos connexions à ce moment-là : alerte".into(),
+        (None, true, Lang::En) => "\n      → none of your logins at that time: alert".into(),
+        (None, false, _) => String::new(),
+    };
+    format!("  • {account} — « {subject} »\n      {verdict}{explained}")
+}
+
+pub fn demo_alerts_header(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => "\nCe que vigie signale :",
+        Lang::En => "\nWhat vigie raises:",
+    }
+}
+
+pub fn demo_summary(alerts: usize, lang: Lang) -> String {
+    match lang {
+        Lang::Fr => format!(
+            "\n{alerts} alerte(s). En vrai, « vigie run » fait cela en continu sur votre boîte mail et affiche \
+             ces alertes sur le bureau, avec les boutons « C'était moi » / « Ce n'était pas moi ».\n\
+             Pour aller sur ameli sans fausse alerte : « vigie open ameli » (ou le lanceur « Mon compte ameli »)."
+        ),
+        Lang::En => format!(
+            "\n{alerts} alert(s). For real, \"vigie run\" does this continuously on your mailbox and shows these \
+             alerts on the desktop, with \"It was me\" / \"It was not me\" buttons.\n\
+             To go to ameli without a false alert: \"vigie open ameli\" (or the \"Mon compte ameli\" launcher)."
+        ),
+    }
+}
