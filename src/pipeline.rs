@@ -110,7 +110,8 @@ impl Pipeline<'_> {
         let mut alerted = Vec::new();
         let mut pending: Vec<StoredFinding> =
             self.journal.findings()?.into_iter().filter(|f| f.resolved_at.is_none()).collect();
-        pending.sort_by_key(|f| (f.finding.at, f.id));
+        // In the order they were raised: the order the messages arrived.
+        pending.sort_by_key(|f| f.id);
         for stored in pending {
             if !self.journal.deliveries(stored.id)?.is_empty() {
                 continue;
