@@ -139,3 +139,15 @@ impl Pipeline<'_> {
         Ok(alerted)
     }
 }
+
+/// An [`AnswerHandler`](crate::alert::AnswerHandler) that writes the user's
+/// answers (the alert's buttons) to the journal in `data_dir`. It runs on
+/// the notification's thread, so it opens its own connection.
+pub fn journal_answers(data_dir: std::path::PathBuf) -> crate::alert::AnswerHandler {
+    std::sync::Arc::new(move |finding_id, answer| {
+        let result = Journal::open_in(&data_dir).and_then(|mut j| j.answer(finding_id, answer, Utc::now()));
+        if let Err(e) = result {
+            eprintln!("vigie: {e}");
+        }
+    })
+}

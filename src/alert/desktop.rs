@@ -82,14 +82,19 @@ impl Alerter for DesktopAlerter {
             };
             let _ = tx.send(Delivery::Shown { buttons });
             if let Some(answers) = answers.filter(|_| buttons) {
-                handle.wait_for_action(|action| match action {
+                // The closure runs inside the D-Bus runtime: note the click
+                // there, act on it here (showing another notification from
+                // inside would wait on the runtime's own thread).
+                let mut chosen = String::new();
+                handle.wait_for_action(|action| chosen = action.to_owned());
+                match chosen.as_str() {
                     "mine" => answers(finding_id, Answer::Mine),
                     "not_mine" => {
                         answers(finding_id, Answer::NotMine);
                         let _ = notification(&steps).show();
                     }
                     _ => {}
-                });
+                }
             }
         });
         rx.recv_timeout(self.timeout).unwrap_or_else(|_| Delivery::Failed(messages::timed_out(self.lang)))
