@@ -6,17 +6,114 @@
 
 use std::path::{Path, PathBuf};
 
+use chrono::Duration;
 use serde::Deserialize;
 
+use crate::matching::MatchRules;
 use crate::notice::{Rules, RulesError, RulesExtension};
 
 /// The whole configuration.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
+    /// How often to look at a mailbox whose server has no IDLE, and at the
+    /// folders other than INBOX, in seconds.
+    #[serde(default = "default_poll_interval")]
+    pub poll_interval_secs: u64,
+    /// Alert when a mailbox cannot be read for this long, in hours.
+    #[serde(default = "default_blind_after")]
+    pub blind_after_hours: u64,
+    #[serde(default)]
+    pub matching: MatchingConfig,
+    /// The watched mailboxes.
+    #[serde(default, rename = "account")]
+    pub accounts: Vec<AccountConfig>,
     /// Additions to the built-in recognition rules.
     #[serde(default)]
     pub recognition: RulesExtension,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            poll_interval_secs: default_poll_interval(),
+            blind_after_hours: default_blind_after(),
+            matching: MatchingConfig::default(),
+            accounts: Vec::new(),
+            recognition: RulesExtension::default(),
+        }
+    }
+}
+
+fn default_poll_interval() -> u64 {
+    120
+}
+
+fn default_blind_after() -> u64 {
+    6
+}
+
+/// The matching window around a notice, in minutes.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchingConfig {
+    #[serde(default = "default_before")]
+    pub before_minutes: i64,
+    #[serde(default = "default_after")]
+    pub after_minutes: i64,
+    #[serde(default = "default_missing")]
+    pub missing_notice_minutes: i64,
+}
+
+impl Default for MatchingConfig {
+    fn default() -> Self {
+        MatchingConfig {
+            before_minutes: default_before(),
+            after_minutes: default_after(),
+            missing_notice_minutes: default_missing(),
+        }
+    }
+}
+
+fn default_before() -> i64 {
+    30
+}
+fn default_after() -> i64 {
+    10
+}
+fn default_missing() -> i64 {
+    30
+}
+
+/// One watched mailbox.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct AccountConfig {
+    /// Whose account: named in alerts ("Mamie").
+    pub name: String,
+    pub imap_host: String,
+    #[serde(default = "default_port")]
+    pub imap_port: u16,
+    pub username: String,
+    /// A command that prints the password (else the OS keyring is used).
+    pub password_command: Option<String>,
+    /// A command that prints an OAuth2 access token (XOAUTH2).
+    pub oauth2_token_command: Option<String>,
+    /// An extra trusted CA certificate (PEM), for self-hosted servers.
+    pub tls_ca_file: Option<PathBuf>,
+    /// Folders to watch [default: INBOX and the \Junk folder].
+    pub folders: Option<Vec<String>>,
+    /// How far back the first run looks, in days.
+    #[serde(default = "default_lookback")]
+    pub lookback_days: u32,
+}
+
+fn default_port() -> u16 {
+    993
+}
+
+fn default_lookback() -> u32 {
+    30
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +132,8 @@ pub enum ConfigError {
         #[source]
         source: toml::de::Error,
     },
+    #[error("configuration file {path}: {key}: {message}")]
+    Invalid { path: PathBuf, key: String, message: String },
 }
 
 impl Config {
@@ -57,7 +156,80 @@ impl Config {
     }
 
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        toml::from_str(text).map_err(|source| ConfigError::Parse { path: path.to_path_buf(), source })
+        let config: Config =
+            toml::from_str(text).map_err(|source| ConfigError::Parse { path: path.to_path_buf(), source })?;
+        config.validate().map_err(|(key, message)| ConfigError::Invalid { path: path.to_path_buf(), key, message })?;
+        Ok(config)
+    }
+
+    /// Checks values serde cannot: (key, what is wrong) for the first bad one.
+    fn validate(&self) -> Result<(), (String, String)> {
+        let bad = |key: &str, message: &str| Err((key.to_owned(), message.to_owned()));
+        if self.poll_interval_secs < 10 {
+            return bad("poll_interval_secs", "must be at least 10 seconds");
+        }
+        if self.blind_after_hours == 0 {
+            return bad("blind_after_hours", "must be at least 1 hour");
+        }
+        let m = &self.matching;
+        for (key, value) in [
+            ("matching.before_minutes", m.before_minutes),
+            ("matching.after_minutes", m.after_minutes),
+            ("matching.missing_notice_minutes", m.missing_notice_minutes),
+        ] {
+            if !(0..=24 * 60).contains(&value) {
+                return bad(key, "must be between 0 and 1440 minutes");
+            }
+        }
+        for (i, a) in self.accounts.iter().enumerate() {
+            let key = |k: &str| format!("account[{i}].{k}");
+            if a.name.trim().is_empty() {
+                return Err((key("name"), "must not be empty".into()));
+            }
+            if self.accounts[..i].iter().any(|b| b.name == a.name) {
+                return Err((key("name"), format!("{:?} is used by two accounts", a.name)));
+            }
+            if a.imap_host.trim().is_empty() {
+                return Err((key("imap_host"), "must not be empty".into()));
+            }
+            if a.imap_port == 0 {
+                return Err((key("imap_port"), "must be a port number (993 for IMAP over TLS)".into()));
+            }
+            if a.username.trim().is_empty() {
+                return Err((key("username"), "must not be empty".into()));
+            }
+            if a.password_command.is_some() && a.oauth2_token_command.is_some() {
+                return Err((
+                    key("oauth2_token_command"),
+                    "set either password_command or oauth2_token_command".into(),
+                ));
+            }
+            if a.lookback_days > 3650 {
+                return Err((key("lookback_days"), "must be at most 3650 days".into()));
+            }
+            if a.folders.as_ref().is_some_and(|f| f.is_empty() || f.iter().any(|f| f.trim().is_empty())) {
+                return Err((key("folders"), "must list at least one folder name".into()));
+            }
+        }
+        Ok(())
+    }
+
+    /// The matching rules this config asks for.
+    pub fn match_rules(&self) -> MatchRules {
+        MatchRules {
+            before: Duration::minutes(self.matching.before_minutes),
+            after: Duration::minutes(self.matching.after_minutes),
+            missing_wait: Duration::minutes(self.matching.missing_notice_minutes),
+        }
+    }
+
+    /// The account own logins go to when none is named: the only
+    /// configured one, if there is exactly one.
+    pub fn default_account(&self) -> Option<&str> {
+        match self.accounts.as_slice() {
+            [only] => Some(&only.name),
+            _ => None,
+        }
     }
 
     /// The recognition rules this config asks for.
@@ -89,6 +261,36 @@ mod tests {
     fn unknown_keys_are_named() {
         let err = Config::parse("[recognition]\nofficial = []\n", Path::new("c.toml")).expect_err("unknown key");
         assert!(err.to_string().contains("official"), "{err}");
+    }
+
+    #[test]
+    fn accounts_parse_with_defaults() {
+        let config = Config::parse(
+            "[[account]]\nname = \"Mamie\"\nimap_host = \"imap.orange.fr\"\nusername = \"j@orange.fr\"\n",
+            Path::new("c.toml"),
+        )
+        .expect("valid");
+        assert_eq!(config.accounts[0].imap_port, 993);
+        assert_eq!(config.accounts[0].lookback_days, 30);
+        assert_eq!(config.accounts[0].folders, None);
+        assert_eq!(config.default_account(), Some("Mamie"));
+        assert_eq!(config.poll_interval_secs, 120);
+    }
+
+    #[test]
+    fn bad_values_name_their_key() {
+        for (toml, key) in [
+            ("poll_interval_secs = 1", "poll_interval_secs"),
+            ("[matching]\nbefore_minutes = -5", "matching.before_minutes"),
+            ("[[account]]\nname = \"\"\nimap_host = \"h\"\nusername = \"u\"", "account[0].name"),
+            ("[[account]]\nname = \"A\"\nimap_host = \"h\"\nusername = \"u\"\nimap_port = 0", "account[0].imap_port"),
+            ("[[account]]\nname = \"A\"\nimap_host = \"h\"\nusername = \"u\"\nfolders = []", "account[0].folders"),
+            ("[[account]]\nname = \"A\"\nimap_host = \"h\"\nusername = \"u\"\nimap_prt = 993", "imap_prt"),
+            ("[[account]]\nname = \"A\"\nimap_host = \"h\"\nusername = \"u\"\nimap_port = \"x\"", "imap_port"),
+        ] {
+            let err = Config::parse(toml, Path::new("c.toml")).expect_err(toml).to_string();
+            assert!(err.contains(key), "{toml:?}: {err}");
+        }
     }
 
     #[test]

@@ -457,7 +457,8 @@ impl Journal {
     }
 
     /// Records the outcome of reading an account's mailbox: `None` when it
-    /// went well, else what went wrong.
+    /// went well, else what went wrong. `last_error_at` is when the current
+    /// spell of failures began.
     pub fn set_health(&self, account: &str, error: Option<&str>, now: DateTime<Utc>) -> Result<(), JournalError> {
         let sql = match error {
             None => {
@@ -466,7 +467,9 @@ impl Journal {
             }
             Some(_) => {
                 "INSERT INTO account_health (account, last_error_at, last_error) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (account) DO UPDATE SET last_error_at = excluded.last_error_at,
+                 ON CONFLICT (account) DO UPDATE SET
+                   last_error_at = CASE WHEN account_health.last_error IS NULL
+                                        THEN excluded.last_error_at ELSE account_health.last_error_at END,
                    last_error = excluded.last_error"
             }
         };

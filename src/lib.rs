@@ -5,14 +5,17 @@
 //! matching (pure) → alerts. This crate is the library behind the `vigie`
 //! binary; [`cli`] holds one module per subcommand.
 
+pub mod agent;
 pub mod alert;
 pub mod cli;
 pub mod config;
 pub mod journal;
+pub mod mailbox;
 pub mod matching;
 pub mod messages;
 pub mod notice;
 pub mod pipeline;
+pub mod secrets;
 
 /// Process exit codes, shared by every subcommand (see DESIGN.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

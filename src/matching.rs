@@ -182,7 +182,13 @@ impl Finding {
         match (self.notice_id, self.own_login_id) {
             (Some(n), _) => format!("{}:notice:{n}", self.kind.as_str()),
             (None, Some(l)) => format!("{}:login:{l}", self.kind.as_str()),
-            (None, None) => format!("{}:{}", self.kind.as_str(), self.account),
+            // A blind spell is one episode: it starts at `at`.
+            (None, None) => format!(
+                "{}:{}:{}",
+                self.kind.as_str(),
+                self.account,
+                self.at.map(|t| t.timestamp()).unwrap_or_default()
+            ),
         }
     }
 }

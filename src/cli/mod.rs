@@ -3,10 +3,12 @@
 //! man page and the shell completions come from.
 
 mod answer;
+mod check;
 mod demo;
 mod log;
 mod login;
 mod open;
+mod run;
 pub mod scan;
 mod status;
 mod test_alert;
@@ -18,16 +20,17 @@ use clap::{Parser, Subcommand};
 use crate::Exit;
 use crate::config::{self, Config, ConfigError};
 use crate::journal::{Journal, JournalError};
-use crate::matching::MatchRules;
 use crate::messages::Lang;
 use crate::notice::RulesError;
 use crate::pipeline::{Pipeline, SystemClock};
 
 pub use answer::Answer;
+pub use check::Check;
 pub use demo::Demo;
 pub use log::Log;
 pub use login::Login;
 pub use open::Open;
+pub use run::Run;
 pub use scan::Scan;
 pub use status::Status;
 pub use test_alert::TestAlert;
@@ -55,6 +58,8 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Scan(Scan),
+    Run(Run),
+    Check(Check),
     Login(Login),
     Open(Open),
     Log(Log),
@@ -90,6 +95,8 @@ impl Cli {
     pub fn run(self) -> Result<Exit, CliError> {
         match &self.command {
             Command::Scan(c) => c.execute(&self),
+            Command::Run(c) => c.execute(&self),
+            Command::Check(c) => c.execute(&self),
             Command::Login(c) => c.execute(&self),
             Command::Open(c) => c.execute(&self),
             Command::Log(c) => c.execute(&self),
@@ -115,7 +122,8 @@ struct Context {
     lang: Lang,
 }
 
-/// The account own logins go to when none is named.
+/// The account own logins go to when none is named and the config does not
+/// have exactly one.
 pub const DEFAULT_ACCOUNT: &str = "default";
 
 impl Context {
@@ -124,7 +132,7 @@ impl Context {
     }
 
     fn account(&self, explicit: Option<&str>) -> String {
-        explicit.map_or_else(|| DEFAULT_ACCOUNT.to_owned(), str::to_owned)
+        explicit.or(self.config.default_account()).unwrap_or(DEFAULT_ACCOUNT).to_owned()
     }
 
     /// Brings findings up to date after the journal changed (an own login
@@ -135,7 +143,7 @@ impl Context {
         let mut pipeline = Pipeline {
             journal,
             rules: &rules,
-            match_rules: MatchRules::default(),
+            match_rules: self.config.match_rules(),
             alerters: Vec::new(),
             clock: &clock,
             lang: self.lang,

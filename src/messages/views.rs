@@ -399,3 +399,74 @@ pub fn demo_summary(alerts: usize, lang: Lang) -> String {
         ),
     }
 }
+
+pub fn no_accounts(lang: Lang) -> String {
+    match lang {
+        Lang::Fr => "aucune boîte mail n'est configurée : lancez « vigie setup » pour en ajouter une".into(),
+        Lang::En => "no mailbox is configured: run \"vigie setup\" to add one".into(),
+    }
+}
+
+/// Why an account could not be read, in the user's words.
+pub fn mailbox_problem(account: &str, error: &crate::agent::AgentError, lang: Lang) -> String {
+    use crate::agent::AgentError as A;
+    use crate::mailbox::MailboxError as M;
+    use crate::secrets::SecretError as S;
+    let what = match (error, lang) {
+        (A::Mailbox(M::LoginRejected { .. }), Lang::Fr) => {
+            "le serveur refuse le mot de passe. S'il a changé sans vous, quelqu'un a peut-être pris la main \
+             sur cette boîte : changez-le au plus vite, puis lancez « vigie setup »."
+                .to_owned()
+        }
+        (A::Mailbox(M::LoginRejected { .. }), Lang::En) => {
+            "the server refuses the password. If it changed without you, someone may have taken over this \
+             mailbox: change it at once, then run \"vigie setup\"."
+                .to_owned()
+        }
+        (A::Mailbox(M::Connect { host, port, .. }), Lang::Fr) => {
+            format!("impossible de joindre le serveur {host}:{port} (connexion Internet ? adresse du serveur ?)")
+        }
+        (A::Mailbox(M::Connect { host, port, .. }), Lang::En) => {
+            format!("cannot reach the server {host}:{port} (Internet connection? server address?)")
+        }
+        (A::Mailbox(M::Untrusted(_)), Lang::Fr) => {
+            "le certificat du serveur n'est pas reconnu : vigie refuse de s'y connecter (connexion non sûre)."
+                .to_owned()
+        }
+        (A::Mailbox(M::Untrusted(_)), Lang::En) => {
+            "the server's certificate is not trusted: vigie refuses to connect (unsafe connection).".to_owned()
+        }
+        (A::Mailbox(M::Lost(_)), Lang::Fr) => "la connexion au serveur a été coupée.".to_owned(),
+        (A::Mailbox(M::Lost(_)), Lang::En) => "the connection to the server was cut.".to_owned(),
+        (A::Mailbox(M::NoSuchFolder(f)), Lang::Fr) => format!("le dossier « {f} » n'existe pas sur le serveur."),
+        (A::Mailbox(M::NoSuchFolder(f)), Lang::En) => format!("the folder \"{f}\" does not exist on the server."),
+        (A::Secret(S::NotInKeyring { .. }), Lang::Fr) => {
+            "aucun mot de passe enregistré pour cette boîte : lancez « vigie setup ».".to_owned()
+        }
+        (A::Secret(S::NotInKeyring { .. }), Lang::En) => {
+            "no password stored for this mailbox: run \"vigie setup\".".to_owned()
+        }
+        (A::Secret(S::Keyring(_) | S::KeyringTimedOut), Lang::Fr) => {
+            "le trousseau de mots de passe ne répond pas (est-il déverrouillé ?).".to_owned()
+        }
+        (A::Secret(S::Keyring(_) | S::KeyringTimedOut), Lang::En) => {
+            "the password keyring does not answer (is it unlocked?).".to_owned()
+        }
+        (e, _) => e.to_string(),
+    };
+    match lang {
+        Lang::Fr => format!("✘ {account} : {what}\n  (détail : {error})"),
+        Lang::En => format!("✘ {account}: {what}\n  (detail: {error})"),
+    }
+}
+
+pub fn check_summary(accounts: usize, alerted: usize, unreadable: bool, lang: Lang) -> String {
+    match (alerted, unreadable, lang) {
+        (0, false, Lang::Fr) => format!("✔ {accounts} boîte(s) vérifiée(s) : rien de nouveau à signaler."),
+        (0, false, Lang::En) => format!("✔ {accounts} mailbox(es) checked: nothing new to report."),
+        (0, true, Lang::Fr) => "Au moins une boîte n'a pas pu être lue (voir ci-dessus).".into(),
+        (0, true, Lang::En) => "At least one mailbox could not be read (see above).".into(),
+        (n, _, Lang::Fr) => format!("{n} nouvelle(s) alerte(s) ; voir « vigie status »."),
+        (n, _, Lang::En) => format!("{n} new alert(s); see \"vigie status\"."),
+    }
+}

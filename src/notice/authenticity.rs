@@ -176,6 +176,17 @@ pub(crate) fn judge(content: &Content, rules: &Rules) -> Option<Notice> {
     })
 }
 
+/// From the header block alone: might this message claim a service? A
+/// cheap filter before fetching bodies; it errs on the side of yes.
+pub(crate) fn may_concern(content: &Content, rules: &Rules) -> bool {
+    let domain =
+        content.envelope.sender.address.as_deref().and_then(|a| a.rsplit_once('@')).map(|(_, d)| ascii_domain(d));
+    domain.is_some_and(|d| classify_domain(&d, rules) != DomainVerdict::Foreign)
+        || rules.brand_named_in(&content.sender_name_folded).is_some()
+        || rules.brand_named_in(&content.subject_folded).is_some()
+        || matching_format(content, rules).is_some()
+}
+
 fn matching_format<'r>(content: &Content, rules: &'r Rules) -> Option<&'r Format> {
     rules.formats.iter().find(|f| {
         f.subject.as_ref().is_none_or(|re| re.is_match(&content.subject_folded))

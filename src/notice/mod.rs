@@ -222,6 +222,15 @@ pub enum NotAnEmail {
     NoHeaders,
 }
 
+/// From a message's header block alone: might it claim ameli or
+/// FranceConnect? The watcher fetches the bodies of those only.
+pub fn may_concern(headers: &[u8], rules: &Rules) -> bool {
+    match mail_parser::MessageParser::default().parse_headers(headers) {
+        Some(message) => authenticity::may_concern(&text::Content::of(&message), rules),
+        None => false,
+    }
+}
+
 /// Reads one raw RFC 5322 message. Never panics; text is capped so that
 /// time and memory stay bounded whatever the input.
 pub fn recognise(raw: &[u8], rules: &Rules) -> Result<Recognition, NotAnEmail> {
@@ -236,4 +245,24 @@ pub fn recognise(raw: &[u8], rules: &Rules) -> Result<Recognition, NotAnEmail> {
     let envelope = content.envelope.clone();
     let notice = authenticity::judge(&content, rules);
     Ok(Recognition { envelope, notice })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn may_concern_from_headers() {
+        let rules = Rules::builtin();
+        let yes: [&[u8]; 4] = [
+            b"From: x@info.ameli.fr\r\nSubject: Bonjour\r\n\r\n",
+            b"From: Service clients Ameli <x@gmail.com>\r\nSubject: Bonjour\r\n\r\n",
+            b"From: x@example.com\r\nSubject: Votre remboursement ameli\r\n\r\n",
+            b"From: x@arneli.fr\r\nSubject: Bonjour\r\n\r\n",
+        ];
+        for h in yes {
+            assert!(may_concern(h, &rules), "{}", String::from_utf8_lossy(h));
+        }
+        assert!(!may_concern(b"From: Doctolib <no-reply@doctolib.fr>\r\nSubject: Rappel\r\n\r\n", &rules));
+    }
 }

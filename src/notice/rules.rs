@@ -258,6 +258,21 @@ impl Rules {
         self.official_service(host).is_some() || self.trusted_link_domains.iter().any(|d| is_under(host, d))
     }
 
+    /// IMAP search keys that narrow a mailbox to messages that may concern
+    /// a service: each brand word (ASCII) in the sender or the subject.
+    pub fn search_terms(&self) -> Vec<String> {
+        let mut words: Vec<String> = Vec::new();
+        for tokens in self.services.iter().flat_map(|s| &s.brand_tokens) {
+            let word = tokens.join(" ");
+            if word.is_ascii() && !word.contains('"') && !words.contains(&word) {
+                words.push(word);
+            }
+        }
+        let mut terms: Vec<String> = words.iter().map(|w| format!("FROM \"{w}\"")).collect();
+        terms.extend(words.iter().map(|w| format!("SUBJECT \"{w}\"")));
+        terms
+    }
+
     /// The first service whose brand `folded` names, as whole words.
     pub(crate) fn brand_named_in(&self, folded: &str) -> Option<Service> {
         self.brand_words.iter().find(|(_, re)| re.is_match(folded)).map(|(s, _)| *s)

@@ -1,0 +1,354 @@
+//! The watch against a real Dovecot on 127.0.0.1 over TLS (started per
+//! test by tests/support/dovecot-up.sh): `vigie check` and `vigie run`.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::{Dovecot, Session, need};
+use serde_json::Value;
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)).expect("fixture")
+}
+
+const NOTICE: &str = "ameli-login-date-with-weekday.eml";
+const FAKE: &str = "fake-ameli-lookalike-ameli-fr-com.eml";
+const UNRELATED: &str = "unrelated-doctolib-rappel-rdv-carte-vitale.eml";
+
+/// A data dir and a config for accounts on `dovecot`: (name, user, password).
+struct Setup {
+    dir: tempfile::TempDir,
+}
+
+impl Setup {
+    fn new(dovecot: &Dovecot, accounts: &[(&str, &str, &str)], extra: &str) -> Setup {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut config = format!("poll_interval_secs = 10\n{extra}\n");
+        for (name, user, password) in accounts {
+            config.push_str(&format!(
+                "[[account]]\nname = \"{name}\"\nimap_host = \"127.0.0.1\"\nimap_port = {}\nusername = \"{user}\"\n\
+                 password_command = \"printf {password}\"\ntls_ca_file = \"{}\"\n\n",
+                dovecot.port(),
+                dovecot.cert_path().display()
+            ));
+        }
+        std::fs::write(dir.path().join("config.toml"), config).expect("config");
+        Setup { dir }
+    }
+
+    fn command(&self, session: Option<&Session>) -> Command {
+        let mut cmd = match session {
+            Some(s) => s.command(env!("CARGO_BIN_EXE_vigie")),
+            None => {
+                let mut c = Command::new(env!("CARGO_BIN_EXE_vigie"));
+                c.env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/vigie-test-bus");
+                c
+            }
+        };
+        cmd.arg("--config").arg(self.dir.path().join("config.toml")).arg("--data-dir").arg(self.data());
+        cmd
+    }
+
+    fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    fn vigie(&self, args: &[&str]) -> Output {
+        self.command(None).args(args).stdin(Stdio::null()).output().expect("vigie runs")
+    }
+
+    fn log(&self) -> Vec<Value> {
+        lines(&self.vigie(&["log", "--json"]))
+    }
+}
+
+fn lines(out: &Output) -> Vec<Value> {
+    String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).expect("JSON line")).collect()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn findings(out: &Output) -> Vec<(String, String)> {
+    lines(out)
+        .iter()
+        .map(|f| (f["finding"].as_str().unwrap_or("").into(), f["account"].as_str().unwrap_or("").into()))
+        .collect()
+}
+
+#[test]
+fn first_run_looks_back_and_check_raises_each_finding_once() {
+    let Some(dovecot) = Dovecot::start(&[]) else { return };
+    dovecot.deliver("alice", "INBOX", &fixture(NOTICE));
+    dovecot.deliver("alice", "INBOX", &fixture(UNRELATED));
+    dovecot.deliver("alice", "INBOX", &fixture(FAKE));
+    let setup = Setup::new(&dovecot, &[("Mamie", "alice", "secret")], "");
+
+    let out = setup.vigie(&["check", "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{}\n{}", text(&out.stderr), dovecot.log());
+    let raised = lines(&out);
+    let kinds: Vec<&str> = raised.iter().filter_map(|f| f["finding"].as_str()).collect();
+    assert_eq!(kinds.len(), 2, "{raised:?}");
+    assert!(kinds.contains(&"unrecognised_login") && kinds.contains(&"impersonation"), "{raised:?}");
+    let login = raised.iter().find(|f| f["finding"] == "unrecognised_login").expect("login");
+    assert_eq!(login["account"], "Mamie");
+    assert_eq!(login["service"], "ameli");
+    assert_eq!(login["login_at"], "2026-11-20T09:14:00Z");
+    assert_eq!(login["folder"], "INBOX");
+    assert!(login["message_id"].as_str().is_some_and(|m| m.starts_with('<') && m.ends_with('>')));
+
+    // The same mail again: nothing new.
+    let again = setup.vigie(&["check", "--json"]);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again.stderr));
+    assert!(lines(&again).is_empty());
+    // A new notice only.
+    dovecot.deliver("alice", "INBOX", &fixture("fc-login-current-site-impots-idp-ameli.eml"));
+    let third = setup.vigie(&["check", "--json"]);
+    assert_eq!(findings(&third), vec![("unrecognised_login".into(), "Mamie".into())]);
+}
+
+#[test]
+fn a_notice_in_junk_is_found() {
+    let Some(dovecot) = Dovecot::start(&[]) else { return };
+    dovecot.deliver("alice", "Junk", &fixture(NOTICE));
+    let setup = Setup::new(&dovecot, &[("Mamie", "alice", "secret")], "");
+    let out = setup.vigie(&["check", "--json"]);
+    let raised = lines(&out);
+    assert_eq!(raised.len(), 1, "{}\n{}", text(&out.stderr), dovecot.log());
+    assert_eq!(raised[0]["folder"], "Junk");
+}
+
+#[test]
+fn check_leaves_flags_unchanged() {
+    let Some(dovecot) = Dovecot::start(&[]) else { return };
+    let Some(curl) = need("curl", "reads the flags over IMAP") else { return };
+    dovecot.deliver("alice", "INBOX", &fixture(NOTICE));
+    dovecot.deliver("alice", "INBOX", &fixture(FAKE));
+    let flags = || {
+        let out = Command::new(&curl)
+            .args(["-sS", "--cacert"])
+            .arg(dovecot.cert_path())
+            .args(["-u", "alice:secret", "-X", "FETCH 1:* (FLAGS)"])
+            .arg(format!("imaps://127.0.0.1:{}/INBOX", dovecot.port()))
+            .output()
+            .expect("curl");
+        // \Recent is a session flag the server clears for whoever SELECTs
+        // first (curl itself); it is not the mailbox's state.
+        text(&out.stdout).replace("\\Recent", "")
+    };
+    let before = flags();
+    assert!(before.contains("FLAGS"), "{before}");
+    let setup = Setup::new(&dovecot, &[("Mamie", "alice", "secret")], "");
+    assert_eq!(setup.vigie(&["check"]).status.code(), Some(1));
+    assert_eq!(flags(), before, "read-only: no \\Seen or any other flag set");
+    assert!(!before.contains("\\Seen"));
+}
+
+#[test]
+fn a_wrong_password_exits_3_with_a_clear_message_and_a_blind_finding() {
+    let Some(dovecot) = Dovecot::start(&[]) else { return };
+    let setup = Setup::new(&dovecot, &[("Mamie", "alice", "wrong")], "");
+    let out = setup.vigie(&["check", "--json"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(text(&out.stderr).contains("le serveur refuse le mot de passe"), "{}", text(&out.stderr));
+    assert!(!text(&out.stderr).contains("wrong"), "the password is never shown");
+    assert_eq!(findings(&out), vec![("blind".into(), "Mamie".into())]);
+    let status = setup.vigie(&["status"]);
+    assert!(text(&status.stdout).contains("✘ Mamie"), "{}", text(&status.stdout));
+}
+
+#[test]
+fn an_untrusted_certificate_is_refused() {
+    let Some(dovecot) = Dovecot::start(&[]) else { return };
+    let setup = Setup::new(&dovecot, &[("Mamie", "alice", "secret")], "");
+    let config = setup.dir.path().join("config.toml");
+    let without_ca: String = std::fs::read_to_string(&config)
+        .expect("config")
+        .lines()
+        .filter(|l| !l.starts_with("tls_ca_file"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&config, without_ca).expect("rewrite");
+    let out = setup.vigie(&["check"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(text(&out.stderr).contains("certificat"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_uidvalidity_change_neither_repeats_nor_loses() {
+    let Some(dovecot) = Dovecot::start(&[]) else { return };
+    dovecot.deliver("alice", "INBOX", &fixture(NOTICE));
+    let setup = Setup::new(&dovecot, &[("Mamie", "alice", "secret")], "");
+    assert_eq!(findings(&setup.vigie(&["check", "--json"])).len(), 1);
+
+    // The server renumbers the folder, and a new notice arrives.
+    let status = Command::new("doveadm")
+        .arg("-c")
+        .arg(dovecot.dir().join("dovecot.conf"))
+        .args(["mailbox", "update", "-u", "alice", "--uid-validity", "4242", "INBOX"])
+        .status();
+    let Ok(status) = status else { return common::missing::<()>("doveadm", "changes UIDVALIDITY").unwrap_or(()) };
+    assert!(status.success(), "{}", dovecot.log());
+    dovecot.deliver("alice", "INBOX", &fixture("fc-login-current-site-impots-idp-ameli.eml"));
+    let out = setup.vigie(&["check", "--json"]);
+    let raised = lines(&out);
+    assert_eq!(raised.len(), 1, "only the new notice: {raised:?} {}", text(&out.stderr));
+    assert_eq!(raised[0]["service"], "franceconnect");
+    let cursors: Vec<Value> = setup.log().into_iter().filter(|l| l["type"] == "notice").collect();
+    assert_eq!(cursors.len(), 2);
+}
+
+/// A `vigie run` child with its stderr collected line by line.
+struct Agent {
+    child: Child,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Agent {
+    fn start(setup: &Setup, session: &Session) -> Agent {
+        let mut child = setup
+            .command(Some(session))
+            .arg("run")
+            .env("VIGIE_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("vigie run");
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let stderr = child.stderr.take().expect("stderr");
+        let sink = Arc::clone(&log);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                sink.lock().expect("log").push(line);
+            }
+        });
+        Agent { child, log }
+    }
+
+    fn wait_for_log(&self, needle: &str, count: usize, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let seen = self.log.lock().expect("log").iter().filter(|l| l.contains(needle)).count();
+            if seen >= count {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no {count}× {needle:?} in the agent's log:\n{}",
+                self.log.lock().expect("log").join("\n")
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// SIGTERM, and a clean exit.
+    fn stop(mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                assert!(status.success(), "exit {status}:\n{}", self.log.lock().expect("log").join("\n"));
+                return;
+            }
+            assert!(Instant::now() < deadline, "vigie run did not stop on SIGTERM");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn append(dovecot: &Dovecot, user: &str, raw: &[u8]) -> bool {
+    let Some(curl) = need("curl", "APPENDs over IMAP like a real sender") else { return false };
+    let file = tempfile::NamedTempFile::new().expect("temp file");
+    std::fs::write(file.path(), raw).expect("write");
+    let status = Command::new(curl)
+        .args(["-sS", "--cacert"])
+        .arg(dovecot.cert_path())
+        .args(["-u", &format!("{user}:secret"), "-T"])
+        .arg(file.path())
+        .arg(format!("imaps://127.0.0.1:{}/INBOX", dovecot.port()))
+        .status()
+        .expect("curl");
+    assert!(status.success());
+    true
+}
+
+#[test]
+fn an_appended_notice_is_pushed_through_idle_and_alerted_then_sigterm_stops_cleanly() {
+    let Some(dovecot) = Dovecot::start(&[]) else { return };
+    let Some(session) = Session::start() else { return };
+    let setup = Setup::new(&dovecot, &[("Mamie", "alice", "secret")], "");
+    let agent = Agent::start(&setup, &session);
+    agent.wait_for_log("synced", 1, Duration::from_secs(15));
+    std::thread::sleep(Duration::from_millis(300)); // let it enter IDLE
+    let sent = Instant::now();
+    if !append(&dovecot, "alice", &fixture(NOTICE)) {
+        return;
+    }
+    let n = session
+        .wait_for(|n| n["summary"] == "Connexion inconnue au compte ameli de Mamie", Duration::from_secs(5))
+        .expect("the notice was alerted");
+    assert!(sent.elapsed() < Duration::from_secs(5));
+    assert_eq!(n["actions"]["mine"], "C'était moi", "the agent offers the buttons");
+    agent.stop();
+}
+
+#[test]
+fn restart_does_not_repeat_alerts_and_two_accounts_are_watched_at_once() {
+    let Some(dovecot) = Dovecot::start(&[]) else { return };
+    let Some(session) = Session::start() else { return };
+    dovecot.deliver("alice", "INBOX", &fixture(NOTICE));
+    dovecot.deliver("bob", "INBOX", &fixture(FAKE));
+    let setup = Setup::new(&dovecot, &[("Mamie", "alice", "secret"), ("Papi", "bob", "secret")], "");
+    let agent = Agent::start(&setup, &session);
+    session
+        .wait_for(|n| n["summary"] == "Connexion inconnue au compte ameli de Mamie", Duration::from_secs(15))
+        .expect("Mamie");
+    session
+        .wait_for(|n| n["summary"] == "Faux message ameli reçu — boîte de Papi", Duration::from_secs(15))
+        .expect("Papi");
+    agent.stop();
+    let count = session.notifications().iter().filter(|n| n["call"] == "Notify").count();
+
+    let agent = Agent::start(&setup, &session);
+    agent.wait_for_log("synced", 2, Duration::from_secs(15));
+    std::thread::sleep(Duration::from_millis(500));
+    agent.stop();
+    let again = session.notifications().iter().filter(|n| n["call"] == "Notify").count();
+    assert_eq!(again, count, "no alert repeated after a restart");
+}
+
+#[test]
+fn a_server_restart_mid_run_loses_nothing() {
+    let Some(dovecot) = Dovecot::start(&[]) else { return };
+    let Some(session) = Session::start() else { return };
+    let setup = Setup::new(&dovecot, &[("Mamie", "alice", "secret")], "");
+    let agent = Agent::start(&setup, &session);
+    agent.wait_for_log("synced", 1, Duration::from_secs(15));
+    dovecot.stop();
+    // Mail arrives while the IMAP server is down: the MTA drops it into the
+    // Maildir (tmp/, then a rename into new/).
+    let maildir = dovecot.dir().join("mail/alice");
+    let name = format!("{}.vigie-test", std::process::id());
+    std::fs::write(maildir.join("tmp").join(&name), fixture(NOTICE)).expect("write to tmp/");
+    std::fs::rename(maildir.join("tmp").join(&name), maildir.join("new").join(&name)).expect("into new/");
+    agent.wait_for_log("reconnecting later", 1, Duration::from_secs(15));
+    dovecot.restart();
+    session
+        .wait_for(|n| n["summary"] == "Connexion inconnue au compte ameli de Mamie", Duration::from_secs(30))
+        .expect("the notice delivered during the outage is alerted after the reconnection");
+    agent.stop();
+}
