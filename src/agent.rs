@@ -351,7 +351,8 @@ impl Watcher<'_> {
                     // wake up at the poll interval to look at them too.
                     let wait = if several_folders { poll.min(IDLE_REFRESH) } else { IDLE_REFRESH };
                     match imap.idle(wait) {
-                        Ok(IdleOutcome::Changed | IdleOutcome::TimedOut) => {}
+                        Ok(IdleOutcome::Changed) => tracing::info!(account = %name, "mail pushed"),
+                        Ok(IdleOutcome::TimedOut) => {}
                         Err(e) if self.shared.stopping() => return Err(e.into()),
                         Err(MailboxError::Lost(why)) => {
                             tracing::info!(account = %name, why, "connection interrupted");

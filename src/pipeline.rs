@@ -132,6 +132,7 @@ impl Pipeline<'_> {
             let text = messages::alert_text(&alert, self.lang);
             for alerter in &self.alerters {
                 let delivery = alerter.deliver(&alert, &text);
+                tracing::info!(finding = stored.id, channel = alerter.channel(), outcome = %delivery.outcome(), "alert delivered");
                 self.journal.record_delivery(stored.id, alerter.channel(), &delivery.outcome(), self.clock.now())?;
             }
             alerted.push(stored);

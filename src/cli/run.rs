@@ -25,7 +25,10 @@ impl Run {
         }
         let filter = tracing_subscriber::EnvFilter::try_from_env("VIGIE_LOG")
             .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-        let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+        // Colours only on a terminal: the service manager's log wants plain text.
+        let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+        let _ =
+            tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).with_writer(std::io::stderr).try_init();
 
         let rules = context.config.rules()?;
         // Fail now, with a clear message, if the journal cannot be used.
