@@ -186,13 +186,7 @@ pub fn sync(
             }
         };
         if !uids.is_empty() {
-            let wanted: Vec<u32> = imap
-                .headers(&uids)?
-                .into_iter()
-                .filter(|(_, header)| may_concern(header, &shared.rules))
-                .map(|(uid, _)| uid)
-                .collect();
-            let bodies = if wanted.is_empty() { Vec::new() } else { imap.bodies(&wanted)? };
+            let bodies = relevant_bodies(imap, &uids, &shared.rules)?;
             let mut pipeline = Pipeline {
                 journal: &mut *journal,
                 rules: &shared.rules,
@@ -213,6 +207,40 @@ pub fn sync(
     }
     report.bytes_fetched = imap.bytes_fetched - before;
     Ok(report)
+}
+
+/// Fetches the headers of `uids`, then the whole messages of those that may
+/// concern ameli or FranceConnect: bytes fetched grow with the relevant
+/// messages, not with the mailbox.
+fn relevant_bodies(imap: &mut Imap, uids: &[u32], rules: &Rules) -> Result<Vec<(u32, Vec<u8>)>, MailboxError> {
+    let wanted: Vec<u32> =
+        imap.headers(uids)?.into_iter().filter(|(_, header)| may_concern(header, rules)).map(|(uid, _)| uid).collect();
+    if wanted.is_empty() { Ok(Vec::new()) } else { imap.bodies(&wanted) }
+}
+
+/// The ameli and FranceConnect messages of the last `days` days in every
+/// watched folder, recognised but recorded nowhere (for `vigie setup`).
+pub fn survey(
+    imap: &mut Imap,
+    account: &AccountConfig,
+    rules: &Rules,
+    days: i64,
+    now: DateTime<Utc>,
+) -> Result<Vec<crate::notice::Notice>, MailboxError> {
+    let terms = rules.search_terms();
+    let terms: Vec<&str> = terms.iter().map(String::as_str).collect();
+    let since = (now - chrono::Duration::days(days)).date_naive();
+    let mut found = Vec::new();
+    for folder in imap.folders(account.folders.as_deref())? {
+        imap.examine(&folder)?;
+        let uids = imap.search_candidates(since, &terms)?;
+        for (_, raw) in relevant_bodies(imap, &uids, rules)? {
+            if let Ok(seen) = crate::notice::recognise(&raw, rules) {
+                found.extend(seen.notice);
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// Connects to `account` with its credential.

@@ -299,3 +299,123 @@ mod tests {
         assert!(matches!(err, ConfigError::Read { .. }));
     }
 }
+
+/// Adds `account` to the config file at `path` (creating it, mode 0600), or
+/// replaces the account of the same name. Everything else in the file —
+/// other accounts, settings, comments — is kept as it was. The new text is
+/// validated before it replaces the old, atomically.
+pub fn upsert_account(path: &Path, account: &AccountConfig) -> Result<(), ConfigError> {
+    let read_error = |source| ConfigError::Read { path: path.to_path_buf(), source };
+    let old = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(read_error(e)),
+    };
+    let mut doc: toml_edit::DocumentMut = old.parse().map_err(|e: toml_edit::TomlError| ConfigError::Invalid {
+        path: path.to_path_buf(),
+        key: "(file)".into(),
+        message: e.to_string(),
+    })?;
+    let mut table = toml_edit::Table::new();
+    table["name"] = toml_edit::value(account.name.as_str());
+    table["imap_host"] = toml_edit::value(account.imap_host.as_str());
+    table["imap_port"] = toml_edit::value(i64::from(account.imap_port));
+    table["username"] = toml_edit::value(account.username.as_str());
+    if let Some(c) = &account.password_command {
+        table["password_command"] = toml_edit::value(c.as_str());
+    }
+    if let Some(c) = &account.oauth2_token_command {
+        table["oauth2_token_command"] = toml_edit::value(c.as_str());
+    }
+    if let Some(ca) = &account.tls_ca_file {
+        table["tls_ca_file"] = toml_edit::value(ca.display().to_string());
+    }
+    if let Some(folders) = &account.folders {
+        table["folders"] = toml_edit::value(folders.iter().map(String::as_str).collect::<toml_edit::Array>());
+    }
+    if account.lookback_days != default_lookback() {
+        table["lookback_days"] = toml_edit::value(i64::from(account.lookback_days));
+    }
+    let accounts = doc
+        .entry("account")
+        .or_insert_with(|| toml_edit::Item::ArrayOfTables(toml_edit::ArrayOfTables::new()))
+        .as_array_of_tables_mut()
+        .ok_or_else(|| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            key: "account".into(),
+            message: "must be a list of [[account]] tables".into(),
+        })?;
+    let same_name = accounts.iter().position(|t| t.get("name").and_then(|n| n.as_str()) == Some(account.name.as_str()));
+    match same_name.and_then(|i| accounts.get_mut(i)) {
+        Some(existing) => *existing = table,
+        None => accounts.push(table),
+    }
+    let text = doc.to_string();
+    Config::parse(&text, path)?;
+
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(read_error)?;
+    }
+    let tmp = path.with_extension("toml.new");
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&tmp).map_err(read_error)?;
+    std::io::Write::write_all(&mut file, text.as_bytes()).map_err(read_error)?;
+    file.sync_all().map_err(read_error)?;
+    std::fs::rename(&tmp, path).map_err(read_error)
+}
+
+#[cfg(test)]
+mod upsert_tests {
+    use super::*;
+
+    fn account(name: &str, host: &str) -> AccountConfig {
+        AccountConfig {
+            name: name.into(),
+            imap_host: host.into(),
+            imap_port: 993,
+            username: "j@orange.fr".into(),
+            password_command: None,
+            oauth2_token_command: None,
+            tls_ca_file: None,
+            folders: None,
+            lookback_days: 30,
+        }
+    }
+
+    #[test]
+    fn setup_again_adds_or_edits_and_keeps_everything_else() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("vigie/config.toml");
+        upsert_account(&path, &account("Mamie", "imap.orange.fr")).expect("create");
+        let mut text = std::fs::read_to_string(&path).expect("read");
+        text.insert_str(0, "# my notes\npoll_interval_secs = 60\n\n");
+        std::fs::write(&path, text).expect("edit by hand");
+        upsert_account(&path, &account("Moi", "imap.free.fr")).expect("add");
+        upsert_account(&path, &account("Mamie", "imap.sfr.fr")).expect("edit");
+        let text = std::fs::read_to_string(&path).expect("read");
+        assert!(text.contains("# my notes"), "{text}");
+        let config = Config::parse(&text, &path).expect("valid");
+        assert_eq!(config.poll_interval_secs, 60);
+        let hosts: Vec<(&str, &str)> =
+            config.accounts.iter().map(|a| (a.name.as_str(), a.imap_host.as_str())).collect();
+        assert_eq!(hosts, vec![("Mamie", "imap.sfr.fr"), ("Moi", "imap.free.fr")]);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn a_broken_config_is_not_overwritten() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "poll_interval_secs = [").expect("write");
+        assert!(upsert_account(&path, &account("Mamie", "imap.orange.fr")).is_err());
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), "poll_interval_secs = [");
+    }
+}

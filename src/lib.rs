@@ -15,6 +15,7 @@ pub mod matching;
 pub mod messages;
 pub mod notice;
 pub mod pipeline;
+pub mod providers;
 pub mod secrets;
 
 /// Process exit codes, shared by every subcommand (see DESIGN.md).

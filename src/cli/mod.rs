@@ -5,11 +5,15 @@
 mod answer;
 mod check;
 mod demo;
+mod doctor;
+mod generate;
 mod log;
 mod login;
 mod open;
 mod run;
 pub mod scan;
+mod service;
+mod setup;
 mod status;
 mod test_alert;
 
@@ -27,11 +31,15 @@ use crate::pipeline::{Pipeline, SystemClock};
 pub use answer::Answer;
 pub use check::Check;
 pub use demo::Demo;
+pub use doctor::Doctor;
+pub use generate::Generate;
 pub use log::Log;
 pub use login::Login;
 pub use open::Open;
 pub use run::Run;
 pub use scan::Scan;
+pub use service::Service;
+pub use setup::Setup;
 pub use status::Status;
 pub use test_alert::TestAlert;
 
@@ -57,6 +65,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    Setup(Setup),
     Scan(Scan),
     Run(Run),
     Check(Check),
@@ -67,6 +76,10 @@ pub enum Command {
     Answer(Answer),
     TestAlert(TestAlert),
     Demo(Demo),
+    Service(Service),
+    Doctor(Doctor),
+    #[command(hide = true)]
+    Generate(Generate),
 }
 
 /// What can stop a subcommand; `main` prints it and exits with
@@ -94,6 +107,7 @@ impl CliError {
 impl Cli {
     pub fn run(self) -> Result<Exit, CliError> {
         match &self.command {
+            Command::Setup(c) => c.execute(&self),
             Command::Scan(c) => c.execute(&self),
             Command::Run(c) => c.execute(&self),
             Command::Check(c) => c.execute(&self),
@@ -104,6 +118,9 @@ impl Cli {
             Command::Answer(c) => c.execute(&self),
             Command::TestAlert(c) => c.execute(&self),
             Command::Demo(c) => c.execute(&self),
+            Command::Service(c) => c.execute(&self),
+            Command::Doctor(c) => c.execute(&self),
+            Command::Generate(c) => c.execute(&self),
         }
     }
 

@@ -53,16 +53,24 @@ impl Open {
             source: LoginSource::Launcher,
             note: None,
         };
-        let mut journal = context.journal()?;
-        journal.record_own_login(&login, now)?;
-        context.settle(&mut journal)?;
-        println!("{}", messages::login_recorded(&login, cli.lang));
-        match open::that(self.site.url()) {
-            Ok(()) => Ok(Exit::Ok),
+        // The user clicked a launcher to reach ameli: open it even if the
+        // visit cannot be recorded, and say so.
+        let recorded = context.journal().and_then(|mut journal| {
+            journal.record_own_login(&login, now)?;
+            context.settle(&mut journal)
+        });
+        let mut exit = Exit::Ok;
+        match recorded {
+            Ok(()) => println!("{}", messages::login_recorded(&login, cli.lang)),
             Err(e) => {
-                eprintln!("{}", messages::browser_failed(self.site.url(), &e.to_string(), cli.lang));
-                Ok(Exit::Attention)
+                eprintln!("vigie: {e}");
+                exit = Exit::Attention;
             }
         }
+        if let Err(e) = open::that(self.site.url()) {
+            eprintln!("{}", messages::browser_failed(self.site.url(), &e.to_string(), cli.lang));
+            exit = Exit::Attention;
+        }
+        Ok(exit)
     }
 }

@@ -9,6 +9,10 @@ use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 
 use super::{Cli, CliError};
+
+/// Held by the running agent in the data directory: one agent at a time
+/// (a desktop may start it both from systemd and from autostart).
+pub const LOCK_FILE: &str = "vigie.lock";
 use crate::Exit;
 use crate::agent::{Shared, Watcher, watch_for_resume};
 use crate::messages;
@@ -33,6 +37,15 @@ impl Run {
         let rules = context.config.rules()?;
         // Fail now, with a clear message, if the journal cannot be used.
         drop(context.journal()?);
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(context.data_dir.join(LOCK_FILE))?;
+        if let Err(std::fs::TryLockError::WouldBlock) = lock.try_lock() {
+            println!("{}", messages::already_running(cli.lang));
+            return Ok(Exit::Ok);
+        }
         let mut signals =
             Signals::new([SIGTERM, SIGINT]).map_err(|e| CliError::Usage(format!("cannot catch signals: {e}")))?;
         let handle = signals.handle();

@@ -7,9 +7,13 @@
 //! and the demo print.
 
 mod alerts;
+mod service;
+mod setup;
 mod views;
 
 pub use alerts::*;
+pub use service::*;
+pub use setup::*;
 pub use views::*;
 
 use chrono::{DateTime, Utc};

@@ -1,0 +1,76 @@
+//! `vigie doctor`: checks everything vigie needs, one line each, ✔ or ✘
+//! with what to do.
+
+use clap::Args;
+
+use super::{Cli, CliError, service};
+use crate::Exit;
+use crate::agent::{self, AgentError};
+use crate::alert::DesktopAlerter;
+use crate::config::{self, Config};
+use crate::journal::Journal;
+use crate::messages::{self, Check};
+
+/// Check the config, passwords, mailboxes, notifications, journal, service
+#[derive(Debug, Args)]
+pub struct Doctor {}
+
+impl Doctor {
+    pub fn execute(&self, cli: &Cli) -> Result<Exit, CliError> {
+        let lang = cli.lang;
+        let mut checks: Vec<Check> = Vec::new();
+
+        let config = match Config::load(cli.config.as_deref()) {
+            Ok(c) if c.accounts.is_empty() => {
+                checks.push(Check::NoAccounts);
+                Some(c)
+            }
+            Ok(c) => {
+                checks.push(Check::Config(c.accounts.len()));
+                Some(c)
+            }
+            Err(e) => {
+                checks.push(Check::ConfigBroken(e.to_string()));
+                None
+            }
+        };
+        for account in config.iter().flat_map(|c| &c.accounts) {
+            match agent::connect(account).and_then(|mut imap| {
+                let folders = imap.folders(account.folders.as_deref())?;
+                imap.logout();
+                Ok(folders)
+            }) {
+                Ok(folders) => checks.push(Check::Mailbox { account: account.name.clone(), folders }),
+                Err(e @ AgentError::Secret(_)) => checks.push(Check::Password {
+                    account: account.name.clone(),
+                    problem: messages::mailbox_problem(&account.name, &e, lang),
+                }),
+                Err(e) => checks.push(Check::MailboxBroken {
+                    account: account.name.clone(),
+                    problem: messages::mailbox_problem(&account.name, &e, lang),
+                }),
+            }
+        }
+
+        checks.push(match DesktopAlerter::new(lang, None).probe() {
+            Ok(buttons) => Check::Notifications { buttons },
+            Err(e) => Check::NoNotifications(e),
+        });
+
+        let data_dir = config::data_dir(cli.data_dir.as_deref())?;
+        checks.push(match Journal::open_in(&data_dir) {
+            Ok(j) => Check::Journal(j.path().to_path_buf()),
+            Err(e) => Check::JournalBroken(e.to_string()),
+        });
+
+        checks.push(Check::Service { running: service::agent_running(&data_dir) });
+
+        let mut all_well = true;
+        for check in &checks {
+            let (ok, line) = messages::doctor_line(check, lang);
+            all_well &= ok;
+            println!("{} {line}", if ok { "✔" } else { "✘" });
+        }
+        Ok(if all_well { Exit::Ok } else { Exit::Attention })
+    }
+}
