@@ -204,3 +204,29 @@ fn man_pages_and_completions_come_from_the_command_line_definition() {
     let help = Command::new(env!("CARGO_BIN_EXE_vigie")).arg("--help").output().expect("runs");
     assert!(!text(&help.stdout).contains("generate"), "generate is for packaging, hidden from help");
 }
+
+#[test]
+fn the_deb_metadata_installs_files_that_exist_or_that_deb_sh_generates() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest: toml::Value =
+        toml::from_str(&std::fs::read_to_string(root.join("Cargo.toml")).expect("Cargo.toml")).expect("valid TOML");
+    let assets = manifest["package"]["metadata"]["deb"]["assets"].as_array().expect("deb assets");
+    let deb_sh = std::fs::read_to_string(root.join("packaging/deb.sh")).expect("deb.sh");
+    let mut installed = Vec::new();
+    for asset in assets {
+        let source = asset[0].as_str().expect("source");
+        installed.push(asset[1].as_str().expect("destination").to_owned());
+        if source == "target/release/vigie" {
+            continue;
+        }
+        if let Some(generated) = source.strip_prefix("target/assets/") {
+            let dir = generated.split('/').next().unwrap_or_default();
+            assert!(deb_sh.contains(&format!("$assets/{dir}")), "deb.sh does not generate {source}");
+        } else {
+            assert!(root.join(source).exists(), "{source} is missing");
+        }
+    }
+    for needed in ["usr/bin/", "usr/lib/systemd/user/", "usr/share/applications/", "usr/share/man/man1/"] {
+        assert!(installed.iter().any(|d| d == needed), "nothing installed into {needed}");
+    }
+}
