@@ -15,13 +15,11 @@
 mod common;
 
 use std::fs;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use common::{Dovecot, Session};
+use common::{AgentProcess, Dovecot, Session};
 
 const NOTICE: &[u8] = include_bytes!("../tests/fixtures/ameli-login-date-with-weekday.eml");
 
@@ -65,64 +63,23 @@ fn setup(dovecot: &Dovecot, dir: &Path) -> PathBuf {
     config
 }
 
-struct Agent {
-    child: Child,
-    log: Arc<Mutex<Vec<String>>>,
+/// `vigie run` on `config`, alerting on `session`.
+fn start_agent(session: &Session, config: &Path, data: &Path) -> AgentProcess {
+    let mut command = session.command(env!("CARGO_BIN_EXE_vigie"));
+    command.arg("--config").arg(config).arg("--data-dir").arg(data).arg("run");
+    AgentProcess::spawn(command)
 }
 
-impl Agent {
-    fn start(session: &Session, config: &Path, data: &Path) -> Agent {
-        let mut child = session
-            .command(env!("CARGO_BIN_EXE_vigie"))
-            .arg("--config")
-            .arg(config)
-            .arg("--data-dir")
-            .arg(data)
-            .arg("run")
-            .env("VIGIE_LOG", "info")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("vigie run");
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let sink = Arc::clone(&log);
-        let stderr = child.stderr.take().expect("stderr");
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                sink.lock().expect("log").push(line);
-            }
-        });
-        Agent { child, log }
-    }
-
-    fn wait_for(&self, needle: &str, count: usize) {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while self.log.lock().expect("log").iter().filter(|l| l.contains(needle)).count() < count {
-            assert!(Instant::now() < deadline, "no {needle:?} in the agent's log");
-            std::thread::sleep(Duration::from_millis(5));
-        }
-    }
-
-    /// Wall-clock times of the log lines containing `needle`.
-    fn times(&self, needle: &str) -> Vec<f64> {
-        self.log
-            .lock()
-            .expect("log")
-            .iter()
-            .filter(|l| l.contains(needle))
-            .filter_map(|l| l.split_whitespace().next())
-            .filter_map(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-            .map(|t| t.timestamp_micros() as f64 / 1e6)
-            .collect()
-    }
-}
-
-impl Drop for Agent {
-    fn drop(&mut self) {
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
-        let _ = self.child.wait();
-    }
+/// Wall-clock times of the agent's log lines containing `needle`.
+fn times(agent: &AgentProcess, needle: &str) -> Vec<f64> {
+    agent
+        .lines()
+        .iter()
+        .filter(|l| l.contains(needle))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter_map(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| t.timestamp_micros() as f64 / 1e6)
+        .collect()
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -148,8 +105,8 @@ fn latency() {
     let Some(curl) = common::need("curl", "APPENDs like a real sender") else { return };
     let dir = tempfile::tempdir().expect("tempdir");
     let config = setup(&dovecot, dir.path());
-    let agent = Agent::start(&session, &config, &dir.path().join("data"));
-    agent.wait_for("synced", 1);
+    let agent = start_agent(&session, &config, &dir.path().join("data"));
+    agent.wait_for_log("synced", 1, Duration::from_secs(60));
     let template = String::from_utf8_lossy(NOTICE).into_owned();
     let (mut internal, mut end_to_end) = (Vec::new(), Vec::new());
     for i in 0..50 {
@@ -177,8 +134,8 @@ fn latency() {
             assert!(Instant::now() < deadline, "no alert for APPEND {i}");
             std::thread::sleep(Duration::from_millis(2));
         };
-        agent.wait_for("alert delivered", 2 * (i + 1));
-        let pushed = agent.times("mail pushed").into_iter().filter(|&t| t <= notified).fold(f64::NAN, f64::max);
+        agent.wait_for_log("alert delivered", 2 * (i + 1), Duration::from_secs(60));
+        let pushed = times(&agent, "mail pushed").into_iter().filter(|&t| t <= notified).fold(f64::NAN, f64::max);
         internal.push(notified - pushed);
         end_to_end.push(notified - appended);
     }
@@ -293,8 +250,8 @@ fn idle(minutes: u64) {
     let (Some(dovecot), Some(session)) = (Dovecot::start(&[]), Session::start()) else { return };
     let dir = tempfile::tempdir().expect("tempdir");
     let config = setup(&dovecot, dir.path());
-    let agent = Agent::start(&session, &config, &dir.path().join("data"));
-    agent.wait_for("synced", 1);
+    let agent = start_agent(&session, &config, &dir.path().join("data"));
+    agent.wait_for_log("synced", 1, Duration::from_secs(60));
     let pid = agent.child.id();
     let ticks: f64 = Command::new("getconf")
         .arg("CLK_TCK")

@@ -3,13 +3,11 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Dovecot, Session, need};
+use common::{AgentProcess, Dovecot, Session, need};
 use serde_json::Value;
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -204,70 +202,11 @@ fn a_uidvalidity_change_neither_repeats_nor_loses() {
     assert_eq!(cursors.len(), 2);
 }
 
-/// A `vigie run` child with its stderr collected line by line.
-struct Agent {
-    child: Child,
-    log: Arc<Mutex<Vec<String>>>,
-}
-
-impl Agent {
-    fn start(setup: &Setup, session: &Session) -> Agent {
-        let mut child = setup
-            .command(Some(session))
-            .arg("run")
-            .env("VIGIE_LOG", "info")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("vigie run");
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let stderr = child.stderr.take().expect("stderr");
-        let sink = Arc::clone(&log);
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                sink.lock().expect("log").push(line);
-            }
-        });
-        Agent { child, log }
-    }
-
-    fn wait_for_log(&self, needle: &str, count: usize, timeout: Duration) {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let seen = self.log.lock().expect("log").iter().filter(|l| l.contains(needle)).count();
-            if seen >= count {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "no {count}× {needle:?} in the agent's log:\n{}",
-                self.log.lock().expect("log").join("\n")
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// SIGTERM, and a clean exit.
-    fn stop(mut self) {
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            if let Some(status) = self.child.try_wait().expect("wait") {
-                assert!(status.success(), "exit {status}:\n{}", self.log.lock().expect("log").join("\n"));
-                return;
-            }
-            assert!(Instant::now() < deadline, "vigie run did not stop on SIGTERM");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Agent {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// `vigie run` on `setup`'s config, alerting on `session`.
+fn start_agent(setup: &Setup, session: &Session) -> AgentProcess {
+    let mut command = setup.command(Some(session));
+    command.arg("run");
+    AgentProcess::spawn(command)
 }
 
 fn append(dovecot: &Dovecot, user: &str, raw: &[u8]) -> bool {
@@ -291,7 +230,7 @@ fn an_appended_notice_is_pushed_through_idle_and_alerted_then_sigterm_stops_clea
     let Some(dovecot) = Dovecot::start(&[]) else { return };
     let Some(session) = Session::start() else { return };
     let setup = Setup::new(&dovecot, &[("Mamie", "alice", "secret")], "");
-    let agent = Agent::start(&setup, &session);
+    let agent = start_agent(&setup, &session);
     agent.wait_for_log("synced", 1, Duration::from_secs(15));
     std::thread::sleep(Duration::from_millis(300)); // let it enter IDLE
     let sent = Instant::now();
@@ -313,7 +252,7 @@ fn restart_does_not_repeat_alerts_and_two_accounts_are_watched_at_once() {
     dovecot.deliver("alice", "INBOX", &fixture(NOTICE));
     dovecot.deliver("bob", "INBOX", &fixture(FAKE));
     let setup = Setup::new(&dovecot, &[("Mamie", "alice", "secret"), ("Papi", "bob", "secret")], "");
-    let agent = Agent::start(&setup, &session);
+    let agent = start_agent(&setup, &session);
     session
         .wait_for(|n| n["summary"] == "Connexion inconnue au compte ameli de Mamie", Duration::from_secs(15))
         .expect("Mamie");
@@ -323,7 +262,7 @@ fn restart_does_not_repeat_alerts_and_two_accounts_are_watched_at_once() {
     agent.stop();
     let count = session.notifications().iter().filter(|n| n["call"] == "Notify").count();
 
-    let agent = Agent::start(&setup, &session);
+    let agent = start_agent(&setup, &session);
     agent.wait_for_log("synced", 2, Duration::from_secs(15));
     std::thread::sleep(Duration::from_millis(500));
     agent.stop();
@@ -336,7 +275,7 @@ fn a_server_restart_mid_run_loses_nothing() {
     let Some(dovecot) = Dovecot::start(&[]) else { return };
     let Some(session) = Session::start() else { return };
     let setup = Setup::new(&dovecot, &[("Mamie", "alice", "secret")], "");
-    let agent = Agent::start(&setup, &session);
+    let agent = start_agent(&setup, &session);
     agent.wait_for_log("synced", 1, Duration::from_secs(15));
     dovecot.stop();
     // Mail arrives while the IMAP server is down: the MTA drops it into the

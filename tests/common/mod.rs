@@ -368,3 +368,72 @@ impl Drop for Dovecot {
         let _ = Command::new(support("dovecot-down.sh")).arg(self.dir.path()).stdin(Stdio::null()).status();
     }
 }
+
+/// A `vigie run` child whose standard error (its log) is collected line by
+/// line; killed when dropped.
+pub struct AgentProcess {
+    pub child: std::process::Child,
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl AgentProcess {
+    /// Spawns `command` (a `vigie … run`) with its stderr captured.
+    pub fn spawn(mut command: Command) -> AgentProcess {
+        let mut child = command
+            .env("VIGIE_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("vigie run starts");
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = std::sync::Arc::clone(&log);
+        let stderr = child.stderr.take().expect("stderr");
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+                sink.lock().expect("log").push(line);
+            }
+        });
+        AgentProcess { child, log }
+    }
+
+    /// The log so far.
+    pub fn lines(&self) -> Vec<String> {
+        self.log.lock().expect("log").clone()
+    }
+
+    /// Waits until `count` log lines contain `needle`.
+    pub fn wait_for_log(&self, needle: &str, count: usize, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        while self.lines().iter().filter(|l| l.contains(needle)).count() < count {
+            assert!(
+                Instant::now() < deadline,
+                "no {count}× {needle:?} in the agent's log:\n{}",
+                self.lines().join("\n")
+            );
+            sleep(Duration::from_millis(5));
+        }
+    }
+
+    /// SIGTERM; the agent must exit cleanly within 10 s.
+    pub fn stop(mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                assert!(status.success(), "exit {status}:\n{}", self.lines().join("\n"));
+                return;
+            }
+            assert!(Instant::now() < deadline, "vigie run did not stop on SIGTERM");
+            sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for AgentProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
