@@ -32,6 +32,8 @@ pub const IDLE_REFRESH: Duration = Duration::from_secs(9 * 60);
 /// Reconnection delays: from 2 s, doubling, at most 5 min (±25% jitter).
 const BACKOFF_START: Duration = Duration::from_secs(2);
 const BACKOFF_CAP: Duration = Duration::from_secs(5 * 60);
+/// After the server refused the credentials, try again this much later.
+const REJECTED_RETRY: Duration = Duration::from_secs(30 * 60);
 /// A wall clock that jumps this much further than the monotonic clock
 /// means the machine was asleep.
 const SUSPEND_JUMP: Duration = Duration::from_secs(30);
@@ -341,7 +343,10 @@ impl Watcher<'_> {
                             tracing::error!(account = %name, error = %je, "journal");
                         }
                     }
-                    let delay = jitter(backoff);
+                    // A refused password is retried slowly: providers lock
+                    // accounts after repeated failed logins.
+                    let rejected = matches!(&e, AgentError::Mailbox(m) if m.credentials_rejected());
+                    let delay = if rejected { REJECTED_RETRY } else { jitter(backoff) };
                     tracing::info!(account = %name, seconds = delay.as_secs(), "reconnecting later");
                     if self.shared.sleep(delay) {
                         break;
@@ -365,6 +370,7 @@ impl Watcher<'_> {
         let result = (|| {
             let poll = Duration::from_secs(self.shared.config.poll_interval_secs);
             let several_folders = self.account.folders.as_ref().is_none_or(|f| f.len() > 1);
+            let idle_folder = self.account.folders.as_ref().and_then(|f| f.first()).map_or("INBOX", String::as_str);
             loop {
                 let report = sync(&mut imap, self.account, self.shared, &mut journal, &clock)?;
                 record_success(&mut journal, name, clock.now())?;
@@ -374,7 +380,7 @@ impl Watcher<'_> {
                     return Ok(());
                 }
                 if imap.has_idle() {
-                    imap.examine("INBOX")?;
+                    imap.examine(idle_folder)?;
                     // Other folders (Junk) have no push on this connection:
                     // wake up at the poll interval to look at them too.
                     let wait = if several_folders { poll.min(IDLE_REFRESH) } else { IDLE_REFRESH };

@@ -347,3 +347,60 @@ fn test_alert_without_a_notification_server_returns_at_once_and_says_so() {
     assert!(text(&out.stdout).contains("Pas d'alerte sur le bureau"), "{}", text(&out.stdout));
     assert!(text(&out.stderr).contains("[TEST] Connexion inconnue"), "the terminal still shows it");
 }
+
+fn two_accounts(dir: &Path) -> PathBuf {
+    let config = dir.join("config.toml");
+    let account = |name: &str| {
+        format!(
+            "[[account]]\nname = \"{name}\"\nimap_host = \"127.0.0.1\"\nimap_port = 9\nusername = \"u\"\n\
+             password_command = \"printf x\"\n"
+        )
+    };
+    std::fs::write(&config, account("Mamie") + &account("Papi")).expect("config");
+    config
+}
+
+#[test]
+fn with_several_accounts_login_asks_which_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = two_accounts(dir.path());
+    let config = config.to_str().expect("utf-8 path");
+    let out = vigie(dir.path(), &["--config", config, "login"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--account (Mamie, Papi)"), "{}", text(&out.stderr));
+    let out = vigie(dir.path(), &["--config", config, "login", "--account", "Papi"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_second_agent_leaves_the_watch_to_the_first() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = two_accounts(dir.path());
+    let spawn = || {
+        Command::new(env!("CARGO_BIN_EXE_vigie"))
+            .arg("--config")
+            .arg(&config)
+            .arg("--data-dir")
+            .arg(dir.path())
+            .arg("run")
+            .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/vigie-test-bus")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("vigie run")
+    };
+    let mut first = spawn();
+    let lock = dir.path().join("vigie.lock");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !lock.exists() {
+        assert!(Instant::now() < deadline, "the first agent never took its lock");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let second = spawn().wait_with_output().expect("second agent");
+    assert_eq!(second.status.code(), Some(0));
+    assert!(text(&second.stdout).contains("vigie surveille déjà"), "{}", text(&second.stdout));
+    assert!(first.try_wait().expect("poll").is_none(), "the first agent keeps watching");
+    first.kill().expect("kill");
+    first.wait().expect("reap");
+}

@@ -51,7 +51,7 @@ pub fn parse_when(s: &str) -> Result<DateTime<Utc>, String> {
 impl Login {
     pub fn execute(&self, cli: &Cli) -> Result<Exit, CliError> {
         let context = cli.context()?;
-        let account = context.account(self.account.as_deref());
+        let account = context.account(self.account.as_deref())?;
         let now = Utc::now();
         let login = NewOwnLogin {
             account,

@@ -148,8 +148,19 @@ impl Context {
         Ok(Journal::open_in(&self.data_dir)?)
     }
 
-    fn account(&self, explicit: Option<&str>) -> String {
-        explicit.or(self.config.default_account()).unwrap_or(DEFAULT_ACCOUNT).to_owned()
+    /// The account a command is about: the one named, else the only
+    /// configured one; with several, the user must say which.
+    fn account(&self, explicit: Option<&str>) -> Result<String, CliError> {
+        if let Some(name) = explicit.or(self.config.default_account()) {
+            return Ok(name.to_owned());
+        }
+        match self.config.accounts.as_slice() {
+            [] => Ok(DEFAULT_ACCOUNT.to_owned()),
+            several => {
+                let names: Vec<&str> = several.iter().map(|a| a.name.as_str()).collect();
+                Err(CliError::Usage(crate::messages::which_account(&names, self.lang)))
+            }
+        }
     }
 
     /// Brings findings up to date after the journal changed (an own login

@@ -43,7 +43,7 @@ impl Open {
         let context = cli.context()?;
         let now = Utc::now();
         let login = NewOwnLogin {
-            account: context.account(self.account.as_deref()),
+            account: context.account(self.account.as_deref())?,
             service: match self.site {
                 Site::Ameli => LoginService::Ameli,
                 Site::FranceConnect => LoginService::FranceConnect,

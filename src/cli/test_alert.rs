@@ -28,7 +28,9 @@ impl TestAlert {
             finding_id: 0,
             finding: Finding {
                 kind: FindingKind::UnrecognisedLogin,
-                account: context.account(self.account.as_deref()),
+                account: context
+                    .account(self.account.as_deref())
+                    .unwrap_or_else(|_| context.config.accounts.first().map(|a| a.name.clone()).unwrap_or_default()),
                 service: Some(Service::Ameli),
                 notice_id: None,
                 own_login_id: None,

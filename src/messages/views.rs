@@ -470,3 +470,12 @@ pub fn check_summary(accounts: usize, alerted: usize, unreadable: bool, lang: La
         (n, _, Lang::En) => format!("{n} new alert(s); see \"vigie status\"."),
     }
 }
+
+pub fn which_account(names: &[&str], lang: Lang) -> String {
+    match lang {
+        Lang::Fr => {
+            format!("plusieurs boîtes sont surveillées : précisez laquelle avec --account ({})", names.join(", "))
+        }
+        Lang::En => format!("several mailboxes are watched: say which with --account ({})", names.join(", ")),
+    }
+}

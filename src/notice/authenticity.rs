@@ -189,8 +189,8 @@ pub(crate) fn may_concern(content: &Content, rules: &Rules) -> bool {
 
 fn matching_format<'r>(content: &Content, rules: &'r Rules) -> Option<&'r Format> {
     rules.formats.iter().find(|f| {
-        f.subject.as_ref().is_none_or(|re| re.is_match(&content.subject_folded))
-            && f.body.as_ref().is_none_or(|re| re.is_match(&content.body_folded))
+        f.subject.as_ref().is_none_or(|re| re.is_match(content.subject_folded.as_bytes()))
+            && f.body.as_ref().is_none_or(|re| re.is_match(content.body_folded.as_bytes()))
     })
 }
 

@@ -1,7 +1,8 @@
 //! The data recognition runs on: official domains, brand words, notice
 //! formats and lures, from `builtin.toml` plus what the config adds.
 
-use regex::{Regex, RegexSet};
+use regex::Regex;
+use regex::bytes::{Regex as AsciiRegex, RegexSet as AsciiRegexSet};
 use serde::Deserialize;
 
 use super::{Kind, Service, domain::is_under, text::normalise};
@@ -117,8 +118,8 @@ pub(crate) struct Format {
     pub name: String,
     pub service: Service,
     pub kind: Kind,
-    pub subject: Option<Regex>,
-    pub body: Option<Regex>,
+    pub subject: Option<AsciiRegex>,
+    pub body: Option<AsciiRegex>,
     pub subject_claims: bool,
     pub extract: Vec<Regex>,
 }
@@ -138,10 +139,10 @@ pub struct Rules {
     trusted_link_domains: Vec<String>,
     pub(crate) trusted_authserv_ids: Vec<String>,
     pub(crate) formats: Vec<Format>,
-    lure_set: RegexSet,
-    lures: Vec<(LureCategory, Regex)>,
+    lure_set: AsciiRegexSet,
+    lures: Vec<(LureCategory, AsciiRegex)>,
     /// Any brand word, as whole words, per service, over folded text.
-    brand_words: Vec<(Service, Regex)>,
+    brand_words: Vec<(Service, AsciiRegex)>,
 }
 
 impl Rules {
@@ -184,7 +185,7 @@ impl Rules {
                 .map(|tokens| tokens.iter().map(|t| regex::escape(t)).collect::<Vec<_>>().join(r"[\s-]?"))
                 .collect();
             let pattern = format!(r"\b({})\b", words.join("|"));
-            brand_words.push((rule.service, compile(&pattern, "brand words")?));
+            brand_words.push((rule.service, compile_ascii(&pattern, "brand words")?));
         }
 
         let formats = formats
@@ -197,8 +198,8 @@ impl Rules {
                 Ok(Format {
                     service: f.service,
                     kind: f.kind,
-                    subject: f.subject.as_deref().map(|p| compile(p, &owner)).transpose()?,
-                    body: f.body.as_deref().map(|p| compile(p, &owner)).transpose()?,
+                    subject: f.subject.as_deref().map(|p| compile_ascii(p, &owner)).transpose()?,
+                    body: f.body.as_deref().map(|p| compile_ascii(p, &owner)).transpose()?,
                     subject_claims: f.subject_claims,
                     extract: f.extract.iter().map(|p| compile(p, &owner)).collect::<Result<_, _>>()?,
                     name: f.name,
@@ -209,10 +210,11 @@ impl Rules {
         let mut compiled_lures = Vec::new();
         for spec in &lures {
             for pattern in &spec.patterns {
-                compiled_lures.push((spec.category, compile(pattern, spec.category.code())?));
+                compiled_lures.push((spec.category, compile_ascii(pattern, spec.category.code())?));
             }
         }
-        let lure_set = regex::RegexSetBuilder::new(compiled_lures.iter().map(|(_, re)| re.as_str()))
+        let lure_set = regex::bytes::RegexSetBuilder::new(compiled_lures.iter().map(|(_, re)| re.as_str()))
+            .unicode(false)
             .size_limit(1 << 24)
             .dfa_size_limit(1 << 24)
             .build()
@@ -275,7 +277,7 @@ impl Rules {
 
     /// The first service whose brand `folded` names, as whole words.
     pub(crate) fn brand_named_in(&self, folded: &str) -> Option<Service> {
-        self.brand_words.iter().find(|(_, re)| re.is_match(folded)).map(|(s, _)| *s)
+        self.brand_words.iter().find(|(_, re)| re.is_match(folded.as_bytes())).map(|(s, _)| *s)
     }
 
     /// Lure categories found in `folded` text, in rule order, once each.
@@ -283,12 +285,12 @@ impl Rules {
     /// not count.
     pub(crate) fn lures_in(&self, folded: &str) -> Vec<LureCategory> {
         let mut found: Vec<LureCategory> = Vec::new();
-        for index in self.lure_set.matches(folded).iter() {
+        for index in self.lure_set.matches(folded.as_bytes()).iter() {
             let (category, re) = &self.lures[index];
             if found.contains(category) {
                 continue;
             }
-            if re.find_iter(folded).any(|m| !negated(&folded[..m.start()])) {
+            if re.find_iter(folded.as_bytes()).any(|m| !negated(folded.get(..m.start()).unwrap_or_default())) {
                 found.push(*category);
             }
         }
@@ -310,6 +312,15 @@ fn negated(before: &str) -> bool {
 /// The config's entries first, then the built-in ones.
 fn concat<T: Clone>(extra: &[T], builtin: &[T]) -> Vec<T> {
     extra.iter().chain(builtin).cloned().collect()
+}
+
+/// Patterns over folded text, which is ASCII: compiled without Unicode
+/// classes, whose automata are many times larger (memory, and the lazy
+/// DFA's speed).
+fn compile_ascii(pattern: &str, owner: &str) -> Result<AsciiRegex, RulesError> {
+    regex::bytes::RegexBuilder::new(pattern).unicode(false).size_limit(1 << 22).build().map_err(|e| {
+        RulesError::BadPattern { owner: owner.to_owned(), pattern: pattern.to_owned(), source: Box::new(e) }
+    })
 }
 
 fn compile(pattern: &str, owner: &str) -> Result<Regex, RulesError> {

@@ -20,7 +20,7 @@ use std::sync::LazyLock;
 
 use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc};
 use chrono_tz::Europe::Paris;
-use regex::{Captures, Regex};
+use regex::bytes::{Captures, Regex, RegexBuilder};
 use serde::Serialize;
 
 /// Where a login time was read.
@@ -63,8 +63,9 @@ pub struct LoginTime {
 /// header when resolving an autumn overlap.
 const SKEW: Duration = Duration::minutes(5);
 
+// Folded text is ASCII: no Unicode classes (smaller, faster automata).
 static FRENCH_MONTH_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    ascii(
         r"(?x)
         \b(?P<d>\d{1,2})(?:er)?\s+
         (?P<mon>janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre
@@ -73,23 +74,25 @@ static FRENCH_MONTH_DATE: LazyLock<Regex> = LazyLock::new(|| {
         \s*,?\s*(?:a|at|vers|-)?\s*
         (?P<h>\d{1,2})\s*(?P<sep>[h:])\s*(?P<mi>\d{2})?",
     )
-    .expect("constant regex")
 });
 
 static NUMERIC_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    ascii(
         r"(?x)
         \b(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})
         \s*,?\s*(?:a|at|vers|-)?\s*
         (?P<h>\d{1,2})\s*(?P<sep>[h:])\s*(?P<mi>\d{2})?",
     )
-    .expect("constant regex")
 });
+
+fn ascii(pattern: &str) -> Regex {
+    RegexBuilder::new(pattern).unicode(false).build().expect("constant regex")
+}
 
 /// Reads the login time from a folded body (see `text::normalise`), else
 /// takes the `Date` header.
 pub fn read_login_time(folded_body: &str, date_header: Option<DateTime<Utc>>) -> Option<LoginTime> {
-    let first = |re: &Regex| re.captures_iter(folded_body).find_map(|c| local_time(&c, date_header));
+    let first = |re: &Regex| re.captures_iter(folded_body.as_bytes()).find_map(|c| local_time(&c, date_header));
     let found = [first(&FRENCH_MONTH_DATE), first(&NUMERIC_DATE)].into_iter().flatten().min_by_key(|(pos, _)| *pos);
     match found {
         Some((_, local)) => {
@@ -102,14 +105,15 @@ pub fn read_login_time(folded_body: &str, date_header: Option<DateTime<Utc>>) ->
 
 /// One match to (its position, the Paris local time it states), if valid.
 fn local_time(c: &Captures<'_>, date_header: Option<DateTime<Utc>>) -> Option<(usize, NaiveDateTime)> {
-    let num = |name: &str| c.name(name).and_then(|m| m.as_str().parse::<u32>().ok());
+    let text = |name: &str| c.name(name).and_then(|m| std::str::from_utf8(m.as_bytes()).ok());
+    let num = |name: &str| text(name).and_then(|t| t.parse::<u32>().ok());
     let day = num("d")?;
-    let month = match c.name("mon") {
-        Some(m) => month_number(m.as_str())?,
+    let month = match text("mon") {
+        Some(m) => month_number(m)?,
         None => num("m")?,
     };
     let hour = num("h")?;
-    let minute = match (num("mi"), c.name("sep").map(|m| m.as_str())) {
+    let minute = match (num("mi"), text("sep")) {
         (Some(mi), _) => mi,
         (None, Some("h")) => 0, // "à 14h"
         _ => return None,
