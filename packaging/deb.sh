@@ -4,11 +4,11 @@
 # shell completions are generated from the command-line definition first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release
+cargo build --profile dist
 assets=target/assets
 rm -rf "$assets" && mkdir -p "$assets/man" "$assets/completions"
-target/release/vigie generate man "$assets/man"
-target/release/vigie generate completions bash > "$assets/completions/vigie.bash"
-target/release/vigie generate completions zsh > "$assets/completions/_vigie"
-target/release/vigie generate completions fish > "$assets/completions/vigie.fish"
+target/dist/vigie generate man "$assets/man"
+target/dist/vigie generate completions bash > "$assets/completions/vigie.bash"
+target/dist/vigie generate completions zsh > "$assets/completions/_vigie"
+target/dist/vigie generate completions fish > "$assets/completions/vigie.fish"
 cargo deb --no-build "$@"

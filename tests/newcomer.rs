@@ -216,7 +216,7 @@ fn the_deb_metadata_installs_files_that_exist_or_that_deb_sh_generates() {
     for asset in assets {
         let source = asset[0].as_str().expect("source");
         installed.push(asset[1].as_str().expect("destination").to_owned());
-        if source == "target/release/vigie" {
+        if source == "target/dist/vigie" {
             continue;
         }
         if let Some(generated) = source.strip_prefix("target/assets/") {
