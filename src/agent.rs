@@ -284,12 +284,7 @@ pub fn record_failure(
 /// Records that `account` was read, and closes its open `blind` finding.
 pub fn record_success(journal: &mut Journal, account: &str, now: DateTime<Utc>) -> Result<(), JournalError> {
     journal.set_health(account, None, now)?;
-    for f in journal.findings()? {
-        if f.finding.kind == FindingKind::Blind && f.finding.account == account && f.resolved_at.is_none() {
-            journal.resolve(f.id, "readable again", now)?;
-        }
-    }
-    Ok(())
+    journal.resolve_all(FindingKind::Blind, account, "readable again", now)
 }
 
 /// One pass over one account, as `vigie check` does it: connect, sync,

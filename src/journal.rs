@@ -361,6 +361,25 @@ impl Journal {
         Ok(())
     }
 
+    /// Resolves every open finding of `kind` for `account` (one statement:
+    /// the watch loop calls it after each sync).
+    pub fn resolve_all(
+        &self,
+        kind: FindingKind,
+        account: &str,
+        resolution: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), JournalError> {
+        self.conn
+            .execute(
+                "UPDATE finding SET resolved_at = ?3, resolution = ?4
+                 WHERE kind = ?1 AND account = ?2 AND resolved_at IS NULL",
+                params![kind.as_str(), account, ts(now), resolution],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
     /// Records the user's answer to a finding's alert. "Mine" records the
     /// login as the user's own and resolves the finding, in one
     /// transaction.
@@ -619,6 +638,27 @@ Connexion le 20 novembre 2026 a 10:14.\r\n";
         assert_eq!(logins[0].0.at, t("2026-11-20T09:14:00Z"));
         assert_eq!(logins[0].0.source, LoginSource::AcknowledgedAlert);
         assert_eq!(logins[0].0.service, LoginService::Ameli);
+    }
+
+    #[test]
+    fn resolve_all_closes_only_that_accounts_open_findings_of_that_kind() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let journal = Journal::open_in(dir.path()).expect("journal");
+        let now = t("2026-11-20T10:00:00Z");
+        let blind = |account: &str| Finding {
+            kind: FindingKind::Blind,
+            account: account.into(),
+            service: None,
+            notice_id: None,
+            own_login_id: None,
+            at: Some(now),
+            unverified: false,
+        };
+        let mamie = journal.raise(&blind("Mamie"), now).expect("raise").expect("new");
+        let papi = journal.raise(&blind("Papi"), now).expect("raise").expect("new");
+        journal.resolve_all(FindingKind::Blind, "Mamie", "readable again", now).expect("resolve");
+        assert_eq!(journal.finding(mamie).expect("read").and_then(|f| f.resolution), Some("readable again".into()));
+        assert_eq!(journal.finding(papi).expect("read").and_then(|f| f.resolved_at), None);
     }
 
     #[test]

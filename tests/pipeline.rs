@@ -38,6 +38,11 @@ fn fixture(name: &str) -> Vec<u8> {
 
 /// One pass as the watcher does it: ingest `messages`, evaluate.
 fn pass(data: &Path, recorder: &Recorder, messages: &[&[u8]]) -> Vec<Ingested> {
+    pass_with(data, vec![Box::new(recorder.clone())], messages)
+}
+
+/// The same with any alert channels (none: a run that died before alerting).
+fn pass_with(data: &Path, alerters: Vec<Box<dyn Alerter>>, messages: &[&[u8]]) -> Vec<Ingested> {
     let mut journal = Journal::open_in(data).expect("journal");
     let rules = Rules::builtin();
     let clock = FixedClock(t("2026-11-22T12:00:00Z"));
@@ -45,7 +50,7 @@ fn pass(data: &Path, recorder: &Recorder, messages: &[&[u8]]) -> Vec<Ingested> {
         journal: &mut journal,
         rules: &rules,
         match_rules: MatchRules::default(),
-        alerters: vec![Box::new(recorder.clone())],
+        alerters,
         clock: &clock,
         lang: Lang::Fr,
     };
@@ -102,24 +107,7 @@ fn a_crash_between_raised_and_shown_repeats_the_alert_instead_of_losing_it() {
     let dir = tempfile::tempdir().expect("tempdir");
     // The previous run recorded the notice and raised its finding, then
     // died before any channel showed it (here: it had no channel at all).
-    let nobody = Recorder::default();
-    {
-        let mut journal = Journal::open_in(dir.path()).expect("journal");
-        let rules = Rules::builtin();
-        let clock = FixedClock(t("2026-11-22T12:00:00Z"));
-        let mut pipeline = Pipeline {
-            journal: &mut journal,
-            rules: &rules,
-            match_rules: MatchRules::default(),
-            alerters: Vec::new(),
-            clock: &clock,
-            lang: Lang::Fr,
-        };
-        let inbox = Location { folder: Some("INBOX".into()), uid: None };
-        pipeline.ingest("Mamie", &inbox, &fixture("ameli-login-date-with-weekday.eml")).expect("ingest");
-        pipeline.evaluate().expect("evaluate");
-    }
-    assert!(nobody.0.borrow().is_empty());
+    pass_with(dir.path(), Vec::new(), &[&fixture("ameli-login-date-with-weekday.eml")]);
     let recorder = Recorder::default();
     pass(dir.path(), &recorder, &[]);
     assert_eq!(recorder.0.borrow().len(), 1, "the undelivered finding is alerted now");
