@@ -18,13 +18,16 @@ use chrono::{DateTime, Utc};
 
 use crate::alert::{Alerter, DesktopAlerter, TerminalAlerter};
 use crate::config::{AccountConfig, Config};
-use crate::journal::{Journal, JournalError, Location, StoredFinding};
+use crate::journal::{Journal, JournalError, Location};
 use crate::mailbox::{IdleOutcome, Imap, MailboxError};
-use crate::matching::{Finding, FindingKind};
+use crate::matching::{Finding, FindingKind, Resolution};
 use crate::messages::Lang;
 use crate::notice::{Rules, may_concern};
-use crate::pipeline::{Clock, Pipeline, SystemClock, journal_answers};
 use crate::secrets::{self, SecretError};
+use crate::watch::deliver::deliver;
+use crate::watch::evaluate::{alerts_due, evaluate};
+use crate::watch::record::{Ingested, record};
+use crate::watch::{Clock, SystemClock};
 
 /// IDLE is re-issued this often: servers drop idle clients well before the
 /// 29 minutes RFC 2177 allows.
@@ -66,6 +69,8 @@ pub struct Shared {
     pub answer_buttons: bool,
     /// One evaluation at a time: two would alert the same finding twice.
     evaluating: Mutex<()>,
+    /// Set once the first evaluation has shown every open finding again.
+    started: std::sync::atomic::AtomicBool,
     stop: Mutex<bool>,
     wake: Condvar,
     sockets: Mutex<HashMap<String, TcpStream>>,
@@ -80,6 +85,7 @@ impl Shared {
             lang,
             answer_buttons,
             evaluating: Mutex::new(()),
+            started: std::sync::atomic::AtomicBool::new(false),
             stop: Mutex::new(false),
             wake: Condvar::new(),
             sockets: Mutex::new(HashMap::new()),
@@ -87,8 +93,7 @@ impl Shared {
     }
 
     fn alerters(&self) -> Vec<Box<dyn Alerter>> {
-        let answers = self.answer_buttons.then(|| journal_answers(self.data_dir.clone()));
-        vec![Box::new(DesktopAlerter::new(self.lang, answers)), Box::new(TerminalAlerter::stderr(self.lang))]
+        vec![Box::new(DesktopAlerter::new(self.answer_buttons)), Box::new(TerminalAlerter::stderr())]
     }
 
     pub fn stopping(&self) -> bool {
@@ -135,18 +140,18 @@ impl Shared {
         }
     }
 
-    /// Matches and alerts, one thread at a time.
-    pub fn evaluate(&self, journal: &mut Journal, clock: &dyn Clock) -> Result<Vec<StoredFinding>, JournalError> {
+    /// Matches, then shows what is due, one thread at a time (two would
+    /// show the same finding twice). Returns the findings raised in this
+    /// pass. The first call in this process shows every open finding again
+    /// (the agent starts).
+    pub fn evaluate(&self, journal: &mut Journal, clock: &dyn Clock) -> Result<Vec<i64>, JournalError> {
         let _one_at_a_time = self.evaluating.lock();
-        let mut pipeline = Pipeline {
-            journal,
-            rules: &self.rules,
-            match_rules: self.config.match_rules(),
-            alerters: self.alerters(),
-            clock,
-            lang: self.lang,
-        };
-        pipeline.evaluate()
+        let now = clock.now();
+        let evaluation = evaluate(journal, &self.config.match_rules(), now)?;
+        let everything = self.answer_buttons && !self.started.swap(true, std::sync::atomic::Ordering::SeqCst);
+        let due = alerts_due(journal, now, self.config.remind_every(), everything)?;
+        deliver(journal, &self.alerters(), due, self.lang, now)?;
+        Ok(evaluation.raised)
     }
 }
 
@@ -189,17 +194,11 @@ pub fn sync(
         };
         if !uids.is_empty() {
             let bodies = relevant_bodies(imap, &uids, &shared.rules)?;
-            let mut pipeline = Pipeline {
-                journal: &mut *journal,
-                rules: &shared.rules,
-                match_rules: shared.config.match_rules(),
-                alerters: Vec::new(),
-                clock,
-                lang: shared.lang,
-            };
             for (uid, raw) in &bodies {
                 let location = Location { folder: Some(folder.clone()), uid: Some(*uid) };
-                if let crate::pipeline::Ingested::Recorded { .. } = pipeline.ingest(&account.name, &location, raw)? {
+                if let Ingested::Recorded { .. } =
+                    record(journal, &shared.rules, &account.name, &location, raw, clock.now())?
+                {
                     report.new_notices += 1;
                 }
             }
@@ -284,7 +283,7 @@ pub fn record_failure(
 /// Records that `account` was read, and closes its open `blind` finding.
 pub fn record_success(journal: &mut Journal, account: &str, now: DateTime<Utc>) -> Result<(), JournalError> {
     journal.set_health(account, None, now)?;
-    journal.resolve_all(FindingKind::Blind, account, "readable again", now)
+    journal.resolve_all(FindingKind::Blind, account, Resolution::ReadableAgain, now)
 }
 
 /// One pass over one account, as `vigie check` does it: connect, sync,

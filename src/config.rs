@@ -23,6 +23,9 @@ pub struct Config {
     /// Alert when a mailbox cannot be read for this long, in hours.
     #[serde(default = "default_blind_after")]
     pub blind_after_hours: u64,
+    /// Open alerts are shown again this often, in hours.
+    #[serde(default = "default_remind_every")]
+    pub remind_every_hours: u64,
     #[serde(default)]
     pub matching: MatchingConfig,
     /// The watched mailboxes.
@@ -38,6 +41,7 @@ impl Default for Config {
         Config {
             poll_interval_secs: default_poll_interval(),
             blind_after_hours: default_blind_after(),
+            remind_every_hours: default_remind_every(),
             matching: MatchingConfig::default(),
             accounts: Vec::new(),
             recognition: RulesExtension::default(),
@@ -51,6 +55,10 @@ fn default_poll_interval() -> u64 {
 
 fn default_blind_after() -> u64 {
     6
+}
+
+fn default_remind_every() -> u64 {
+    24
 }
 
 /// The matching window around a notice, in minutes.
@@ -171,6 +179,9 @@ impl Config {
         if self.blind_after_hours == 0 {
             return bad("blind_after_hours", "must be at least 1 hour");
         }
+        if !(1..=24 * 30).contains(&self.remind_every_hours) {
+            return bad("remind_every_hours", "must be between 1 and 720 hours");
+        }
         let m = &self.matching;
         for (key, value) in [
             ("matching.before_minutes", m.before_minutes),
@@ -221,6 +232,11 @@ impl Config {
             after: Duration::minutes(self.matching.after_minutes),
             missing_wait: Duration::minutes(self.matching.missing_notice_minutes),
         }
+    }
+
+    /// How often open alerts are shown again.
+    pub fn remind_every(&self) -> Duration {
+        Duration::hours(i64::try_from(self.remind_every_hours).unwrap_or(24))
     }
 
     /// The account own logins go to when none is named: the only

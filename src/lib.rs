@@ -2,7 +2,8 @@
 //! genuine ones from fakes, and alerts when a login is not the user's own.
 //!
 //! The flow runs one way: mailbox → [`notice`] (recognise, pure) → journal →
-//! matching (pure) → alerts. This crate is the library behind the `vigie`
+//! [`matching`] (pure) → alerts. [`watch`] holds the middle: record,
+//! evaluate, deliver. This crate is the library behind the `vigie`
 //! binary; [`cli`] holds one module per subcommand.
 
 pub mod agent;
@@ -14,9 +15,10 @@ pub mod mailbox;
 pub mod matching;
 pub mod messages;
 pub mod notice;
-pub mod pipeline;
 pub mod providers;
+pub mod report;
 pub mod secrets;
+pub mod watch;
 
 /// Process exit codes, shared by every subcommand (see DESIGN.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -18,6 +18,13 @@
 //!   to `missing_wait` after it is a **missing notice**, but only for an
 //!   account that has received ameli notices before: a notice that stops
 //!   arriving can mean the account's e-mail address was changed.
+//! - **Own logins explain only what they preceded**: an own login recorded
+//!   after the notice's alert was first shown explains nothing. The user's
+//!   reaction to an alert (going to ameli to change the password, as the
+//!   alert asks) must never close it.
+//!
+//! Each [`FindingKind`] knows how urgent it is and whether the user can
+//! answer "it was me" to it; the text lives in `messages`.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -119,6 +126,9 @@ pub struct OwnLogin {
     pub at: DateTime<Utc>,
     pub via: Via,
     pub source: LoginSource,
+    /// When vigie learnt of it: an own login recorded after an alert was
+    /// shown explains nothing (the user's reaction to the alert).
+    pub recorded_at: DateTime<Utc>,
 }
 
 /// What matching needs to know of a stored notice.
@@ -132,6 +142,9 @@ pub struct NoticeFacts {
     pub login_at: Option<DateTime<Utc>>,
     /// FranceConnect: the site reached.
     pub site: Option<String>,
+    /// When an alert about this notice was first shown, if ever: own logins
+    /// recorded later explain nothing.
+    pub alert_shown_at: Option<DateTime<Utc>>,
 }
 
 /// What kind of trouble a finding is.
@@ -144,7 +157,18 @@ pub enum FindingKind {
     Blind,
 }
 
+/// How urgently a finding must reach the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Urgency {
+    Low,
+    Normal,
+    Critical,
+}
+
 impl FindingKind {
+    pub const ALL: [FindingKind; 4] =
+        [FindingKind::UnrecognisedLogin, FindingKind::MissingNotice, FindingKind::Impersonation, FindingKind::Blind];
+
     pub fn as_str(self) -> &'static str {
         match self {
             FindingKind::UnrecognisedLogin => "unrecognised_login",
@@ -155,9 +179,127 @@ impl FindingKind {
     }
 
     pub fn parse(s: &str) -> Option<FindingKind> {
-        [FindingKind::UnrecognisedLogin, FindingKind::MissingNotice, FindingKind::Impersonation, FindingKind::Blind]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        FindingKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// How urgent it is. A missing notice is a question, not an alarm.
+    /// An impersonation is critical too (DESIGN: the alerts are urgent):
+    /// the fake is in the inbox now, and the warning must reach the user
+    /// before they click, do-not-disturb or not; a flood of fakes is held
+    /// back by grouping, not by a lower urgency.
+    pub fn urgency(self) -> Urgency {
+        match self {
+            FindingKind::UnrecognisedLogin | FindingKind::Impersonation | FindingKind::Blind => Urgency::Critical,
+            FindingKind::MissingNotice => Urgency::Normal,
+        }
+    }
+
+    /// Whether "it was me" / "it was not me" is a question for this kind:
+    /// a login the user may have made. Nobody answers "it was me" to a
+    /// fake or to an unreadable mailbox.
+    pub fn answerable(self) -> bool {
+        matches!(self, FindingKind::UnrecognisedLogin | FindingKind::MissingNotice)
+    }
+
+    /// Whether many open findings of this kind may share one summary
+    /// notification. Unknown logins are never grouped away.
+    pub fn groupable(self) -> bool {
+        self == FindingKind::Impersonation
+    }
+}
+
+/// The user's answer to an alert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Answer {
+    /// "C'était moi": records the login as the user's own and closes.
+    Mine,
+    /// "Ce n'était pas moi": final; the finding stays open until handled.
+    NotMine,
+    /// "C'est fait": the user has acted; closes.
+    Handled,
+}
+
+impl Answer {
+    pub const ALL: [Answer; 3] = [Answer::Mine, Answer::NotMine, Answer::Handled];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Answer::Mine => "mine",
+            Answer::NotMine => "not-mine",
+            Answer::Handled => "handled",
+        }
+    }
+
+    /// The resolution an answer gives, if it closes the finding.
+    pub fn resolution(self) -> Option<Resolution> {
+        match self {
+            Answer::Mine => Some(Resolution::Mine),
+            Answer::NotMine => None,
+            Answer::Handled => Some(Resolution::Handled),
+        }
+    }
+}
+
+/// Why an answer is not taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnswerRefused {
+    /// No finding has that number.
+    NoSuchFinding,
+    /// The finding is already closed.
+    Closed(Resolution),
+    /// "It was me" / "it was not me" mean nothing for this kind (a fake,
+    /// an unreadable mailbox): only "handled".
+    NotAnswerable(FindingKind),
+    /// "It was not me" is final: only "handled" closes it now. Taking
+    /// "mine" would record the fraudster's login as the user's.
+    NotMineIsFinal,
+}
+
+/// Whether `new` may answer a finding of `kind`, open or closed with
+/// `resolution`, already answered `previous`.
+pub fn check_answer(
+    kind: FindingKind,
+    resolution: Option<Resolution>,
+    previous: Option<Answer>,
+    new: Answer,
+) -> Result<(), AnswerRefused> {
+    if let Some(resolution) = resolution {
+        return Err(AnswerRefused::Closed(resolution));
+    }
+    match new {
+        Answer::Handled => Ok(()),
+        Answer::Mine | Answer::NotMine if !kind.answerable() => Err(AnswerRefused::NotAnswerable(kind)),
+        Answer::Mine if previous == Some(Answer::NotMine) => Err(AnswerRefused::NotMineIsFinal),
+        Answer::Mine | Answer::NotMine => Ok(()),
+    }
+}
+
+/// Why a finding was closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Resolution {
+    /// An own login recorded before the alert was shown explains it.
+    Explained,
+    /// The user answered "it was me".
+    Mine,
+    /// The user said they had acted.
+    Handled,
+    /// The mailbox can be read again (a `blind` finding).
+    ReadableAgain,
+}
+
+impl Resolution {
+    pub const ALL: [Resolution; 4] =
+        [Resolution::Explained, Resolution::Mine, Resolution::Handled, Resolution::ReadableAgain];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Resolution::Explained => "explained",
+            Resolution::Mine => "mine",
+            Resolution::Handled => "handled",
+            Resolution::ReadableAgain => "readable_again",
+        }
     }
 }
 
@@ -193,6 +335,22 @@ impl Finding {
     }
 }
 
+/// What an alert says about a finding: the finding, the user's answer so
+/// far, and what the notice behind it lets vigie show (FranceConnect's site
+/// and identity provider, a fake's subject, why it is a fake).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertFacts {
+    /// The finding's number in the journal (`vigie answer N`).
+    pub id: i64,
+    pub finding: Finding,
+    pub answer: Option<Answer>,
+    pub site: Option<String>,
+    pub identity_provider: Option<String>,
+    pub subject: Option<String>,
+    /// Why the notice is a fake (warnings only).
+    pub reasons: Vec<crate::notice::Reason>,
+}
+
 /// All findings that `notices` and `logins` give at `now`.
 pub fn find(notices: &[NoticeFacts], logins: &[OwnLogin], now: DateTime<Utc>, rules: &MatchRules) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -207,7 +365,7 @@ pub fn find(notices: &[NoticeFacts], logins: &[OwnLogin], now: DateTime<Utc>, ru
                 at: notice.login_at,
                 unverified: false,
             });
-        } else if notice.kind == Kind::Login && !logins.iter().any(|l| explains(l, notice, rules)) {
+        } else if notice.kind == Kind::Login && explained_by(notice, logins, rules).is_none() {
             findings.push(Finding {
                 kind: FindingKind::UnrecognisedLogin,
                 account: notice.account.clone(),
@@ -254,7 +412,13 @@ fn expects_ameli_notice(login: &OwnLogin) -> bool {
         && matches!(login.source, LoginSource::Cli | LoginSource::Launcher)
 }
 
-/// Does `login` explain `notice`?
+/// The own login that explains a (non-suspicious) login notice, if any.
+pub fn explained_by<'a>(notice: &NoticeFacts, logins: &'a [OwnLogin], rules: &MatchRules) -> Option<&'a OwnLogin> {
+    logins.iter().find(|l| explains(l, notice, rules))
+}
+
+/// Does `login` explain `notice`? Only if it was recorded before the
+/// notice's alert was first shown.
 pub fn explains(login: &OwnLogin, notice: &NoticeFacts, rules: &MatchRules) -> bool {
     let Some(t) = notice.login_at else { return false };
     let service_fits = match login.service {
@@ -262,8 +426,10 @@ pub fn explains(login: &OwnLogin, notice: &NoticeFacts, rules: &MatchRules) -> b
         LoginService::Ameli => notice.service == Service::Ameli || franceconnect_to_ameli(notice),
         LoginService::FranceConnect => notice.service == Service::FranceConnect,
     };
+    let recorded_in_time = notice.alert_shown_at.is_none_or(|shown| login.recorded_at <= shown);
     login.account == notice.account
         && service_fits
+        && recorded_in_time
         && login.via != Via::AppFingerprint
         && login.at >= t - rules.before
         && login.at <= t + rules.after
@@ -296,11 +462,20 @@ mod tests {
             authenticity: Authenticity::Genuine,
             login_at: Some(t(at)),
             site: None,
+            alert_shown_at: None,
         }
     }
 
     fn login(id: i64, service: LoginService, at: &str) -> OwnLogin {
-        OwnLogin { id, account: "Mamie".into(), service, at: t(at), via: Via::Web, source: LoginSource::Cli }
+        OwnLogin {
+            id,
+            account: "Mamie".into(),
+            service,
+            at: t(at),
+            via: Via::Web,
+            source: LoginSource::Cli,
+            recorded_at: t(at),
+        }
     }
 
     const NOW: &str = "2026-11-20T12:00:00Z";
@@ -451,6 +626,61 @@ mod tests {
         n.login_at = None;
         let got = run(&[n], &[login(1, LoginService::Any, "2026-11-20T09:14:00Z")]);
         assert_eq!(got, vec![(FindingKind::UnrecognisedLogin, Some(1), None)]);
+    }
+
+    #[test]
+    fn own_logins_explain_only_what_they_preceded() {
+        // The alert was shown at 09:20; the user then went to ameli (as the
+        // alert asks) and the launcher recorded a login "at 09:13" only at
+        // 09:25: it explains nothing.
+        let mut n = notice(1, Service::Ameli, "2026-11-20T09:14:00Z");
+        n.alert_shown_at = Some(t("2026-11-20T09:20:00Z"));
+        let mut late = login(1, LoginService::Ameli, "2026-11-20T09:13:00Z");
+        late.recorded_at = t("2026-11-20T09:25:00Z");
+        assert_eq!(
+            run(std::slice::from_ref(&n), &[late.clone()]),
+            vec![(FindingKind::UnrecognisedLogin, Some(1), None)]
+        );
+        // Recorded before the alert was shown: it explains the notice.
+        late.recorded_at = t("2026-11-20T09:19:00Z");
+        assert!(run(&[n], &[late]).is_empty());
+    }
+
+    #[test]
+    fn urgency_and_answerability_belong_to_the_finding_kind() {
+        assert_eq!(FindingKind::UnrecognisedLogin.urgency(), Urgency::Critical);
+        assert_eq!(FindingKind::Impersonation.urgency(), Urgency::Critical);
+        assert_eq!(FindingKind::MissingNotice.urgency(), Urgency::Normal);
+        assert!(FindingKind::UnrecognisedLogin.answerable());
+        assert!(!FindingKind::Impersonation.answerable());
+        assert!(!FindingKind::Blind.answerable());
+        assert!(FindingKind::Impersonation.groupable());
+        assert!(!FindingKind::UnrecognisedLogin.groupable());
+    }
+
+    #[test]
+    fn answers_not_mine_keeps_open_mine_and_handled_close() {
+        assert_eq!(Answer::NotMine.resolution(), None);
+        assert_eq!(Answer::Mine.resolution(), Some(Resolution::Mine));
+        assert_eq!(Answer::Handled.resolution(), Some(Resolution::Handled));
+    }
+
+    #[test]
+    fn answers_are_final() {
+        use AnswerRefused::*;
+        let open = None;
+        let login = FindingKind::UnrecognisedLogin;
+        assert_eq!(check_answer(login, open, None, Answer::NotMine), Ok(()));
+        assert_eq!(check_answer(login, open, Some(Answer::NotMine), Answer::Mine), Err(NotMineIsFinal));
+        assert_eq!(check_answer(login, open, Some(Answer::NotMine), Answer::Handled), Ok(()));
+        assert_eq!(check_answer(login, open, Some(Answer::NotMine), Answer::NotMine), Ok(()));
+        assert_eq!(
+            check_answer(login, Some(Resolution::Handled), Some(Answer::NotMine), Answer::Handled),
+            Err(Closed(Resolution::Handled))
+        );
+        let fake = FindingKind::Impersonation;
+        assert_eq!(check_answer(fake, open, None, Answer::Mine), Err(NotAnswerable(fake)));
+        assert_eq!(check_answer(fake, open, None, Answer::Handled), Ok(()));
     }
 
     #[test]

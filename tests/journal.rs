@@ -13,7 +13,9 @@ use vigie::journal::{Journal, Location, NewOwnLogin};
 use vigie::matching::{LoginService, LoginSource, MatchRules, Via};
 use vigie::messages::Lang;
 use vigie::notice::Rules;
-use vigie::pipeline::{FixedClock, Ingested, Pipeline};
+use vigie::watch::deliver::deliver;
+use vigie::watch::evaluate::{alerts_due, evaluate};
+use vigie::watch::record::{Ingested, record};
 
 fn vigie(data: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_vigie"))
@@ -46,26 +48,27 @@ fn fixture(name: &str) -> Vec<u8> {
 }
 
 /// Records a genuine ameli notice (20/11/2026 10:14 Paris) for "Mamie" and
-/// raises its finding, as the watcher would.
-fn journal_with_unrecognised_login(data: &Path) -> i64 {
+/// raises its finding, as the watcher would; with `shown`, its alert is
+/// shown (on the terminal).
+fn journal_with_finding(data: &Path, shown: bool) -> i64 {
     let mut journal = Journal::open_in(data).expect("journal");
-    let rules = Rules::builtin();
-    let clock = FixedClock(t("2026-11-20T12:00:00Z"));
-    let alerters: Vec<Box<dyn Alerter>> = vec![Box::new(TerminalAlerter::stderr(Lang::Fr))];
-    let mut pipeline = Pipeline {
-        journal: &mut journal,
-        rules: &rules,
-        match_rules: MatchRules::default(),
-        alerters,
-        clock: &clock,
-        lang: Lang::Fr,
-    };
+    let now = t("2026-11-20T12:00:00Z");
     let raw = fixture("ameli-login-date-with-weekday.eml");
-    let ingested = pipeline.ingest("Mamie", &Location { folder: Some("INBOX".into()), uid: Some(1) }, &raw);
+    let location = Location { folder: Some("INBOX".into()), uid: Some(1) };
+    let ingested = record(&journal, &Rules::builtin(), "Mamie", &location, &raw, now);
     assert!(matches!(ingested, Ok(Ingested::Recorded { .. })), "{ingested:?}");
-    let alerted = pipeline.evaluate().expect("evaluate");
-    assert_eq!(alerted.len(), 1);
-    alerted[0].id
+    let raised = evaluate(&mut journal, &MatchRules::default(), now).expect("evaluate").raised;
+    assert_eq!(raised.len(), 1);
+    if shown {
+        let sinks: Vec<Box<dyn Alerter>> = vec![Box::new(TerminalAlerter::stderr())];
+        let due = alerts_due(&journal, now, chrono::Duration::hours(24), false).expect("due");
+        deliver(&journal, &sinks, due, Lang::Fr, now).expect("deliver");
+    }
+    raised[0]
+}
+
+fn journal_with_unrecognised_login(data: &Path) -> i64 {
+    journal_with_finding(data, true)
 }
 
 #[test]
@@ -128,15 +131,46 @@ fn answering_not_mine_keeps_the_finding_open_and_an_unknown_number_is_refused() 
 }
 
 #[test]
-fn recording_an_own_login_later_explains_the_finding() {
+fn recording_an_own_login_before_the_alert_is_shown_explains_the_finding() {
     let dir = tempfile::tempdir().expect("tempdir");
-    journal_with_unrecognised_login(dir.path());
+    journal_with_finding(dir.path(), false);
     let out = vigie(dir.path(), &["login", "--account", "Mamie", "--at", "2026-11-20T09:10:00Z"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(vigie(dir.path(), &["status"]).status.code(), Some(0));
     let lines = json_lines(&vigie(dir.path(), &["log", "--json"]));
     let finding = lines.iter().find(|l| l["type"] == "finding").expect("the finding");
     assert_eq!(finding["resolution"], "explained");
+}
+
+#[test]
+fn an_own_login_recorded_after_the_alert_was_shown_never_closes_it() {
+    // The family scenario: "Ce n'était pas moi", then the launcher to go
+    // and change the password; the alert stays open until "fait".
+    let dir = tempfile::tempdir().expect("tempdir");
+    let id = journal_with_unrecognised_login(dir.path());
+    let out = vigie(dir.path(), &["answer", &id.to_string(), "pas-moi"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let out = vigie(dir.path(), &["login", "--account", "Mamie", "--service", "ameli", "--at", "2026-11-20T09:13:00Z"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let status = vigie(dir.path(), &["status"]);
+    assert_eq!(status.status.code(), Some(1), "still open");
+    let shown = text(&status.stdout);
+    assert!(shown.contains("reste à faire le nécessaire") && shown.contains(&format!("n° {id}")), "{shown}");
+    let lines = json_lines(&vigie(dir.path(), &["log", "--json"]));
+    let finding = lines.iter().find(|l| l["type"] == "finding").expect("the finding");
+    assert_eq!(finding["resolved_at"], Value::Null);
+    assert_eq!(finding["answer"], "not-mine");
+    let out = vigie(dir.path(), &["answer", &id.to_string(), "mine"]);
+    assert_eq!(out.status.code(), Some(2), "not-mine is final");
+    assert!(text(&out.stderr).contains("définitive"), "{}", text(&out.stderr));
+    let out = vigie(dir.path(), &["answer", &id.to_string(), "fait"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let lines = json_lines(&vigie(dir.path(), &["log", "--json"]));
+    let finding = lines.iter().find(|l| l["type"] == "finding").expect("the finding");
+    assert_eq!(finding["resolution"], "handled");
+    assert_eq!(finding["answer"], "handled");
+    let out = vigie(dir.path(), &["answer", &id.to_string(), "fait"]);
+    assert_eq!(out.status.code(), Some(2), "an answer to a closed alert changes nothing");
 }
 
 #[test]
@@ -345,7 +379,11 @@ fn test_alert_without_a_notification_server_returns_at_once_and_says_so() {
     assert!(started.elapsed() < Duration::from_secs(8), "took {:?}", started.elapsed());
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stdout).contains("Pas d'alerte sur le bureau"), "{}", text(&out.stdout));
-    assert!(text(&out.stderr).contains("[TEST] Connexion inconnue"), "the terminal still shows it");
+    let terminal = text(&out.stderr);
+    assert!(
+        terminal.contains("TEST vigie") && terminal.contains("Ceci est un TEST"),
+        "the terminal still shows it: {terminal}"
+    );
 }
 
 fn two_accounts(dir: &Path) -> PathBuf {

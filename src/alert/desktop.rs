@@ -1,32 +1,25 @@
-//! The desktop channel: an `org.freedesktop.Notifications` notification
-//! (through `notify-rust`), urgent and persistent, with "C'était moi" /
-//! "Ce n'était pas moi" buttons where the server supports actions.
-//!
-//! D-Bus calls run on a thread of their own and the caller waits at most
-//! [`DesktopAlerter::timeout`]: a missing or stuck notification server never
-//! hangs vigie. The same thread then waits for the user's click, if any.
+//! The desktop channel: an `org.freedesktop.Notifications` notification,
+//! persistent, at the finding's urgency, replacing the one shown before for
+//! the same finding. (Interim implementation over notify-rust.)
 
 use std::sync::mpsc;
 use std::time::Duration;
 
-use notify_rust::{Hint, Notification, Timeout, Urgency};
+use notify_rust::{Hint, Notification, Timeout, Urgency as NotifyUrgency};
 
-use super::{Alert, AlertText, Alerter, AnswerHandler, Delivery};
-use crate::journal::Answer;
-use crate::messages::{self, Lang};
+use super::{AlertText, Alerter, Delivery};
+use crate::matching::Urgency;
 
 pub struct DesktopAlerter {
-    pub lang: Lang,
-    /// Where answers go; `None` shows no buttons (nobody would listen, e.g.
-    /// a one-shot command that exits right away).
-    pub answers: Option<AnswerHandler>,
+    /// Show buttons (someone listens for the clicks).
+    pub buttons: bool,
     /// How long to wait for the notification server.
     pub timeout: Duration,
 }
 
 impl DesktopAlerter {
-    pub fn new(lang: Lang, answers: Option<AnswerHandler>) -> DesktopAlerter {
-        DesktopAlerter { lang, answers, timeout: Duration::from_secs(5) }
+    pub fn new(buttons: bool) -> DesktopAlerter {
+        DesktopAlerter { buttons, timeout: Duration::from_secs(5) }
     }
 
     /// Whether a notification server answers, and whether it shows buttons.
@@ -38,22 +31,24 @@ impl DesktopAlerter {
         match rx.recv_timeout(self.timeout) {
             Ok(Ok(caps)) => Ok(caps.iter().any(|c| c == "actions")),
             Ok(Err(e)) => Err(e),
-            Err(_) => Err(messages::timed_out(self.lang)),
+            Err(_) => Err("timeout".into()),
         }
     }
 }
 
-fn notification(text: &AlertText) -> Notification {
-    let mut n = Notification::new();
-    n.appname("vigie")
-        .summary(&text.summary)
-        .body(&text.body)
-        .icon(if text.critical { "dialog-warning" } else { "dialog-information" })
-        .hint(Hint::Category("security".into()))
-        .hint(Hint::Resident(true))
-        .urgency(if text.critical { Urgency::Critical } else { Urgency::Normal })
-        .timeout(Timeout::Never);
-    n
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 impl Alerter for DesktopAlerter {
@@ -61,42 +56,46 @@ impl Alerter for DesktopAlerter {
         "desktop"
     }
 
-    fn deliver(&self, alert: &Alert, text: &AlertText) -> Delivery {
+    fn deliver(&self, text: &AlertText, replaces: Option<u32>) -> Delivery {
         let (tx, rx) = mpsc::channel();
-        let answers = self.answers.clone().filter(|_| text.answerable);
-        let (lang, finding_id, text) = (self.lang, alert.finding_id, text.clone());
-        let steps = messages::steps_text(alert, lang);
+        let text = text.clone();
+        let want_buttons = self.buttons;
         std::thread::spawn(move || {
-            let buttons = answers.is_some()
-                && notify_rust::get_capabilities().is_ok_and(|caps| caps.iter().any(|c| c == "actions"));
-            let mut n = notification(&text);
+            let caps = notify_rust::get_capabilities().unwrap_or_default();
+            let buttons = want_buttons && caps.iter().any(|c| c == "actions") && !text.actions.is_empty();
+            let markup = caps.iter().any(|c| c == "body-markup");
+            let mut body = text.body.clone();
+            if let Some(line) = text.answer_line.as_deref().filter(|_| !buttons) {
+                body.push_str("\n\n");
+                body.push_str(line);
+            }
+            let body = if markup { escape(&body) } else { body };
+            let mut n = Notification::new();
+            n.appname("vigie")
+                .summary(&text.summary)
+                .body(&body)
+                .icon(if text.urgency == Urgency::Critical { "dialog-warning" } else { "dialog-information" })
+                .hint(Hint::Category("security".into()))
+                .hint(Hint::Resident(true))
+                .urgency(match text.urgency {
+                    Urgency::Low => NotifyUrgency::Low,
+                    Urgency::Normal => NotifyUrgency::Normal,
+                    Urgency::Critical => NotifyUrgency::Critical,
+                })
+                .timeout(Timeout::Never);
+            if let Some(id) = replaces {
+                n.id(id);
+            }
             if buttons {
-                n.action("mine", messages::button_mine(lang)).action("not_mine", messages::button_not_mine(lang));
-            }
-            let handle = match n.show() {
-                Ok(handle) => handle,
-                Err(e) => {
-                    let _ = tx.send(Delivery::Failed(e.to_string()));
-                    return;
-                }
-            };
-            let _ = tx.send(Delivery::Shown { buttons });
-            if let Some(answers) = answers.filter(|_| buttons) {
-                // The closure runs inside the D-Bus runtime: note the click
-                // there, act on it here (showing another notification from
-                // inside would wait on the runtime's own thread).
-                let mut chosen = String::new();
-                handle.wait_for_action(|action| chosen = action.to_owned());
-                match chosen.as_str() {
-                    "mine" => answers(finding_id, Answer::Mine),
-                    "not_mine" => {
-                        answers(finding_id, Answer::NotMine);
-                        let _ = notification(&steps).show();
-                    }
-                    _ => {}
+                for (key, label) in &text.actions {
+                    n.action(key, label);
                 }
             }
+            let _ = tx.send(match n.show() {
+                Ok(handle) => Delivery::Shown { notification_id: Some(handle.id()), buttons },
+                Err(e) => Delivery::Failed(e.to_string()),
+            });
         });
-        rx.recv_timeout(self.timeout).unwrap_or_else(|_| Delivery::Failed(messages::timed_out(self.lang)))
+        rx.recv_timeout(self.timeout).unwrap_or_else(|_| Delivery::Failed("timeout".into()))
     }
 }

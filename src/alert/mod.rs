@@ -1,75 +1,53 @@
-//! Alerts: telling the user about a finding, on every channel that works.
+//! Alerts: showing finished text on every channel that works.
 //!
-//! Every alert goes to the terminal/log ([`TerminalAlerter`], always
-//! available) and to the desktop ([`DesktopAlerter`], when a notification
-//! server answers), and every delivery is written to the journal, so that
-//! nothing depends on the notification server alone. The text comes from
-//! [`crate::messages::alert_text`]; no link taken from an e-mail is ever
-//! shown, only official addresses known in advance.
+//! A sink ([`Alerter`]) gets an [`AlertText`] that `messages` wrote and the
+//! watch layer assembled — summary, body with the official steps, the
+//! buttons' labels, and the `vigie answer N …` line for where there are no
+//! buttons — and shows it. Sinks never compose text, and never show text
+//! from a mail unescaped: the desktop escapes markup where the server
+//! renders it, the terminal shows control characters as visible marks.
+//! Every alert also goes to the terminal/log and to the journal, so that
+//! nothing depends on the notification server alone.
 
 mod desktop;
 mod terminal;
 
-use std::sync::Arc;
-
 pub use desktop::DesktopAlerter;
-pub use terminal::TerminalAlerter;
+pub use terminal::{TerminalAlerter, terminal_safe};
 
-use crate::journal::Answer;
-use crate::matching::Finding;
+use crate::matching::Urgency;
 
-/// Everything an alert says about one finding.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Alert {
-    /// The journal's id for the finding (for answers).
-    pub finding_id: i64,
-    pub finding: Finding,
-    /// FranceConnect: the site reached and the account used.
-    pub site: Option<String>,
-    pub identity_provider: Option<String>,
-    /// Impersonation: the fake's subject and why it is a fake.
-    pub subject: Option<String>,
-    pub reasons: Vec<String>,
-}
-
-/// The words of an alert, ready to show.
+/// An alert, ready to show.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AlertText {
     pub summary: String,
     pub body: String,
-    /// Urgent: a login that may not be the user's.
-    pub critical: bool,
-    /// "C'était moi" / "Ce n'était pas moi" make sense for this finding.
-    pub answerable: bool,
+    pub urgency: Urgency,
+    /// Buttons: (action key, label). Shown where the server supports them
+    /// and someone listens for the click.
+    pub actions: Vec<(String, String)>,
+    /// How to answer from the command line, for where there are no buttons
+    /// (`vigie answer 12 moi` …); `None` when there is nothing to answer.
+    pub answer_line: Option<String>,
 }
 
 /// What became of one delivery.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Delivery {
-    /// Shown; `buttons` says whether the user can answer on it.
-    Shown { buttons: bool },
-    /// This channel could not show it (why, for the journal and the user).
+    /// Shown; the notification's id where the channel has one, and whether
+    /// it carries buttons.
+    Shown { notification_id: Option<u32>, buttons: bool },
+    /// This channel could not show it (why, for the journal and the log).
     Failed(String),
 }
 
-impl Delivery {
-    /// The journal's record of it.
-    pub fn outcome(&self) -> String {
-        match self {
-            Delivery::Shown { buttons: true } => "shown with buttons".into(),
-            Delivery::Shown { buttons: false } => "shown".into(),
-            Delivery::Failed(why) => format!("failed: {why}"),
-        }
-    }
-}
-
 /// A channel that shows alerts.
-pub trait Alerter {
+pub trait Alerter: Send + Sync {
     /// A short name for the journal: `desktop`, `terminal`.
     fn channel(&self) -> &'static str;
-    /// Shows the alert. Must return promptly whatever the channel does.
-    fn deliver(&self, alert: &Alert, text: &AlertText) -> Delivery;
+    /// Shows `text`, replacing the notification `replaces` if the channel
+    /// has such a thing. Must return promptly whatever the channel does.
+    fn deliver(&self, text: &AlertText, replaces: Option<u32>) -> Delivery;
+    /// Closes a notification this channel showed (after a click).
+    fn close(&self, _notification_id: u32) {}
 }
-
-/// Called (from another thread) when the user answers an alert.
-pub type AnswerHandler = Arc<dyn Fn(i64, Answer) + Send + Sync>;

@@ -6,13 +6,14 @@
 //! raised a finding, else 0 (2: bad usage or config).
 
 use clap::Args;
-use serde_json::json;
 
 use super::{Cli, CliError};
 use crate::Exit;
 use crate::agent::{self, Shared};
+use crate::alert::terminal_safe;
 use crate::messages;
-use crate::pipeline::SystemClock;
+use crate::report::{self, CheckFinding};
+use crate::watch::SystemClock;
 
 /// Look at every mailbox once, alert on what is new, then exit
 #[derive(Debug, Args)]
@@ -38,35 +39,26 @@ impl Check {
                 Err(agent::AgentError::Journal(e)) => return Err(e.into()),
                 Err(e) => {
                     unreadable = true;
-                    eprintln!("{}", messages::mailbox_problem(&account.name, &e, cli.lang));
+                    eprintln!("{}", terminal_safe(&messages::mailbox_problem(&account.name, &e, cli.lang)));
                 }
             }
         }
-        let alerted = shared.evaluate(&mut journal, &SystemClock)?;
+        let raised = shared.evaluate(&mut journal, &SystemClock)?;
         if self.json {
-            let notices = journal.notices()?;
-            for stored in &alerted {
-                let f = &stored.finding;
-                let notice = f.notice_id.and_then(|id| notices.iter().find(|n| n.facts.id == id));
-                println!(
-                    "{}",
-                    json!({
-                        "finding": f.kind.as_str(),
-                        "account": f.account,
-                        "service": f.service.map(|s| s.as_str()),
-                        "login_at": f.at.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-                        "message_id": notice.and_then(|n| n.message_id.as_ref()).map(|id| format!("<{id}>")),
-                        "folder": notice.and_then(|n| n.folder.clone()),
-                        "id": stored.id,
-                    })
-                );
+            for id in &raised {
+                let Some(stored) = journal.finding(*id)? else { continue };
+                let notice = match stored.finding.notice_id {
+                    Some(n) => journal.notice(n)?,
+                    None => None,
+                };
+                println!("{}", report::line(&CheckFinding::new(&stored, notice.as_ref())));
             }
         } else {
-            println!("{}", messages::check_summary(shared.config.accounts.len(), alerted.len(), unreadable, cli.lang));
+            println!("{}", messages::check_summary(shared.config.accounts.len(), raised.len(), unreadable, cli.lang));
         }
         Ok(if unreadable {
             Exit::Mailbox
-        } else if !alerted.is_empty() {
+        } else if !raised.is_empty() {
             Exit::Attention
         } else {
             Exit::Ok

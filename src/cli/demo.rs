@@ -2,17 +2,19 @@
 //! over a small bundled mailbox, with a temporary journal and a fixed
 //! clock. Needs no account, no network and no root.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use clap::Args;
 
 use super::{Cli, CliError};
 use crate::Exit;
 use crate::alert::{Alerter, DesktopAlerter, TerminalAlerter};
 use crate::journal::{Journal, Location, NewOwnLogin};
-use crate::matching::{self, LoginService, LoginSource, MatchRules, Via};
+use crate::matching::{self, FindingKind, LoginService, LoginSource, MatchRules, Via};
 use crate::messages;
-use crate::notice::Rules;
-use crate::pipeline::{FixedClock, Ingested, Pipeline};
+use crate::notice::{Authenticity, Kind, Rules};
+use crate::watch::deliver::deliver;
+use crate::watch::evaluate::{alerts_due, evaluate};
+use crate::watch::record::{Ingested, record};
 
 /// The sample mailbox: (whose account, file name, raw message).
 const MAILBOX: &[(&str, &str, &[u8])] = &[
@@ -62,59 +64,58 @@ impl Demo {
         let lang = cli.lang;
         let dir = tempfile::tempdir()?;
         let mut journal = Journal::open_in(dir.path())?;
-        let clock = FixedClock(t(NOW));
+        let now = t(NOW);
         println!("{}", messages::demo_intro(lang));
         for login in own_logins() {
-            journal.record_own_login(&login, clock.0)?;
+            journal.record_own_login(&login, now)?;
             println!("{}", messages::demo_login_line(&login, lang));
         }
-        let logins: Vec<_> = journal.own_logins()?.into_iter().map(|(l, _)| l).collect();
-
         let rules = Rules::builtin();
-        let mut alerters: Vec<Box<dyn Alerter>> =
-            vec![Box::new(TerminalAlerter { lang, stdout: true, answer_hints: false })];
-        if self.desktop {
-            alerters.push(Box::new(DesktopAlerter::new(lang, None)));
-        }
         let match_rules = MatchRules::default();
-        let mut pipeline =
-            Pipeline { journal: &mut journal, rules: &rules, match_rules, alerters, clock: &clock, lang };
-
-        println!("{}", messages::demo_messages_header(lang));
+        let mut recorded = Vec::new();
         for (uid, (account, _, raw)) in (1..).zip(MAILBOX) {
             let location = Location { folder: Some("INBOX".into()), uid: Some(uid) };
-            let seen = match pipeline.ingest(account, &location, raw)? {
-                Ingested::Recorded { seen, .. } | Ingested::Unrelated(seen) | Ingested::AlreadyKnown(seen) => seen,
-                Ingested::Unreadable(_) => continue,
+            match record(&journal, &rules, account, &location, raw, now)? {
+                Ingested::Recorded { id, seen } => recorded.push((account, seen, Some(id))),
+                Ingested::Unrelated(seen) | Ingested::AlreadyKnown(seen) => recorded.push((account, seen, None)),
+                Ingested::Unreadable(_) => {}
+            }
+        }
+        evaluate(&mut journal, &match_rules, now)?;
+
+        // What the real matching made of each message, from the journal.
+        println!("{}", messages::demo_messages_header(lang));
+        let logins: Vec<_> = journal.own_logins()?.into_iter().map(|(l, _)| l).collect();
+        let findings = journal.findings()?;
+        for (account, seen, id) in &recorded {
+            let notice = match id {
+                Some(id) => journal.notice(*id)?,
+                None => None,
             };
-            let explained_by = seen.notice.as_ref().and_then(|n| {
-                let facts = matching::NoticeFacts {
-                    id: 0,
-                    account: (*account).to_owned(),
-                    service: n.service,
-                    kind: n.kind,
-                    authenticity: n.authenticity,
-                    login_at: n.login_at.map(|l| l.at),
-                    site: n.site.clone(),
-                };
-                let trusted = n.authenticity != crate::notice::Authenticity::Suspicious;
-                logins.iter().find(|l| {
-                    trusted && n.kind == crate::notice::Kind::Login && matching::explains(l, &facts, &match_rules)
+            let alerted = notice.as_ref().is_some_and(|n| {
+                findings.iter().any(|f| {
+                    f.finding.notice_id == Some(n.facts.id) && f.finding.kind == FindingKind::UnrecognisedLogin
                 })
             });
-            let verdict = messages::scan_verdict(&seen, lang);
-            let unexplained = seen.notice.as_ref().is_some_and(|n| {
-                n.kind == crate::notice::Kind::Login && n.authenticity != crate::notice::Authenticity::Suspicious
-            }) && explained_by.is_none();
+            let explained_by = notice
+                .as_ref()
+                .filter(|n| !alerted && n.facts.kind == Kind::Login && n.facts.authenticity != Authenticity::Suspicious)
+                .and_then(|n| matching::explained_by(&n.facts, &logins, &match_rules));
+            let verdict = messages::scan_verdict(seen, lang);
             println!(
                 "{}",
-                messages::demo_message_line(account, &seen.envelope.subject, &verdict, explained_by, unexplained, lang)
+                messages::demo_message_line(account, &seen.envelope.subject, &verdict, explained_by, alerted, lang)
             );
         }
 
         println!("{}", messages::demo_alerts_header(lang));
-        let alerted = pipeline.evaluate()?;
-        println!("{}", messages::demo_summary(alerted.len(), lang));
+        let mut sinks: Vec<Box<dyn Alerter>> = vec![Box::new(TerminalAlerter { stdout: true, answer_hints: false })];
+        if self.desktop {
+            sinks.push(Box::new(DesktopAlerter::new(false)));
+        }
+        let due = alerts_due(&journal, now, Duration::hours(24), false)?;
+        let shown = deliver(&journal, &sinks, due, lang, now)?;
+        println!("{}", messages::demo_summary(shown.len(), lang));
         Ok(Exit::Ok)
     }
 }

@@ -52,7 +52,7 @@ impl Doctor {
             }
         }
 
-        checks.push(match DesktopAlerter::new(lang, None).probe() {
+        checks.push(match DesktopAlerter::new(false).probe() {
             Ok(buttons) => Check::Notifications { buttons },
             Err(e) => Check::NoNotifications(e),
         });

@@ -26,7 +26,6 @@ use crate::config::{self, Config, ConfigError};
 use crate::journal::{Journal, JournalError};
 use crate::messages::Lang;
 use crate::notice::RulesError;
-use crate::pipeline::{Pipeline, SystemClock};
 
 pub use answer::Answer;
 pub use check::Check;
@@ -99,8 +98,16 @@ pub enum CliError {
 }
 
 impl CliError {
+    /// The exit code (DESIGN "Command line"): 2 for bad usage or config
+    /// and for a journal that cannot be used (the user must act on a file);
+    /// 3 when a mailbox could not be read; 1 when the journal is only busy
+    /// (another vigie is writing: try again).
     pub fn exit(&self) -> Exit {
-        Exit::Usage
+        match self {
+            CliError::Journal(JournalError::Busy { .. }) => Exit::Attention,
+            CliError::Config(_) | CliError::Rules(_) | CliError::Journal(_) | CliError::Usage(_) => Exit::Usage,
+            CliError::Output(_) => Exit::Usage,
+        }
     }
 }
 
@@ -164,19 +171,10 @@ impl Context {
     }
 
     /// Brings findings up to date after the journal changed (an own login
-    /// recorded or an answer given), without alerting: the watcher does.
+    /// recorded), without alerting: the watcher does. An own login recorded
+    /// now explains only findings whose alert was never shown.
     fn settle(&self, journal: &mut Journal) -> Result<(), CliError> {
-        let rules = self.config.rules()?;
-        let clock = SystemClock;
-        let mut pipeline = Pipeline {
-            journal,
-            rules: &rules,
-            match_rules: self.config.match_rules(),
-            alerters: Vec::new(),
-            clock: &clock,
-            lang: self.lang,
-        };
-        pipeline.evaluate()?;
+        crate::watch::evaluate::evaluate(journal, &self.config.match_rules(), chrono::Utc::now())?;
         Ok(())
     }
 }

@@ -1,17 +1,15 @@
 //! `vigie test-alert`: shows a sample alert on the desktop and the
-//! terminal, and returns at once without waiting for an answer.
+//! terminal, and returns at once. It says TEST in its summary and its body,
+//! and has no buttons: nobody would listen for the click.
 
-use std::sync::Arc;
-
-use chrono::Utc;
 use clap::Args;
 
 use super::{Cli, CliError};
 use crate::Exit;
-use crate::alert::{Alert, AlertText, Alerter, Delivery, DesktopAlerter, TerminalAlerter};
-use crate::matching::{Finding, FindingKind};
+use crate::alert::{Alerter, Delivery, DesktopAlerter, TerminalAlerter};
+use crate::matching::Urgency;
 use crate::messages;
-use crate::notice::Service;
+use crate::watch::deliver::finished;
 
 /// Show a sample alert, to check that alerts reach you
 #[derive(Debug, Args)]
@@ -24,32 +22,12 @@ pub struct TestAlert {
 impl TestAlert {
     pub fn execute(&self, cli: &Cli) -> Result<Exit, CliError> {
         let context = cli.context()?;
-        let alert = Alert {
-            finding_id: 0,
-            finding: Finding {
-                kind: FindingKind::UnrecognisedLogin,
-                account: context
-                    .account(self.account.as_deref())
-                    .unwrap_or_else(|_| context.config.accounts.first().map(|a| a.name.clone()).unwrap_or_default()),
-                service: Some(Service::Ameli),
-                notice_id: None,
-                own_login_id: None,
-                at: Some(Utc::now()),
-                unverified: false,
-            },
-            site: None,
-            identity_provider: None,
-            subject: None,
-            reasons: Vec::new(),
-        };
-        let mut text = messages::alert_text(&alert, cli.lang);
-        text.summary = messages::test_alert_summary(&text.summary, cli.lang);
-        // Buttons are shown so the user sees what a real alert looks like;
-        // nobody waits for the click.
-        let desktop = DesktopAlerter::new(cli.lang, Some(Arc::new(|_, _| {})));
-        let delivery = desktop.deliver(&alert, &text);
-        let terminal_text = AlertText { answerable: false, ..text.clone() };
-        TerminalAlerter::stderr(cli.lang).deliver(&alert, &terminal_text);
+        let account = context
+            .account(self.account.as_deref())
+            .unwrap_or_else(|_| context.config.accounts.first().map(|a| a.name.clone()).unwrap_or_default());
+        let text = finished(messages::test_alert(&account, cli.lang), Urgency::Normal);
+        let delivery = DesktopAlerter::new(false).deliver(&text, None);
+        TerminalAlerter::stderr().deliver(&text, None);
         println!("{}", messages::test_alert_result(&delivery, cli.lang));
         Ok(match delivery {
             Delivery::Shown { .. } => Exit::Ok,

@@ -1,17 +1,49 @@
 //! Alert texts: what the desktop notification and the terminal say about
-//! a finding, with the official steps.
+//! a finding, with the official steps, the buttons and the command-line
+//! answer. Built from domain facts only ([`AlertFacts`]).
+//!
+//! No text from a mail ever goes into the steps: the steps are fixed
+//! sentences with official addresses known in advance. FranceConnect's
+//! site and identity provider appear only in the description of what
+//! happened, and only when they are short plain names.
 
-use super::{Lang, paris_time, service_name};
-use crate::alert::{Alert, AlertText};
-use crate::matching::FindingKind;
+use super::{Lang, paris_time, reason, service_name};
+use crate::matching::{AlertFacts, Answer, FindingKind};
 use crate::notice::Service;
 
 /// The official page to report a FranceConnect usurpation (known in
 /// advance; never a link taken from an e-mail).
 pub const FRANCECONNECT_REPORT: &str = "https://aide.franceconnect.gouv.fr/erreurs/signalement/etape-1/";
 
-fn when(alert: &Alert, lang: Lang) -> String {
-    match (alert.finding.at, lang) {
+/// The words of one alert.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertWords {
+    pub summary: String,
+    pub body: String,
+    /// Buttons: (action key, label).
+    pub actions: Vec<(String, String)>,
+    /// The `vigie answer N …` line, where there are no buttons.
+    pub answer_line: Option<String>,
+}
+
+/// The action keys of the buttons (what a click sends back).
+pub const ACTION_MINE: &str = "mine";
+pub const ACTION_NOT_MINE: &str = "not-mine";
+pub const ACTION_HANDLED: &str = "handled";
+
+/// `text` if it is a short plain name fit to show (a site, an identity
+/// provider): letters, digits, spaces and `.-'’`, at most 60 characters.
+/// Anything else from a mail is not shown at all.
+pub fn plain_name(text: &str) -> Option<&str> {
+    let text = text.trim();
+    let plain = !text.is_empty()
+        && text.chars().count() <= 60
+        && text.chars().all(|c| c.is_alphanumeric() || matches!(c, ' ' | '.' | '-' | '\'' | '’'));
+    plain.then_some(text)
+}
+
+fn when(facts: &AlertFacts, lang: Lang) -> String {
+    match (facts.finding.at, lang) {
         (Some(at), Lang::Fr) => format!("le {} (heure de Paris)", paris_time(at, lang)),
         (Some(at), Lang::En) => format!("on {} (Paris time)", paris_time(at, lang)),
         (None, Lang::Fr) => "à une heure inconnue".into(),
@@ -19,41 +51,34 @@ fn when(alert: &Alert, lang: Lang) -> String {
     }
 }
 
-/// What to do, step by step, for a finding.
-fn steps(alert: &Alert, lang: Lang) -> String {
-    let f = &alert.finding;
-    match (f.kind, f.service, lang) {
-        (FindingKind::UnrecognisedLogin, Some(Service::FranceConnect), Lang::Fr) => {
-            let idp = alert.identity_provider.as_deref().unwrap_or("utilisé pour vous connecter");
-            let site = alert.site.as_deref().unwrap_or("le site indiqué dans l'e-mail");
-            format!(
-                "Si ce n'était pas vous :\n\
-                 1. Changez tout de suite le mot de passe de votre compte {idp}.\n\
-                 2. Signalez-le à FranceConnect : {FRANCECONNECT_REPORT}\n\
-                 3. Vérifiez ce qui a été fait sur {site}."
-            )
-        }
-        (FindingKind::UnrecognisedLogin, Some(Service::FranceConnect), Lang::En) => {
-            let idp = alert.identity_provider.as_deref().unwrap_or("used to log in");
-            let site = alert.site.as_deref().unwrap_or("the site named in the e-mail");
-            format!(
-                "If it was not you:\n\
-                 1. Change the password of your {idp} account at once.\n\
-                 2. Report it to FranceConnect: {FRANCECONNECT_REPORT}\n\
-                 3. Check what was done on {site}."
-            )
-        }
-        (FindingKind::UnrecognisedLogin, _, Lang::Fr) => "Si ce n'était pas vous :\n\
-             1. Changez tout de suite le mot de passe ameli (tapez vous-même l'adresse ameli.fr).\n\
+/// What to do, step by step, for a finding. Fixed text only.
+fn steps(kind: FindingKind, service: Option<Service>, lang: Lang) -> String {
+    match (kind, service, lang) {
+        (FindingKind::UnrecognisedLogin, Some(Service::FranceConnect), Lang::Fr) => format!(
+            "1. Changez tout de suite le mot de passe du compte utilisé pour vous connecter \
+             (impots.gouv.fr, Ameli.fr, L'Identité Numérique La Poste…).\n\
+             2. Signalez-le à FranceConnect : {FRANCECONNECT_REPORT}\n\
+             3. Vérifiez ce qui a été fait sur le site atteint."
+        ),
+        (FindingKind::UnrecognisedLogin, Some(Service::FranceConnect), Lang::En) => format!(
+            "1. Change the password of the account used to log in at once \
+             (impots.gouv.fr, Ameli.fr, L'Identité Numérique La Poste…).\n\
+             2. Report it to FranceConnect: {FRANCECONNECT_REPORT}\n\
+             3. Check what was done on the site reached."
+        ),
+        (FindingKind::UnrecognisedLogin, _, Lang::Fr) => {
+            "1. Changez tout de suite le mot de passe ameli (tapez vous-même l'adresse ameli.fr).\n\
              2. Vérifiez vos informations personnelles sur le compte : numéro de téléphone, \
              adresse e-mail, coordonnées bancaires.\n\
              3. Appelez votre caisse au 3646 pour le signaler."
-            .into(),
-        (FindingKind::UnrecognisedLogin, _, Lang::En) => "If it was not you:\n\
-             1. Change the ameli password at once (type the address ameli.fr yourself).\n\
+                .into()
+        }
+        (FindingKind::UnrecognisedLogin, _, Lang::En) => {
+            "1. Change the ameli password at once (type the address ameli.fr yourself).\n\
              2. Check the personal details on the account: phone number, e-mail address, bank details.\n\
              3. Call your caisse on 3646 to report it."
-            .into(),
+                .into()
+        }
         (FindingKind::Impersonation, _, Lang::Fr) => {
             "Ne cliquez sur aucun lien, ne répondez pas, supprimez ce message.\n\
              Vous pouvez le signaler sur signal-spam.fr ou internet-signalement.gouv.fr."
@@ -77,41 +102,31 @@ fn steps(alert: &Alert, lang: Lang) -> String {
     }
 }
 
-/// The alert for a finding: summary, body with the official steps.
-pub fn alert_text(alert: &Alert, lang: Lang) -> AlertText {
-    let f = &alert.finding;
+/// What happened, in one or two sentences.
+fn what_happened(facts: &AlertFacts, lang: Lang) -> (String, String) {
+    let f = &facts.finding;
     let who = &f.account;
-    let when = when(alert, lang);
-    let unverified = match (f.unverified, lang) {
-        (true, Lang::Fr) => {
-            "\n(Ce message vient d'une adresse officielle, mais votre messagerie n'a pas pu le vérifier.)"
-        }
-        (true, Lang::En) => {
-            "\n(This message comes from an official address, but your mail provider could not check it.)"
-        }
-        _ => "",
-    };
-    let (summary, what, critical, answerable) = match (f.kind, f.service, lang) {
+    let when = when(facts, lang);
+    let site = facts.site.as_deref().and_then(plain_name);
+    let idp = facts.identity_provider.as_deref().and_then(plain_name);
+    let name = service_name(f.service.unwrap_or(Service::Ameli));
+    match (f.kind, f.service, lang) {
         (FindingKind::UnrecognisedLogin, Some(Service::FranceConnect), Lang::Fr) => (
             format!("Connexion FranceConnect inconnue — compte de {who}"),
             format!(
                 "Une connexion avec FranceConnect a eu lieu {when}{}{}, et vigie ne trouve aucune connexion \
                  de votre part à ce moment-là.",
-                alert.site.as_deref().map(|s| format!(" sur le site {s}")).unwrap_or_default(),
-                alert.identity_provider.as_deref().map(|s| format!(" avec le compte {s}")).unwrap_or_default(),
+                site.map(|s| format!(" sur le site « {s} »")).unwrap_or_default(),
+                idp.map(|s| format!(" avec le compte « {s} »")).unwrap_or_default(),
             ),
-            true,
-            true,
         ),
         (FindingKind::UnrecognisedLogin, Some(Service::FranceConnect), Lang::En) => (
             format!("Unknown FranceConnect login — {who}'s account"),
             format!(
                 "Someone logged in with FranceConnect {when}{}{}, and vigie finds no login of yours at that time.",
-                alert.site.as_deref().map(|s| format!(" on the site {s}")).unwrap_or_default(),
-                alert.identity_provider.as_deref().map(|s| format!(" with the {s} account")).unwrap_or_default(),
+                site.map(|s| format!(" on the site \"{s}\"")).unwrap_or_default(),
+                idp.map(|s| format!(" with the \"{s}\" account")).unwrap_or_default(),
             ),
-            true,
-            true,
         ),
         (FindingKind::UnrecognisedLogin, _, Lang::Fr) => (
             format!("Connexion inconnue au compte ameli de {who}"),
@@ -119,106 +134,256 @@ pub fn alert_text(alert: &Alert, lang: Lang) -> AlertText {
                 "Quelqu'un s'est connecté au compte ameli de {who} {when}, et vigie ne trouve aucune \
                  connexion de votre part à ce moment-là."
             ),
-            true,
-            true,
         ),
         (FindingKind::UnrecognisedLogin, _, Lang::En) => (
             format!("Unknown login to {who}'s ameli account"),
             format!(
                 "Someone logged into {who}'s ameli account {when}, and vigie finds no login of yours at that time."
             ),
-            true,
-            true,
         ),
-        (FindingKind::Impersonation, service, Lang::Fr) => (
-            format!("Faux message {} reçu — boîte de {who}", service_name(service.unwrap_or(Service::Ameli))),
-            format!(
-                "Un message qui se fait passer pour {} est arrivé{} : c'est très probablement une arnaque.\n\
-                 Pourquoi : {}.",
-                service_name(service.unwrap_or(Service::Ameli)),
-                alert.subject.as_deref().map(|s| format!(" (« {s} »)")).unwrap_or_default(),
-                alert.reasons.join(" ; ")
-            ),
-            false,
-            false,
-        ),
-        (FindingKind::Impersonation, service, Lang::En) => (
-            format!("Fake {} message received — {who}'s mailbox", service_name(service.unwrap_or(Service::Ameli))),
-            format!(
-                "A message pretending to be {} arrived{}: it is very probably a scam.\nWhy: {}.",
-                service_name(service.unwrap_or(Service::Ameli)),
-                alert.subject.as_deref().map(|s| format!(" (\"{s}\")")).unwrap_or_default(),
-                alert.reasons.join("; ")
-            ),
-            false,
-            false,
-        ),
+        (FindingKind::Impersonation, _, lang) => {
+            let why = facts.reasons.iter().map(|r| reason(r, lang)).collect::<Vec<_>>();
+            match lang {
+                Lang::Fr => (
+                    format!("Faux message {name} reçu — boîte de {who}"),
+                    format!(
+                        "Un message qui se fait passer pour {name} est arrivé{} : c'est très probablement une \
+                         arnaque.\nPourquoi : {}.",
+                        facts.subject.as_deref().map(|s| format!(" (« {s} »)")).unwrap_or_default(),
+                        why.join(" ; ")
+                    ),
+                ),
+                Lang::En => (
+                    format!("Fake {name} message received — {who}'s mailbox"),
+                    format!(
+                        "A message pretending to be {name} arrived{}: it is very probably a scam.\nWhy: {}.",
+                        facts.subject.as_deref().map(|s| format!(" (\"{s}\")")).unwrap_or_default(),
+                        why.join("; ")
+                    ),
+                ),
+            }
+        }
         (FindingKind::MissingNotice, _, Lang::Fr) => (
             format!("Pas d'e-mail de connexion ameli — compte de {who}"),
             format!("Vous avez ouvert ameli {when} et aucun e-mail de connexion n'est arrivé."),
-            false,
-            false,
         ),
         (FindingKind::MissingNotice, _, Lang::En) => (
             format!("No ameli login e-mail — {who}'s account"),
             format!("You opened ameli {when} and no login e-mail arrived."),
-            false,
-            false,
         ),
         (FindingKind::Blind, _, Lang::Fr) => (
             format!("vigie ne peut plus lire la boîte mail de {who}"),
             "vigie ne peut plus lire cette boîte : il ne verrait pas une connexion inconnue.".to_owned(),
-            true,
-            false,
         ),
         (FindingKind::Blind, _, Lang::En) => (
             format!("vigie can no longer read {who}'s mailbox"),
             "vigie cannot read this mailbox any more: it would not see an unknown login.".to_owned(),
-            true,
-            false,
+        ),
+    }
+}
+
+fn unverified_note(facts: &AlertFacts, lang: Lang) -> &'static str {
+    match (facts.finding.unverified, lang) {
+        (true, Lang::Fr) => {
+            "\n(Ce message vient d'une adresse officielle, mais l'expéditeur n'a pas pu être vérifié : \
+             votre messagerie ne l'a pas authentifié.)"
+        }
+        (true, Lang::En) => {
+            "\n(This message comes from an official address, but the sender could not be checked: \
+             your mail provider did not authenticate it.)"
+        }
+        _ => "",
+    }
+}
+
+fn button(key: &str, lang: Lang) -> (String, String) {
+    let label = match (key, lang) {
+        (ACTION_MINE, Lang::Fr) => "C'était moi",
+        (ACTION_MINE, Lang::En) => "It was me",
+        (ACTION_NOT_MINE, Lang::Fr) => "Ce n'était pas moi",
+        (ACTION_NOT_MINE, Lang::En) => "It was not me",
+        (_, Lang::Fr) => "C'est fait",
+        (_, Lang::En) => "Done",
+    };
+    (key.to_owned(), label.to_owned())
+}
+
+/// The alert for a finding, as it stands: unanswered (the question, with
+/// "C'était moi" / "Ce n'était pas moi"), or answered "not mine" (the
+/// steps, until the user says it is done).
+pub fn alert_words(facts: &AlertFacts, lang: Lang) -> AlertWords {
+    let f = &facts.finding;
+    let id = facts.id;
+    let (summary, what) = what_happened(facts, lang);
+    let steps = steps(f.kind, f.service, lang);
+    if facts.answer == Some(Answer::NotMine) {
+        return follow_up(facts, lang);
+    }
+    let steps_intro = match (f.kind.answerable(), lang) {
+        (true, Lang::Fr) => "Si ce n'était pas vous :\n",
+        (true, Lang::En) => "If it was not you:\n",
+        (false, _) => "",
+    };
+    let body = format!("{what}{}\n{steps_intro}{steps}", unverified_note(facts, lang));
+    let (actions, answer_line) = if f.kind.answerable() {
+        (
+            vec![button(ACTION_MINE, lang), button(ACTION_NOT_MINE, lang)],
+            Some(match lang {
+                Lang::Fr => format!(
+                    "Pour répondre : « vigie answer {id} moi » si c'était vous, « vigie answer {id} pas-moi » sinon."
+                ),
+                Lang::En => {
+                    format!(
+                        "To answer: \"vigie answer {id} mine\" if it was you, \"vigie answer {id} not-mine\" if not."
+                    )
+                }
+            }),
+        )
+    } else if f.kind == FindingKind::Blind {
+        // Closes by itself once the mailbox can be read again.
+        (Vec::new(), None)
+    } else {
+        (vec![button(ACTION_HANDLED, lang)], Some(done_line(id, lang)))
+    };
+    AlertWords { summary, body, actions, answer_line }
+}
+
+fn done_line(id: i64, lang: Lang) -> String {
+    match lang {
+        Lang::Fr => format!("Quand c'est fait : « vigie answer {id} fait »."),
+        Lang::En => format!("When it is done: \"vigie answer {id} handled\"."),
+    }
+}
+
+/// After "Ce n'était pas moi": the steps, until the user says it is done.
+/// It replaces the alert on screen, and is what reminders show.
+pub fn follow_up(facts: &AlertFacts, lang: Lang) -> AlertWords {
+    let f = &facts.finding;
+    let (_, what) = what_happened(facts, lang);
+    let summary = match lang {
+        Lang::Fr => format!("À faire maintenant — compte de {}", f.account),
+        Lang::En => format!("To do now — {}'s account", f.account),
+    };
+    let intro = match lang {
+        Lang::Fr => "Ce n'était pas vous. Faites ceci dès que possible :",
+        Lang::En => "It was not you. Do this as soon as you can:",
+    };
+    AlertWords {
+        summary,
+        body: format!("{what}\n{intro}\n{}", steps(f.kind, f.service, lang)),
+        actions: vec![button(ACTION_HANDLED, lang)],
+        answer_line: Some(done_line(facts.id, lang)),
+    }
+}
+
+/// One notification for many fakes in one mailbox (a flood).
+pub fn impersonation_summary(account: &str, count: usize, lang: Lang) -> AlertWords {
+    let steps = steps(FindingKind::Impersonation, None, lang);
+    let (summary, body) = match lang {
+        Lang::Fr => (
+            format!("{count} faux messages ameli ou FranceConnect reçus — boîte de {account}"),
+            format!("Ces messages se font passer pour ameli ou FranceConnect.\n{steps}\n« vigie status » les liste."),
+        ),
+        Lang::En => (
+            format!("{count} fake ameli or FranceConnect messages received — {account}'s mailbox"),
+            format!("These messages pretend to be ameli or FranceConnect.\n{steps}\n\"vigie status\" lists them."),
         ),
     };
-    AlertText { summary, body: format!("{what}{unverified}\n{}", steps(alert, lang)), critical, answerable }
+    AlertWords { summary, body, actions: Vec::new(), answer_line: None }
 }
 
-/// The follow-up shown after "Ce n'était pas moi": the steps alone.
-pub fn steps_text(alert: &Alert, lang: Lang) -> AlertText {
-    let summary = match lang {
-        Lang::Fr => format!("Que faire maintenant — compte de {}", alert.finding.account),
-        Lang::En => format!("What to do now — {}'s account", alert.finding.account),
+/// `vigie test-alert`: says it is a test, in its summary and its body.
+pub fn test_alert(account: &str, lang: Lang) -> AlertWords {
+    let (summary, body) = match lang {
+        Lang::Fr => (
+            format!("TEST vigie — alerte d'essai pour le compte de {account}"),
+            "Ceci est un TEST : personne ne s'est connecté. Voici à quoi ressemble une alerte de vigie : \
+             elle nomme le compte concerné, donne l'heure de Paris et les étapes à suivre. \
+             Vous pouvez fermer cette notification."
+                .to_owned(),
+        ),
+        Lang::En => (
+            format!("vigie TEST — sample alert for {account}'s account"),
+            "This is a TEST: nobody logged in. This is what a vigie alert looks like: it names the account, \
+             gives the Paris time and the steps to follow. You can close this notification."
+                .to_owned(),
+        ),
     };
-    AlertText { summary, body: steps(alert, lang), critical: true, answerable: false }
+    AlertWords { summary, body, actions: Vec::new(), answer_line: None }
 }
 
-pub fn button_mine(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Fr => "C'était moi",
-        Lang::En => "It was me",
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matching::Finding;
 
-pub fn button_not_mine(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Fr => "Ce n'était pas moi",
-        Lang::En => "It was not me",
-    }
-}
-
-/// How to answer an alert from the command line.
-pub fn answer_hint(finding_id: i64, lang: Lang) -> String {
-    match lang {
-        Lang::Fr => {
-            format!("Si c'était vous : vigie answer {finding_id} mine — sinon : vigie answer {finding_id} not-mine")
+    fn facts(kind: FindingKind, service: Service) -> AlertFacts {
+        AlertFacts {
+            id: 12,
+            finding: Finding {
+                kind,
+                account: "Papi".into(),
+                service: Some(service),
+                notice_id: Some(3),
+                own_login_id: None,
+                at: None,
+                unverified: false,
+            },
+            answer: None,
+            site: None,
+            identity_provider: None,
+            subject: None,
+            reasons: Vec::new(),
         }
-        Lang::En => {
-            format!("If it was you: vigie answer {finding_id} mine — if not: vigie answer {finding_id} not-mine")
-        }
     }
-}
 
-pub fn timed_out(lang: Lang) -> String {
-    match lang {
-        Lang::Fr => "le service de notifications ne répond pas".into(),
-        Lang::En => "the notification service does not answer".into(),
+    #[test]
+    fn no_text_from_a_mail_goes_into_the_steps() {
+        let mut f = facts(FindingKind::UnrecognisedLogin, Service::FranceConnect);
+        f.identity_provider = Some("EVIL-IDP-NAME".into());
+        f.site = Some("EVIL-SITE-NAME".into());
+        let words = alert_words(&f, Lang::Fr);
+        let steps_part = words.body.split("Si ce n'était pas vous").nth(1).unwrap_or_default();
+        assert!(!steps_part.contains("EVIL"), "{}", words.body);
+        assert!(words.body.contains("EVIL-IDP-NAME"), "a plain name is shown in what happened");
+    }
+
+    #[test]
+    fn a_site_that_is_not_a_short_plain_name_is_not_shown() {
+        let mut f = facts(FindingKind::UnrecognisedLogin, Service::FranceConnect);
+        f.site = Some("<a href=\"https://evil.example\">3646</a>".into());
+        f.identity_provider = Some("x".repeat(200));
+        let words = alert_words(&f, Lang::Fr);
+        assert!(!words.body.contains("evil") && !words.body.contains("xxxx"), "{}", words.body);
+        assert_eq!(plain_name("L'Identité Numérique La Poste"), Some("L'Identité Numérique La Poste"));
+        assert_eq!(plain_name("impots.gouv.fr"), Some("impots.gouv.fr"));
+        assert_eq!(plain_name("https://evil/"), None);
+    }
+
+    #[test]
+    fn alerts_without_buttons_give_the_real_answer_line() {
+        let words = alert_words(&facts(FindingKind::UnrecognisedLogin, Service::Ameli), Lang::Fr);
+        assert_eq!(words.actions.len(), 2);
+        let line = words.answer_line.unwrap_or_default();
+        assert!(line.contains("vigie answer 12 moi") && line.contains("vigie answer 12 pas-moi"), "{line}");
+        let fake = alert_words(&facts(FindingKind::Impersonation, Service::Ameli), Lang::En);
+        assert_eq!(fake.answer_line.as_deref(), Some("When it is done: \"vigie answer 12 handled\"."));
+    }
+
+    #[test]
+    fn after_not_mine_the_alert_shows_the_steps_until_handled() {
+        let mut f = facts(FindingKind::UnrecognisedLogin, Service::Ameli);
+        f.answer = Some(Answer::NotMine);
+        let words = alert_words(&f, Lang::Fr);
+        assert_eq!(words.actions, vec![(ACTION_HANDLED.to_owned(), "C'est fait".to_owned())]);
+        assert!(words.body.contains("3646"));
+        assert!(words.answer_line.unwrap_or_default().contains("vigie answer 12 fait"));
+    }
+
+    #[test]
+    fn the_test_alert_says_test_in_its_body_and_has_no_buttons() {
+        let words = test_alert("Mamie", Lang::Fr);
+        assert!(words.body.contains("TEST") && words.summary.contains("TEST"));
+        assert!(words.actions.is_empty());
     }
 }

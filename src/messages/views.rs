@@ -5,8 +5,8 @@ use std::fmt::Write;
 
 use super::{Lang, paris_time, service_name};
 use crate::alert::Delivery;
-use crate::journal::{AccountHealth, Answer, NewOwnLogin, StoredFinding, StoredNotice};
-use crate::matching::{FindingKind, LoginService, LoginSource, OwnLogin, Via};
+use crate::journal::{AccountHealth, NewOwnLogin, StoredFinding, StoredNotice};
+use crate::matching::{Answer, AnswerRefused, FindingKind, LoginService, LoginSource, OwnLogin, Resolution, Via};
 use crate::notice::{Authenticity, Kind, Service};
 
 fn login_service(service: LoginService, lang: Lang) -> &'static str {
@@ -115,19 +115,77 @@ pub fn no_such_finding(id: i64, lang: Lang) -> String {
 
 pub fn answer_recorded(finding: &StoredFinding, answer: Answer, lang: Lang) -> String {
     let label = finding_label(finding.finding.kind, finding.finding.service, lang);
+    let id = finding.id;
     match (answer, lang) {
-        (Answer::Mine, Lang::Fr) => format!("Noté : c'était vous. L'alerte n° {} ({label}) est close.", finding.id),
-        (Answer::Mine, Lang::En) => format!("Recorded: it was you. Alert {} ({label}) is closed.", finding.id),
+        (Answer::Mine, Lang::Fr) => format!("Noté : c'était vous. L'alerte n° {id} ({label}) est close."),
+        (Answer::Mine, Lang::En) => format!("Recorded: it was you. Alert {id} ({label}) is closed."),
         (Answer::NotMine, Lang::Fr) => format!(
-            "Noté : ce n'était pas vous. L'alerte n° {} ({label}) reste ouverte : suivez les étapes \
-             indiquées, et appelez le 3646 en cas de doute.",
-            finding.id
+            "Noté : ce n'était pas vous. L'alerte n° {id} ({label}) reste ouverte jusqu'à ce que vous ayez \
+             suivi les étapes indiquées ; dites-le alors avec « vigie answer {id} fait ». En cas de doute, \
+             appelez le 3646."
         ),
         (Answer::NotMine, Lang::En) => format!(
-            "Recorded: it was not you. Alert {} ({label}) stays open: follow the steps shown, \
-             and call 3646 if in doubt.",
-            finding.id
+            "Recorded: it was not you. Alert {id} ({label}) stays open until you have followed the steps shown; \
+             then say so with \"vigie answer {id} handled\". If in doubt, call 3646."
         ),
+        (Answer::Handled, Lang::Fr) => format!("Noté : c'est fait. L'alerte n° {id} ({label}) est close."),
+        (Answer::Handled, Lang::En) => format!("Recorded: done. Alert {id} ({label}) is closed."),
+    }
+}
+
+/// Why an answer was not taken; nothing was changed.
+pub fn answer_refused(id: i64, refused: AnswerRefused, lang: Lang) -> String {
+    match (refused, lang) {
+        (AnswerRefused::NoSuchFinding, _) => no_such_finding(id, lang),
+        (AnswerRefused::Closed(resolution), Lang::Fr) => {
+            format!("l'alerte n° {id} est déjà close ({}) : rien n'a été changé", resolution_text(resolution, lang))
+        }
+        (AnswerRefused::Closed(resolution), Lang::En) => {
+            format!("alert {id} is already closed ({}): nothing was changed", resolution_text(resolution, lang))
+        }
+        (AnswerRefused::NotAnswerable(kind), Lang::Fr) => format!(
+            "l'alerte n° {id} ({}) ne concerne pas une connexion : « moi » et « pas-moi » n'ont pas de sens ici. \
+             Quand c'est réglé : « vigie answer {id} fait ». Rien n'a été changé.",
+            finding_label(kind, None, lang)
+        ),
+        (AnswerRefused::NotAnswerable(kind), Lang::En) => format!(
+            "alert {id} ({}) is not about a login: \"mine\" and \"not-mine\" mean nothing here. \
+             When it is dealt with: \"vigie answer {id} handled\". Nothing was changed.",
+            finding_label(kind, None, lang)
+        ),
+        (AnswerRefused::NotMineIsFinal, Lang::Fr) => format!(
+            "vous avez déjà répondu « ce n'était pas moi » à l'alerte n° {id} : cette réponse est définitive. \
+             Quand vous avez suivi les étapes : « vigie answer {id} fait ». Rien n'a été changé."
+        ),
+        (AnswerRefused::NotMineIsFinal, Lang::En) => format!(
+            "you already answered \"it was not me\" to alert {id}: that answer is final. \
+             When you have followed the steps: \"vigie answer {id} handled\". Nothing was changed."
+        ),
+    }
+}
+
+fn resolution_text(resolution: Resolution, lang: Lang) -> &'static str {
+    match (resolution, lang) {
+        (Resolution::Mine, Lang::Fr) => "c'était vous",
+        (Resolution::Mine, Lang::En) => "it was you",
+        (Resolution::Handled, Lang::Fr) => "vous avez fait le nécessaire",
+        (Resolution::Handled, Lang::En) => "you dealt with it",
+        (Resolution::Explained, Lang::Fr) => "expliquée par une de vos connexions",
+        (Resolution::Explained, Lang::En) => "explained by one of your logins",
+        (Resolution::ReadableAgain, Lang::Fr) => "la boîte est de nouveau lisible",
+        (Resolution::ReadableAgain, Lang::En) => "the mailbox can be read again",
+    }
+}
+
+/// The state of a finding in one phrase.
+fn finding_state(f: &StoredFinding, lang: Lang) -> String {
+    match (f.resolution, f.answer, lang) {
+        (None, Some(Answer::NotMine), Lang::Fr) => "ce n'était pas vous — reste à faire le nécessaire".into(),
+        (None, Some(Answer::NotMine), Lang::En) => "not you — still to handle".into(),
+        (None, _, Lang::Fr) => "sans réponse".into(),
+        (None, _, Lang::En) => "unanswered".into(),
+        (Some(r), _, Lang::Fr) => format!("close : {}", resolution_text(r, lang)),
+        (Some(r), _, Lang::En) => format!("closed: {}", resolution_text(r, lang)),
     }
 }
 
@@ -187,21 +245,14 @@ pub fn log_text(
         out.push('\n');
     }
     for f in findings {
-        let state = match (&f.resolved_at, f.resolution.as_deref(), lang) {
-            (None, _, Lang::Fr) => "à traiter".to_owned(),
-            (None, _, Lang::En) => "open".to_owned(),
-            (Some(_), Some("mine"), Lang::Fr) => "close : c'était vous".to_owned(),
-            (Some(_), Some("mine"), Lang::En) => "closed: it was you".to_owned(),
-            (Some(_), _, Lang::Fr) => "close : expliquée par une de vos connexions".to_owned(),
-            (Some(_), _, Lang::En) => "closed: explained by one of your logins".to_owned(),
-        };
         let _ = writeln!(
             out,
-            "  n° {}  {}  {}  {} — {state}",
+            "  n° {}  {}  {}  {} — {}",
             f.id,
             at(f.finding.at, lang),
             f.finding.account,
-            finding_label(f.finding.kind, f.finding.service, lang)
+            finding_label(f.finding.kind, f.finding.service, lang),
+            finding_state(f, lang)
         );
     }
     out.trim_end().to_owned()
@@ -226,31 +277,46 @@ pub fn status_text(
             let _ = writeln!(out, "⚠ {} alert(s) need your attention:", open.len());
         }
     }
-    for f in &open {
-        let subject = f
-            .finding
-            .notice_id
-            .and_then(|id| notices.iter().find(|n| n.facts.id == id))
-            .map(|n| format!(" — « {} »", n.subject))
-            .unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "  n° {}  {}  {}  {}{subject}",
-            f.id,
-            at(f.finding.at, lang),
-            f.finding.account,
-            finding_label(f.finding.kind, f.finding.service, lang)
-        );
-    }
-    if !open.is_empty() {
-        let _ = writeln!(
-            out,
-            "  {}",
+    // "Not mine" first: the user has something to do.
+    let (to_handle, unanswered): (Vec<&StoredFinding>, Vec<&StoredFinding>) =
+        open.iter().partition(|f| f.answer == Some(Answer::NotMine));
+    for (group, heading) in [
+        (
+            &to_handle,
             match lang {
-                Lang::Fr => "Pour répondre : vigie answer N mine (c'était vous) ou vigie answer N not-mine",
-                Lang::En => "To answer: vigie answer N mine (it was you) or vigie answer N not-mine",
-            }
-        );
+                Lang::Fr => "Ce n'était pas vous — reste à faire le nécessaire (puis « vigie answer N fait ») :",
+                Lang::En => "Not you — still to handle (then \"vigie answer N handled\"):",
+            },
+        ),
+        (
+            &unanswered,
+            match lang {
+                Lang::Fr => "Sans réponse (« vigie answer N moi », « pas-moi » ou « fait ») :",
+                Lang::En => "Unanswered (\"vigie answer N mine\", \"not-mine\" or \"handled\"):",
+            },
+        ),
+    ] {
+        if group.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "  {heading}");
+        for f in group.iter() {
+            let subject = f
+                .finding
+                .notice_id
+                .filter(|_| f.finding.kind == FindingKind::Impersonation)
+                .and_then(|id| notices.iter().find(|n| n.facts.id == id))
+                .map(|n| format!(" — « {} »", n.subject))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "    n° {}  {}  {}  {}{subject}",
+                f.id,
+                at(f.finding.at, lang),
+                f.finding.account,
+                finding_label(f.finding.kind, f.finding.service, lang)
+            );
+        }
     }
     let _ = writeln!(
         out,
@@ -291,35 +357,24 @@ pub fn status_text(
     out.trim_end().to_owned()
 }
 
-pub fn test_alert_summary(summary: &str, lang: Lang) -> String {
-    match lang {
-        Lang::Fr => format!("[TEST] {summary}"),
-        Lang::En => format!("[TEST] {summary}"),
-    }
-}
-
 pub fn test_alert_result(delivery: &Delivery, lang: Lang) -> String {
     match (delivery, lang) {
-        (Delivery::Shown { buttons: true }, Lang::Fr) => {
-            "✔ Alerte de test affichée sur le bureau, avec les boutons « C'était moi » / « Ce n'était pas moi ».".into()
-        }
-        (Delivery::Shown { buttons: true }, Lang::En) => {
-            "✔ Test alert shown on the desktop, with the \"It was me\" / \"It was not me\" buttons.".into()
-        }
-        (Delivery::Shown { buttons: false }, Lang::Fr) => {
-            "✔ Alerte de test affichée sur le bureau (ce bureau n'affiche pas de boutons : répondez avec « vigie answer »)."
+        (Delivery::Shown { .. }, Lang::Fr) => {
+            "✔ Alerte de test affichée sur le bureau. Une vraie alerte aurait en plus les boutons \
+             « C'était moi » / « Ce n'était pas moi » (ou la commande « vigie answer » à taper)."
                 .into()
         }
-        (Delivery::Shown { buttons: false }, Lang::En) => {
-            "✔ Test alert shown on the desktop (this desktop shows no buttons: answer with \"vigie answer\").".into()
+        (Delivery::Shown { .. }, Lang::En) => {
+            "✔ Test alert shown on the desktop. A real alert would also have the \"It was me\" / \
+             \"It was not me\" buttons (or the \"vigie answer\" command to type)."
+                .into()
         }
-        (Delivery::Failed(why), Lang::Fr) => format!(
-            "✘ Pas d'alerte sur le bureau ({why}). Les alertes iront quand même dans ce terminal, le journal \
-             système et « vigie status »."
-        ),
-        (Delivery::Failed(why), Lang::En) => format!(
-            "✘ No desktop alert ({why}). Alerts will still go to this terminal, the system log and \"vigie status\"."
-        ),
+        (Delivery::Failed(_), Lang::Fr) => "✘ Pas d'alerte sur le bureau (le service de notifications ne répond pas). \
+             Les alertes iront quand même dans ce terminal, le journal système et « vigie status »."
+            .into(),
+        (Delivery::Failed(_), Lang::En) => "✘ No desktop alert (the notification service does not answer). \
+             Alerts will still go to this terminal, the system log and \"vigie status\"."
+            .into(),
     }
 }
 

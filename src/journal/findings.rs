@@ -1,0 +1,348 @@
+//! Findings, the user's answers, and each attempt to show an alert.
+//!
+//! The lifecycle (DESIGN "Alerts"): a finding is raised once (by its key);
+//! it is *shown* when a channel delivers it (`first_shown_at`: own logins
+//! recorded later explain nothing); it stays one notification on the
+//! desktop (`notification_id`, replaced at each showing); while open it is
+//! due again every `remind_every` after its last desktop showing, and a
+//! failed desktop delivery is due again after a backoff; only an answer
+//! (or, before it was ever shown, an explanation) closes it.
+
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{OptionalExtension, Row, params};
+
+use super::spelling::{DeliveryOutcome, enum_at, opt_enum_at, opt_time_at, time_at, ts};
+use super::{Journal, JournalError};
+use crate::matching::{Answer, AnswerRefused, Finding, FindingKind, LoginService, Resolution, check_answer};
+use crate::notice::Service;
+
+/// A finding as the journal holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredFinding {
+    pub id: i64,
+    pub finding: Finding,
+    pub raised_at: DateTime<Utc>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub resolution: Option<Resolution>,
+    pub answer: Option<Answer>,
+    pub answered_at: Option<DateTime<Utc>>,
+    /// First delivered on any channel: the user may have seen it.
+    pub first_shown_at: Option<DateTime<Utc>>,
+    /// Last shown on the desktop.
+    pub desktop_shown_at: Option<DateTime<Utc>>,
+    /// The desktop notification that shows it now (replaced at each showing).
+    pub notification_id: Option<u32>,
+    pub failed_attempts: u32,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+}
+
+impl StoredFinding {
+    pub fn is_open(&self) -> bool {
+        self.resolved_at.is_none()
+    }
+}
+
+/// One attempt to show a finding's alert, for the journal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryRecord {
+    pub channel: String,
+    pub outcome: DeliveryOutcome,
+    /// Why it failed.
+    pub detail: Option<String>,
+    pub notification_id: Option<u32>,
+}
+
+/// What became of an answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnswerOutcome {
+    /// Recorded; the finding as it is now.
+    Recorded(Box<StoredFinding>),
+    Refused(AnswerRefused),
+}
+
+const COLUMNS: &str = "id, kind, account, service, notice_id, own_login_id, at, unverified, raised_at, resolved_at,
+     resolution, answer, answered_at, first_shown_at, desktop_shown_at, notification_id, failed_attempts,
+     next_attempt_at";
+
+fn read(r: &Row) -> rusqlite::Result<StoredFinding> {
+    Ok(StoredFinding {
+        id: r.get(0)?,
+        finding: Finding {
+            kind: enum_at(r, 1)?,
+            account: r.get(2)?,
+            service: opt_enum_at::<Service>(r, 3)?,
+            notice_id: r.get(4)?,
+            own_login_id: r.get(5)?,
+            at: opt_time_at(r, 6)?,
+            unverified: r.get(7)?,
+        },
+        raised_at: time_at(r, 8)?,
+        resolved_at: opt_time_at(r, 9)?,
+        resolution: opt_enum_at(r, 10)?,
+        answer: opt_enum_at(r, 11)?,
+        answered_at: opt_time_at(r, 12)?,
+        first_shown_at: opt_time_at(r, 13)?,
+        desktop_shown_at: opt_time_at(r, 14)?,
+        notification_id: r.get(15)?,
+        failed_attempts: r.get(16)?,
+        next_attempt_at: opt_time_at(r, 17)?,
+    })
+}
+
+impl Journal {
+    fn query_findings(&self, filter: &str, params: impl rusqlite::Params) -> Result<Vec<StoredFinding>, JournalError> {
+        let sql = format!("SELECT {COLUMNS} FROM finding {filter}");
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
+        let rows = stmt.query_map(params, read).map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    /// Records `finding` unless the journal has it already (by its key).
+    /// Returns the new finding's id.
+    pub fn raise(&self, finding: &Finding, now: DateTime<Utc>) -> Result<Option<i64>, JournalError> {
+        let changed = self
+            .conn
+            .execute(
+                "INSERT OR IGNORE INTO finding (key, kind, account, service, notice_id, own_login_id, at, unverified,
+                   raised_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    finding.key(),
+                    finding.kind.as_str(),
+                    finding.account,
+                    finding.service.map(Service::as_str),
+                    finding.notice_id,
+                    finding.own_login_id,
+                    finding.at.map(ts),
+                    finding.unverified,
+                    ts(now)
+                ],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok((changed == 1).then(|| self.conn.last_insert_rowid()))
+    }
+
+    /// Every finding, open first, newest first within each group.
+    pub fn findings(&self) -> Result<Vec<StoredFinding>, JournalError> {
+        self.query_findings("ORDER BY resolved_at IS NOT NULL, raised_at DESC, id DESC", [])
+    }
+
+    /// The open findings, oldest first.
+    pub fn open_findings(&self) -> Result<Vec<StoredFinding>, JournalError> {
+        self.query_findings("WHERE resolved_at IS NULL ORDER BY id", [])
+    }
+
+    pub fn finding(&self, id: i64) -> Result<Option<StoredFinding>, JournalError> {
+        Ok(self.query_findings("WHERE id = ?1", [id])?.pop())
+    }
+
+    /// The finding whose desktop notification has this id.
+    pub fn finding_by_notification(&self, notification_id: u32) -> Result<Option<StoredFinding>, JournalError> {
+        Ok(self.query_findings("WHERE notification_id = ?1 ORDER BY id DESC LIMIT 1", [notification_id])?.pop())
+    }
+
+    /// The open findings due a showing at `now`: never shown on the
+    /// desktop (and not waiting out a retry delay), or last shown there
+    /// `remind_every` ago or more; with `everything`, all open ones (the
+    /// agent starts). Oldest first.
+    pub fn due(
+        &self,
+        now: DateTime<Utc>,
+        remind_every: Duration,
+        everything: bool,
+    ) -> Result<Vec<StoredFinding>, JournalError> {
+        self.query_findings(
+            "WHERE resolved_at IS NULL AND (?3
+                OR (desktop_shown_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= ?1))
+                OR desktop_shown_at <= ?2)
+             ORDER BY id",
+            params![ts(now), ts(now - remind_every), everything],
+        )
+    }
+
+    /// Closes a finding that an own login explains — only if its alert was
+    /// never shown and it was never answered (after an alert is shown, only
+    /// an answer closes it). Returns whether it closed.
+    pub fn resolve_explained(&self, id: i64, now: DateTime<Utc>) -> Result<bool, JournalError> {
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE finding SET resolved_at = ?2, resolution = 'explained'
+                 WHERE id = ?1 AND resolved_at IS NULL AND first_shown_at IS NULL AND answer IS NULL",
+                params![id, ts(now)],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(changed == 1)
+    }
+
+    /// Closes every open finding of `kind` for `account` (one statement:
+    /// the watch loop calls it after each sync).
+    pub fn resolve_all(
+        &self,
+        kind: FindingKind,
+        account: &str,
+        resolution: Resolution,
+        now: DateTime<Utc>,
+    ) -> Result<(), JournalError> {
+        self.conn
+            .execute(
+                "UPDATE finding SET resolved_at = ?3, resolution = ?4
+                 WHERE kind = ?1 AND account = ?2 AND resolved_at IS NULL",
+                params![kind.as_str(), account, ts(now), resolution.as_str()],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Records the user's answer, if the rules take it (see
+    /// [`check_answer`]): "mine" records the login as the user's own and
+    /// closes; "not-mine" keeps it open; "handled" closes. One transaction.
+    pub fn answer(&mut self, id: i64, answer: Answer, now: DateTime<Utc>) -> Result<AnswerOutcome, JournalError> {
+        self.transaction(|journal| {
+            let Some(stored) = journal.finding(id)? else {
+                return Ok(AnswerOutcome::Refused(AnswerRefused::NoSuchFinding));
+            };
+            if let Err(refused) = check_answer(stored.finding.kind, stored.resolution, stored.answer, answer) {
+                return Ok(AnswerOutcome::Refused(refused));
+            }
+            let conn = &journal.conn;
+            let sqlite = |e| journal.err(e);
+            conn.execute(
+                "INSERT INTO answer (finding_id, answer, at) VALUES (?1, ?2, ?3)",
+                params![id, answer.as_str(), ts(now)],
+            )
+            .map_err(sqlite)?;
+            conn.execute(
+                "UPDATE finding SET answer = ?2, answered_at = ?3 WHERE id = ?1",
+                params![id, answer.as_str(), ts(now)],
+            )
+            .map_err(sqlite)?;
+            if answer == Answer::Mine {
+                let service = match stored.finding.service {
+                    Some(Service::Ameli) => LoginService::Ameli,
+                    Some(Service::FranceConnect) => LoginService::FranceConnect,
+                    None => LoginService::Any,
+                };
+                conn.execute(
+                    "INSERT INTO own_login (account, service, at, via, source, note, recorded_at)
+                     VALUES (?1, ?2, ?3, 'web', 'acknowledged_alert', NULL, ?4)",
+                    params![stored.finding.account, service.as_str(), ts(stored.finding.at.unwrap_or(now)), ts(now)],
+                )
+                .map_err(sqlite)?;
+            }
+            if let Some(resolution) = answer.resolution() {
+                conn.execute(
+                    "UPDATE finding SET resolved_at = ?2, resolution = ?3 WHERE id = ?1 AND resolved_at IS NULL",
+                    params![id, ts(now), resolution.as_str()],
+                )
+                .map_err(sqlite)?;
+            }
+            let now_stored = journal.finding(id)?.ok_or_else(|| journal.err(rusqlite::Error::QueryReturnedNoRows))?;
+            Ok(AnswerOutcome::Recorded(Box::new(now_stored)))
+        })
+    }
+
+    /// Records one attempt to show a finding on a channel, and what it
+    /// means for the lifecycle: any success marks it shown; a desktop
+    /// success keeps its notification id and ends retries; a desktop
+    /// failure schedules the next attempt at `retry_at`.
+    pub fn record_delivery(
+        &self,
+        finding_id: i64,
+        delivery: &DeliveryRecord,
+        retry_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<(), JournalError> {
+        let sqlite = |e| self.err(e);
+        self.conn
+            .execute(
+                "INSERT INTO alert (finding_id, channel, outcome, detail, notification_id, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    finding_id,
+                    delivery.channel,
+                    delivery.outcome.as_str(),
+                    delivery.detail,
+                    delivery.notification_id,
+                    ts(now)
+                ],
+            )
+            .map_err(sqlite)?;
+        let desktop = delivery.channel == "desktop";
+        match (delivery.outcome, desktop) {
+            (DeliveryOutcome::Failed, true) => self.conn.execute(
+                "UPDATE finding SET failed_attempts = failed_attempts + 1, next_attempt_at = ?2 WHERE id = ?1",
+                params![finding_id, retry_at.map(ts)],
+            ),
+            (DeliveryOutcome::Failed, false) => Ok(0),
+            (_, true) => self.conn.execute(
+                "UPDATE finding SET first_shown_at = COALESCE(first_shown_at, ?2), desktop_shown_at = ?2,
+                   notification_id = COALESCE(?3, notification_id), failed_attempts = 0, next_attempt_at = NULL
+                 WHERE id = ?1",
+                params![finding_id, ts(now), delivery.notification_id],
+            ),
+            (_, false) => self.conn.execute(
+                "UPDATE finding SET first_shown_at = COALESCE(first_shown_at, ?2) WHERE id = ?1",
+                params![finding_id, ts(now)],
+            ),
+        }
+        .map_err(sqlite)?;
+        Ok(())
+    }
+
+    /// Forgets the notification that showed a finding (it was closed).
+    pub fn forget_notification(&self, notification_id: u32) -> Result<(), JournalError> {
+        self.conn
+            .execute("UPDATE finding SET notification_id = NULL WHERE notification_id = ?1", [notification_id])
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Every delivery attempt of a finding, oldest first.
+    pub fn deliveries(&self, finding_id: i64) -> Result<Vec<DeliveryRecord>, JournalError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT channel, outcome, detail, notification_id FROM alert WHERE finding_id = ?1 ORDER BY id")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([finding_id], |r| {
+                Ok(DeliveryRecord {
+                    channel: r.get(0)?,
+                    outcome: enum_at(r, 1)?,
+                    detail: r.get(2)?,
+                    notification_id: r.get(3)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    /// The summary notification grouping `kind` for `account`, if shown.
+    pub fn summary_notification(&self, account: &str, kind: FindingKind) -> Result<Option<u32>, JournalError> {
+        self.conn
+            .query_row(
+                "SELECT notification_id FROM summary_notification WHERE account = ?1 AND kind = ?2",
+                params![account, kind.as_str()],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    pub fn set_summary_notification(
+        &self,
+        account: &str,
+        kind: FindingKind,
+        notification_id: u32,
+        now: DateTime<Utc>,
+    ) -> Result<(), JournalError> {
+        self.conn
+            .execute(
+                "INSERT INTO summary_notification (account, kind, notification_id, shown_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (account, kind) DO UPDATE SET notification_id = excluded.notification_id,
+                   shown_at = excluded.shown_at",
+                params![account, kind.as_str(), notification_id, ts(now)],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,66 @@
+//! The user's own logins.
+
+use chrono::{DateTime, Utc};
+use rusqlite::params;
+
+use super::spelling::{enum_at, time_at, ts};
+use super::{Journal, JournalError};
+use crate::matching::{LoginService, LoginSource, OwnLogin, Via};
+
+/// An own login to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOwnLogin {
+    pub account: String,
+    pub service: LoginService,
+    pub at: DateTime<Utc>,
+    pub via: Via,
+    pub source: LoginSource,
+    pub note: Option<String>,
+}
+
+impl Journal {
+    /// Records one of the user's own logins; returns its id.
+    pub fn record_own_login(&self, login: &NewOwnLogin, now: DateTime<Utc>) -> Result<i64, JournalError> {
+        self.conn
+            .execute(
+                "INSERT INTO own_login (account, service, at, via, source, note, recorded_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    login.account,
+                    login.service.as_str(),
+                    ts(login.at),
+                    login.via.as_str(),
+                    login.source.as_str(),
+                    login.note,
+                    ts(now)
+                ],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Every own login with its note, oldest first.
+    pub fn own_logins(&self) -> Result<Vec<(OwnLogin, Option<String>)>, JournalError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, account, service, at, via, source, note, recorded_at FROM own_login ORDER BY at, id")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    OwnLogin {
+                        id: r.get(0)?,
+                        account: r.get(1)?,
+                        service: enum_at(r, 2)?,
+                        at: time_at(r, 3)?,
+                        via: enum_at(r, 4)?,
+                        source: enum_at(r, 5)?,
+                        recorded_at: time_at(r, 7)?,
+                    },
+                    r.get(6)?,
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+}

@@ -1,0 +1,118 @@
+//! Messages that claim ameli or FranceConnect, once per account and key.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Row, params};
+
+use super::spelling::{enum_at, opt_time_at, time_at, ts};
+use super::{Journal, JournalError};
+use crate::matching::NoticeFacts;
+use crate::notice::{Reason, Recognition};
+
+/// Where a notice was found.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Location {
+    pub folder: Option<String>,
+    pub uid: Option<u32>,
+}
+
+/// A notice as the journal holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredNotice {
+    pub facts: NoticeFacts,
+    pub folder: Option<String>,
+    pub message_id: Option<String>,
+    pub sender: Option<String>,
+    pub subject: String,
+    pub identity_provider: Option<String>,
+    /// Evidence against first, then for.
+    pub reasons: Vec<Reason>,
+    pub seen_at: DateTime<Utc>,
+}
+
+const COLUMNS: &str = "n.id, n.account, n.service, n.kind, n.authenticity, n.login_at, n.site, n.folder, n.message_id,
+     n.sender, n.subject, n.identity_provider, n.reasons, n.seen_at,
+     (SELECT MIN(f.first_shown_at) FROM finding f WHERE f.notice_id = n.id)";
+
+fn read(r: &Row) -> rusqlite::Result<StoredNotice> {
+    let reasons: String = r.get(12)?;
+    let reasons = serde_json::from_str(&reasons)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(12, rusqlite::types::Type::Text, Box::new(e)))?;
+    Ok(StoredNotice {
+        facts: NoticeFacts {
+            id: r.get(0)?,
+            account: r.get(1)?,
+            service: enum_at(r, 2)?,
+            kind: enum_at(r, 3)?,
+            authenticity: enum_at(r, 4)?,
+            login_at: opt_time_at(r, 5)?,
+            site: r.get(6)?,
+            alert_shown_at: opt_time_at(r, 14)?,
+        },
+        folder: r.get(7)?,
+        message_id: r.get(8)?,
+        sender: r.get(9)?,
+        subject: r.get(10)?,
+        identity_provider: r.get(11)?,
+        reasons,
+        seen_at: time_at(r, 13)?,
+    })
+}
+
+impl Journal {
+    /// Records a message that claims a service, once per `account` and
+    /// `key`. Returns the new notice's id, or `None` when the journal
+    /// already had it.
+    pub fn record_notice(
+        &self,
+        account: &str,
+        key: &str,
+        location: &Location,
+        seen: &Recognition,
+        now: DateTime<Utc>,
+    ) -> Result<Option<i64>, JournalError> {
+        let Some(notice) = &seen.notice else { return Ok(None) };
+        let reasons = serde_json::to_string(&notice.reasons).unwrap_or_else(|_| "[]".into());
+        let changed = self
+            .conn
+            .execute(
+                "INSERT OR IGNORE INTO notice (account, key, folder, uid, message_id, sender, subject, service, kind,
+                   authenticity, reasons, login_at, login_at_source, site, identity_provider, received_at, seen_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                params![
+                    account,
+                    key,
+                    location.folder,
+                    location.uid,
+                    seen.envelope.message_id,
+                    seen.envelope.sender.address,
+                    seen.envelope.subject,
+                    notice.service.as_str(),
+                    notice.kind.as_str(),
+                    notice.authenticity.as_str(),
+                    reasons,
+                    notice.login_at.map(|t| ts(t.at)),
+                    notice.login_at.map(|t| t.source.as_str()),
+                    notice.site,
+                    notice.identity_provider,
+                    seen.envelope.date.map(ts),
+                    ts(now),
+                ],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok((changed == 1).then(|| self.conn.last_insert_rowid()))
+    }
+
+    /// Every notice, by login time.
+    pub fn notices(&self) -> Result<Vec<StoredNotice>, JournalError> {
+        let sql = format!("SELECT {COLUMNS} FROM notice n ORDER BY COALESCE(n.login_at, n.seen_at), n.id");
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
+        let rows = stmt.query_map([], read).map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    /// One notice.
+    pub fn notice(&self, id: i64) -> Result<Option<StoredNotice>, JournalError> {
+        let sql = format!("SELECT {COLUMNS} FROM notice n WHERE n.id = ?1");
+        self.conn.query_row(&sql, [id], read).optional().map_err(|e| self.err(e))
+    }
+}

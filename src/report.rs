@@ -1,0 +1,153 @@
+//! The records of every `--json` output, one typed struct each, so that
+//! the formats scripts rely on (DESIGN "Interfaces") are written down once.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::journal::{StoredFinding, StoredNotice};
+use crate::matching::{Answer, FindingKind, LoginService, LoginSource, OwnLogin, Resolution, Via};
+use crate::messages::{Lang, paris_time};
+use crate::notice::{Authenticity, Kind, Service};
+
+/// RFC 3339 UTC, to the second.
+fn utc(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// `vigie check --json`: one finding raised in this pass.
+#[derive(Debug, Serialize)]
+pub struct CheckFinding {
+    pub finding: FindingKind,
+    pub account: String,
+    pub service: Option<Service>,
+    pub login_at: Option<String>,
+    pub message_id: Option<String>,
+    pub folder: Option<String>,
+    /// The number to give `vigie answer`.
+    pub id: i64,
+}
+
+impl CheckFinding {
+    pub fn new(stored: &StoredFinding, notice: Option<&StoredNotice>) -> CheckFinding {
+        let f = &stored.finding;
+        CheckFinding {
+            finding: f.kind,
+            account: f.account.clone(),
+            service: f.service,
+            login_at: f.at.map(utc),
+            message_id: notice.and_then(|n| n.message_id.as_ref()).map(|id| format!("<{id}>")),
+            folder: notice.and_then(|n| n.folder.clone()),
+            id: stored.id,
+        }
+    }
+}
+
+/// `vigie log --json`: one line per own login, notice and finding.
+#[derive(Debug, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum LogRecord {
+    OwnLogin {
+        id: i64,
+        account: String,
+        service: LoginService,
+        at: String,
+        at_paris: String,
+        via: Via,
+        source: LoginSource,
+        recorded_at: String,
+        note: Option<String>,
+    },
+    Notice {
+        id: i64,
+        account: String,
+        service: Service,
+        kind: Kind,
+        authenticity: Authenticity,
+        login_at: Option<String>,
+        login_at_paris: Option<String>,
+        folder: Option<String>,
+        sender: Option<String>,
+        subject: String,
+        message_id: Option<String>,
+        site: Option<String>,
+        identity_provider: Option<String>,
+        codes: Vec<&'static str>,
+    },
+    Finding {
+        id: i64,
+        finding: FindingKind,
+        account: String,
+        service: Option<Service>,
+        at: Option<String>,
+        at_paris: Option<String>,
+        notice_id: Option<i64>,
+        own_login_id: Option<i64>,
+        unverified: bool,
+        raised_at: String,
+        first_shown_at: Option<String>,
+        resolved_at: Option<String>,
+        resolution: Option<Resolution>,
+        answer: Option<Answer>,
+    },
+}
+
+impl LogRecord {
+    pub fn own_login(login: &OwnLogin, note: Option<&str>, lang: Lang) -> LogRecord {
+        LogRecord::OwnLogin {
+            id: login.id,
+            account: login.account.clone(),
+            service: login.service,
+            at: utc(login.at),
+            at_paris: paris_time(login.at, lang),
+            via: login.via,
+            source: login.source,
+            recorded_at: utc(login.recorded_at),
+            note: note.map(str::to_owned),
+        }
+    }
+
+    pub fn notice(n: &StoredNotice, lang: Lang) -> LogRecord {
+        let f = &n.facts;
+        LogRecord::Notice {
+            id: f.id,
+            account: f.account.clone(),
+            service: f.service,
+            kind: f.kind,
+            authenticity: f.authenticity,
+            login_at: f.login_at.map(utc),
+            login_at_paris: f.login_at.map(|t| paris_time(t, lang)),
+            folder: n.folder.clone(),
+            sender: n.sender.clone(),
+            subject: n.subject.clone(),
+            message_id: n.message_id.clone(),
+            site: f.site.clone(),
+            identity_provider: n.identity_provider.clone(),
+            codes: n.reasons.iter().map(|r| r.code()).collect(),
+        }
+    }
+
+    pub fn finding(s: &StoredFinding, lang: Lang) -> LogRecord {
+        let f = &s.finding;
+        LogRecord::Finding {
+            id: s.id,
+            finding: f.kind,
+            account: f.account.clone(),
+            service: f.service,
+            at: f.at.map(utc),
+            at_paris: f.at.map(|t| paris_time(t, lang)),
+            notice_id: f.notice_id,
+            own_login_id: f.own_login_id,
+            unverified: f.unverified,
+            raised_at: utc(s.raised_at),
+            first_shown_at: s.first_shown_at.map(utc),
+            resolved_at: s.resolved_at.map(utc),
+            resolution: s.resolution,
+            answer: s.answer,
+        }
+    }
+}
+
+/// One JSON line.
+pub fn line<T: Serialize>(record: &T) -> String {
+    serde_json::to_string(record).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+}

@@ -1,0 +1,157 @@
+//! Evaluate: journal → findings, and the alerts due a showing.
+//!
+//! Matching runs over everything the journal holds; new findings are
+//! raised (once, by key), and a finding that an own login now explains is
+//! closed — but only if its alert was never shown and it was never
+//! answered: after an alert is shown, only the user's answer closes it.
+//!
+//! Then one query gives the open findings due a showing (never shown,
+//! retry due, reminder due; all of them when the agent starts). Past
+//! [`GROUP_AFTER`] open impersonations in one mailbox, the further ones
+//! share one summary notification. Unknown logins are never grouped.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::journal::{Journal, JournalError, StoredFinding};
+use crate::matching::{self, AlertFacts, FindingKind, MatchRules};
+
+/// Open impersonations shown one by one in a mailbox; further ones are
+/// grouped in one summary.
+pub const GROUP_AFTER: usize = 5;
+
+/// What one evaluation changed.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Evaluation {
+    /// Findings raised in this pass.
+    pub raised: Vec<i64>,
+    /// Findings closed because an own login now explains them.
+    pub explained: Vec<i64>,
+}
+
+/// Matches everything in the journal, raises new findings and closes the
+/// never-shown ones that an own login now explains.
+pub fn evaluate(journal: &mut Journal, rules: &MatchRules, now: DateTime<Utc>) -> Result<Evaluation, JournalError> {
+    journal.transaction(|journal| {
+        let facts: Vec<_> = journal.notices()?.into_iter().map(|n| n.facts).collect();
+        let logins: Vec<_> = journal.own_logins()?.into_iter().map(|(l, _)| l).collect();
+        let findings = matching::find(&facts, &logins, now, rules);
+        let mut evaluation = Evaluation::default();
+        for finding in &findings {
+            evaluation.raised.extend(journal.raise(finding, now)?);
+        }
+        for stored in journal.open_findings()? {
+            let explainable =
+                matches!(stored.finding.kind, FindingKind::UnrecognisedLogin | FindingKind::MissingNotice);
+            let still_found = findings.iter().any(|f| f.key() == stored.finding.key());
+            if explainable && !still_found && journal.resolve_explained(stored.id, now)? {
+                evaluation.explained.push(stored.id);
+            }
+        }
+        Ok(evaluation)
+    })
+}
+
+/// One finding to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueAlert {
+    pub facts: AlertFacts,
+    /// The notification that shows it now, to replace.
+    pub replaces: Option<u32>,
+    /// Never delivered anywhere yet (else a retry or a reminder).
+    pub first: bool,
+    /// Shown before on some channel but never on the desktop: a retry of
+    /// a failed desktop delivery (the terminal has it already).
+    pub retry: bool,
+    pub failed_attempts: u32,
+}
+
+/// Something to show: one finding, or a summary of many.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Showing {
+    One(DueAlert),
+    /// Many open impersonations in one mailbox.
+    Summary {
+        account: String,
+        count: usize,
+        findings: Vec<i64>,
+        replaces: Option<u32>,
+    },
+}
+
+/// The alerts due at `now`: never shown (or a failed desktop delivery
+/// whose retry is due), reminders every `remind_every`, and with
+/// `everything` every open finding (the agent starts).
+pub fn alerts_due(
+    journal: &Journal,
+    now: DateTime<Utc>,
+    remind_every: Duration,
+    everything: bool,
+) -> Result<Vec<Showing>, JournalError> {
+    let due = journal.due(now, remind_every, everything)?;
+    if due.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Rank of each open impersonation in its mailbox, oldest first.
+    let mut rank: HashMap<i64, usize> = HashMap::new();
+    let mut per_account: HashMap<String, usize> = HashMap::new();
+    for open in journal.open_findings()?.iter().filter(|f| f.finding.kind.groupable()) {
+        let n = per_account.entry(open.finding.account.clone()).or_default();
+        *n += 1;
+        rank.insert(open.id, *n);
+    }
+    let mut showings = Vec::new();
+    let mut grouped: Vec<(String, Vec<i64>)> = Vec::new();
+    for stored in due {
+        if rank.get(&stored.id).is_some_and(|&r| r > GROUP_AFTER) {
+            match grouped.iter_mut().find(|(a, _)| *a == stored.finding.account) {
+                Some((_, ids)) => ids.push(stored.id),
+                None => grouped.push((stored.finding.account.clone(), vec![stored.id])),
+            }
+            continue;
+        }
+        showings.push(Showing::One(due_alert(journal, stored)?));
+    }
+    for (account, findings) in grouped {
+        let count = per_account.get(&account).copied().unwrap_or(findings.len());
+        let replaces = journal.summary_notification(&account, FindingKind::Impersonation)?;
+        showings.push(Showing::Summary { account, count, findings, replaces });
+    }
+    Ok(showings)
+}
+
+/// The showing of one finding as it stands (after an answer, say).
+pub fn showing_of(journal: &Journal, stored: StoredFinding) -> Result<Showing, JournalError> {
+    Ok(Showing::One(due_alert(journal, stored)?))
+}
+
+fn due_alert(journal: &Journal, stored: StoredFinding) -> Result<DueAlert, JournalError> {
+    let notice = match stored.finding.notice_id {
+        Some(id) => journal.notice(id)?,
+        None => None,
+    };
+    let reasons = notice
+        .as_ref()
+        .filter(|_| stored.finding.kind == FindingKind::Impersonation)
+        .map(|n| n.reasons.iter().filter(|r| r.is_warning()).cloned().collect())
+        .unwrap_or_default();
+    Ok(DueAlert {
+        replaces: stored.notification_id,
+        first: stored.first_shown_at.is_none() && stored.failed_attempts == 0,
+        retry: stored.desktop_shown_at.is_none() && (stored.first_shown_at.is_some() || stored.failed_attempts > 0),
+        failed_attempts: stored.failed_attempts,
+        facts: AlertFacts {
+            id: stored.id,
+            answer: stored.answer,
+            site: notice.as_ref().and_then(|n| n.facts.site.clone()),
+            identity_provider: notice.as_ref().and_then(|n| n.identity_provider.clone()),
+            subject: notice
+                .as_ref()
+                .filter(|_| stored.finding.kind == FindingKind::Impersonation)
+                .map(|n| n.subject.clone()),
+            reasons,
+            finding: stored.finding,
+        },
+    })
+}

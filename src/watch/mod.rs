@@ -1,0 +1,39 @@
+//! The middle of the flow, one job per file:
+//!
+//! - [`record`]: raw message → journal (recognise, then store once);
+//! - [`evaluate`]: journal → findings raised or explained, and the alerts
+//!   due a showing (new, retried, reminded; floods grouped);
+//! - [`deliver`]: alerts → sinks → journal (what was shown, where, under
+//!   which notification id), and the user's clicks back into the journal.
+//!
+//! The watcher (`crate::agent`) drives them for `check` and `run`; the demo
+//! uses them too. The clock is injected so that tests fix the time.
+
+pub mod deliver;
+pub mod evaluate;
+pub mod record;
+
+use chrono::{DateTime, Utc};
+
+/// A source of the current time, so that tests and the demo can fix it.
+pub trait Clock {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The system clock.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// A clock stopped at one instant.
+pub struct FixedClock(pub DateTime<Utc>);
+
+impl Clock for FixedClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.0
+    }
+}

@@ -1,0 +1,365 @@
+//! The lifecycle of an alert (DESIGN "Alerts — lifecycle", "Rules",
+//! "Idempotence"), on real SQLite journals, through the record → evaluate
+//! → deliver layer the agent uses. The desktop here is a recording sink
+//! that hands out notification ids like a server does; the same rules
+//! against a real notification server are in tests/desktop.rs.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Duration, Utc};
+use vigie::alert::{AlertText, Alerter, Delivery};
+use vigie::journal::{AnswerOutcome, Journal, Location, NewOwnLogin};
+use vigie::matching::{Answer, FindingKind, LoginService, LoginSource, MatchRules, Resolution, Urgency, Via};
+use vigie::messages::Lang;
+use vigie::notice::Rules;
+use vigie::watch::deliver::{apply_answer, deliver, on_click};
+use vigie::watch::evaluate::{GROUP_AFTER, alerts_due, evaluate};
+use vigie::watch::record::{Ingested, record};
+
+/// One call to the screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Call {
+    Show { id: u32, replaces: Option<u32>, summary: String, urgency: Urgency, actions: Vec<String> },
+    Close(u32),
+}
+
+/// A desktop that records what it was asked to do, and can be switched off.
+#[derive(Clone, Default)]
+struct Screen {
+    calls: Arc<Mutex<Vec<Call>>>,
+    down: Arc<Mutex<bool>>,
+    next: Arc<Mutex<u32>>,
+}
+
+impl Screen {
+    fn shows(&self) -> Vec<(u32, Option<u32>, String)> {
+        let calls = self.calls.lock().expect("lock");
+        calls
+            .iter()
+            .filter_map(|c| match c {
+                Call::Show { id, replaces, summary, .. } => Some((*id, *replaces, summary.clone())),
+                Call::Close(_) => None,
+            })
+            .collect()
+    }
+    fn last(&self) -> Option<Call> {
+        self.calls.lock().expect("lock").last().cloned()
+    }
+    fn set_down(&self, down: bool) {
+        *self.down.lock().expect("lock") = down;
+    }
+}
+
+impl Alerter for Screen {
+    fn channel(&self) -> &'static str {
+        "desktop"
+    }
+    fn deliver(&self, text: &AlertText, replaces: Option<u32>) -> Delivery {
+        if *self.down.lock().expect("lock") {
+            return Delivery::Failed("no notification server".into());
+        }
+        let id = replaces.unwrap_or_else(|| {
+            let mut next = self.next.lock().expect("lock");
+            *next += 1;
+            *next
+        });
+        self.calls.lock().expect("lock").push(Call::Show {
+            id,
+            replaces,
+            summary: text.summary.clone(),
+            urgency: text.urgency,
+            actions: text.actions.iter().map(|(k, _)| k.clone()).collect(),
+        });
+        Delivery::Shown { notification_id: Some(id), buttons: !text.actions.is_empty() }
+    }
+    fn close(&self, id: u32) {
+        self.calls.lock().expect("lock").push(Call::Close(id));
+    }
+}
+
+fn t(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).expect("time").with_timezone(&Utc)
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)).expect("fixture")
+}
+
+const NOW: &str = "2026-11-22T12:00:00Z";
+const LOGIN: &str = "ameli-login-date-with-weekday.eml"; // a login on 20/11/2026 at 10:14 Paris
+const FAKE: &str = "fake-ameli-lookalike-ameli-fr-com.eml";
+
+/// One pass as the watcher does it: record `messages` for Papi, evaluate,
+/// show what is due on `screen` (none: a run that died before alerting).
+fn pass_at(
+    data: &Path,
+    screen: Option<&Screen>,
+    messages: &[&[u8]],
+    now: DateTime<Utc>,
+    starting: bool,
+) -> Vec<Ingested> {
+    let mut journal = Journal::open_in(data).expect("journal");
+    let rules = Rules::builtin();
+    let inbox = Location { folder: Some("INBOX".into()), uid: None };
+    let ingested =
+        messages.iter().map(|raw| record(&journal, &rules, "Papi", &inbox, raw, now).expect("record")).collect();
+    evaluate(&mut journal, &MatchRules::default(), now).expect("evaluate");
+    if let Some(screen) = screen {
+        let sinks: Vec<Box<dyn Alerter>> = vec![Box::new(screen.clone())];
+        let due = alerts_due(&journal, now, Duration::hours(24), starting).expect("due");
+        deliver(&journal, &sinks, due, Lang::Fr, now).expect("deliver");
+    }
+    ingested
+}
+
+fn pass(data: &Path, screen: &Screen, messages: &[&[u8]]) -> Vec<Ingested> {
+    pass_at(data, Some(screen), messages, t(NOW), false)
+}
+
+fn own_login(data: &Path, source: LoginSource, at: &str, recorded: DateTime<Utc>) {
+    let journal = Journal::open_in(data).expect("journal");
+    let login = NewOwnLogin {
+        account: "Papi".into(),
+        service: LoginService::Ameli,
+        at: t(at),
+        via: Via::Web,
+        source,
+        note: None,
+    };
+    journal.record_own_login(&login, recorded).expect("login");
+}
+
+fn only_finding(data: &Path) -> vigie::journal::StoredFinding {
+    let findings = Journal::open_in(data).expect("journal").findings().expect("findings");
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    findings.into_iter().next().expect("one")
+}
+
+#[test]
+fn restart_does_not_repeat_alerts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let screen = Screen::default();
+    let raw = fixture(LOGIN);
+    pass(dir.path(), &screen, &[&raw]);
+    assert_eq!(screen.shows().len(), 1);
+    // Restart (a new journal connection), and the same message read again.
+    let out = pass(dir.path(), &screen, &[&raw]);
+    assert!(matches!(out[0], Ingested::AlreadyKnown(_)));
+    assert_eq!(screen.shows().len(), 1, "no second alert");
+}
+
+#[test]
+fn a_message_without_message_id_is_known_by_its_content() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let screen = Screen::default();
+    let raw = String::from_utf8(fixture(LOGIN)).expect("utf8");
+    let without: String = raw
+        .lines()
+        .filter(|l| !l.to_ascii_lowercase().starts_with("message-id:"))
+        .map(|l| format!("{l}\r\n"))
+        .collect();
+    pass(dir.path(), &screen, &[without.as_bytes()]);
+    let out = pass(dir.path(), &screen, &[without.as_bytes()]);
+    assert!(matches!(out[0], Ingested::AlreadyKnown(_)));
+    assert_eq!(screen.shows().len(), 1);
+}
+
+#[test]
+fn unrelated_and_unreadable_messages_are_not_recorded() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let screen = Screen::default();
+    let out = pass(dir.path(), &screen, &[&fixture("unrelated-newsletter-jardinage.eml"), b""]);
+    assert!(matches!(out[0], Ingested::Unrelated(_)));
+    assert!(matches!(out[1], Ingested::Unreadable(_)));
+    assert!(Journal::open_in(dir.path()).expect("journal").notices().expect("notices").is_empty());
+    assert!(screen.shows().is_empty());
+}
+
+#[test]
+fn a_crash_between_raised_and_shown_repeats_the_alert_instead_of_losing_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // The previous run recorded the notice and raised its finding, then
+    // died before any channel showed it.
+    pass_at(dir.path(), None, &[&fixture(LOGIN)], t(NOW), false);
+    let screen = Screen::default();
+    pass(dir.path(), &screen, &[]);
+    assert_eq!(screen.shows().len(), 1, "the undelivered finding is alerted now");
+    pass(dir.path(), &screen, &[]);
+    assert_eq!(screen.shows().len(), 1, "and only once");
+}
+
+#[test]
+fn own_logins_explain_only_what_they_preceded() {
+    // The family scenario: Papi's alert is shown, answered "not mine"; the
+    // helper goes to ameli through the launcher to change the password.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let screen = Screen::default();
+    pass(dir.path(), &screen, &[&fixture(LOGIN)]);
+    let id = only_finding(dir.path()).id;
+    let mut journal = Journal::open_in(dir.path()).expect("journal");
+    let sinks: Vec<Box<dyn Alerter>> = vec![Box::new(screen.clone())];
+    apply_answer(&mut journal, &sinks, id, Answer::NotMine, Lang::Fr, t(NOW)).expect("answer");
+    // The launcher visit, recorded after the alert, claims a login right
+    // next to the notice's time (the worst case).
+    own_login(dir.path(), LoginSource::Launcher, "2026-11-20T09:13:00Z", t(NOW) + Duration::minutes(5));
+    pass_at(dir.path(), Some(&screen), &[], t(NOW) + Duration::minutes(6), false);
+    let finding = only_finding(dir.path());
+    assert!(finding.is_open(), "the alert stays open: {finding:?}");
+    assert_eq!(finding.answer, Some(Answer::NotMine));
+}
+
+#[test]
+fn a_shown_unanswered_alert_is_not_closed_by_a_later_own_login() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let screen = Screen::default();
+    pass(dir.path(), &screen, &[&fixture(LOGIN)]);
+    own_login(dir.path(), LoginSource::Cli, "2026-11-20T09:13:00Z", t(NOW) + Duration::minutes(1));
+    pass_at(dir.path(), Some(&screen), &[], t(NOW) + Duration::minutes(2), false);
+    assert!(only_finding(dir.path()).is_open());
+}
+
+#[test]
+fn an_own_login_recorded_before_the_alert_was_shown_explains_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Recorded (vigie login) before the notice even arrived.
+    own_login(dir.path(), LoginSource::Cli, "2026-11-20T09:13:00Z", t("2026-11-20T09:13:00Z"));
+    let screen = Screen::default();
+    pass(dir.path(), &screen, &[&fixture(LOGIN)]);
+    assert!(screen.shows().is_empty());
+    assert!(Journal::open_in(dir.path()).expect("journal").findings().expect("f").is_empty());
+}
+
+#[test]
+fn not_mine_is_final_until_handled() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let screen = Screen::default();
+    pass(dir.path(), &screen, &[&fixture(LOGIN)]);
+    let id = only_finding(dir.path()).id;
+    let mut journal = Journal::open_in(dir.path()).expect("journal");
+    let sinks: Vec<Box<dyn Alerter>> = vec![Box::new(screen.clone())];
+    apply_answer(&mut journal, &sinks, id, Answer::NotMine, Lang::Fr, t(NOW)).expect("answer");
+    let refused = apply_answer(&mut journal, &sinks, id, Answer::Mine, Lang::Fr, t(NOW)).expect("answer");
+    assert!(matches!(refused, AnswerOutcome::Refused(_)), "{refused:?}");
+    assert!(journal.own_logins().expect("logins").is_empty(), "the fraudster's login is not recorded as mine");
+    apply_answer(&mut journal, &sinks, id, Answer::Handled, Lang::Fr, t(NOW)).expect("answer");
+    assert_eq!(only_finding(dir.path()).resolution, Some(Resolution::Handled));
+}
+
+#[test]
+fn open_alerts_are_shown_again_every_remind_interval_replacing_the_one_shown_before() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let screen = Screen::default();
+    pass(dir.path(), &screen, &[&fixture(LOGIN)]);
+    let (first_id, _, _) = screen.shows()[0].clone();
+    pass_at(dir.path(), Some(&screen), &[], t(NOW) + Duration::hours(23), false);
+    assert_eq!(screen.shows().len(), 1, "not before the interval");
+    pass_at(dir.path(), Some(&screen), &[], t(NOW) + Duration::hours(24), false);
+    let shows = screen.shows();
+    assert_eq!(shows.len(), 2, "shown again");
+    assert_eq!(shows[1].1, Some(first_id), "replacing the notification shown before");
+}
+
+#[test]
+fn open_alerts_are_shown_again_when_the_agent_starts_one_notification_per_finding() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let screen = Screen::default();
+    pass(dir.path(), &screen, &[&fixture(LOGIN)]);
+    let (first_id, _, _) = screen.shows()[0].clone();
+    // The agent restarts an hour later.
+    pass_at(dir.path(), Some(&screen), &[], t(NOW) + Duration::hours(1), true);
+    let shows = screen.shows();
+    assert_eq!(shows.len(), 2);
+    assert_eq!(shows[1].1, Some(first_id), "the same notification, replaced: never a second one");
+}
+
+#[test]
+fn a_failed_desktop_delivery_is_retried_with_backoff() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let screen = Screen::default();
+    screen.set_down(true);
+    pass(dir.path(), &screen, &[&fixture(LOGIN)]);
+    assert!(only_finding(dir.path()).first_shown_at.is_none(), "a failed delivery is not shown");
+    screen.set_down(false);
+    pass_at(dir.path(), Some(&screen), &[], t(NOW) + Duration::seconds(10), false);
+    assert!(screen.shows().is_empty(), "waits out the first delay (30 s)");
+    pass_at(dir.path(), Some(&screen), &[], t(NOW) + Duration::seconds(31), false);
+    assert_eq!(screen.shows().len(), 1, "retried");
+    pass_at(dir.path(), Some(&screen), &[], t(NOW) + Duration::seconds(62), false);
+    assert_eq!(screen.shows().len(), 1, "and shown once");
+}
+
+#[test]
+fn a_click_on_mine_closes_the_notification_and_records_the_login() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let screen = Screen::default();
+    pass(dir.path(), &screen, &[&fixture(LOGIN)]);
+    let (id, _, _) = screen.shows()[0].clone();
+    let mut journal = Journal::open_in(dir.path()).expect("journal");
+    let sinks: Vec<Box<dyn Alerter>> = vec![Box::new(screen.clone())];
+    on_click(&mut journal, &sinks, id, "mine", Lang::Fr, t(NOW)).expect("click");
+    assert_eq!(screen.last(), Some(Call::Close(id)));
+    assert_eq!(only_finding(dir.path()).resolution, Some(Resolution::Mine));
+    assert_eq!(journal.own_logins().expect("logins").len(), 1);
+}
+
+#[test]
+fn a_click_on_not_mine_replaces_the_alert_with_the_steps() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let screen = Screen::default();
+    pass(dir.path(), &screen, &[&fixture(LOGIN)]);
+    let (id, _, _) = screen.shows()[0].clone();
+    let mut journal = Journal::open_in(dir.path()).expect("journal");
+    let sinks: Vec<Box<dyn Alerter>> = vec![Box::new(screen.clone())];
+    on_click(&mut journal, &sinks, id, "not-mine", Lang::Fr, t(NOW)).expect("click");
+    match screen.last() {
+        Some(Call::Show { replaces, summary, actions, .. }) => {
+            assert_eq!(replaces, Some(id), "replaces the alert, not a second notification behind it");
+            assert_eq!(summary, "À faire maintenant — compte de Papi");
+            assert_eq!(actions, vec!["handled".to_owned()]);
+        }
+        other => panic!("expected the follow-up, got {other:?}"),
+    }
+    on_click(&mut journal, &sinks, id, "handled", Lang::Fr, t(NOW)).expect("click");
+    assert_eq!(screen.last(), Some(Call::Close(id)));
+    assert_eq!(only_finding(dir.path()).resolution, Some(Resolution::Handled));
+}
+
+#[test]
+fn past_five_open_impersonations_further_ones_share_one_summary() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let screen = Screen::default();
+    let raw = String::from_utf8(fixture(FAKE)).expect("utf8");
+    let fakes: Vec<String> = (0..12)
+        .map(|i| {
+            raw.lines()
+                .map(|l| {
+                    if l.to_ascii_lowercase().starts_with("message-id:") {
+                        format!("Message-ID: <fake{i}@x>")
+                    } else {
+                        l.to_owned()
+                    }
+                })
+                .map(|l| format!("{l}\r\n"))
+                .collect()
+        })
+        .collect();
+    let refs: Vec<&[u8]> = fakes.iter().map(|f| f.as_bytes()).collect();
+    // Plus a genuine unknown login in the same flood.
+    let login = fixture(LOGIN);
+    let mut all = refs.clone();
+    all.push(&login);
+    pass(dir.path(), &screen, &all);
+    let shows = screen.shows();
+    let single_fakes = shows.iter().filter(|(_, _, s)| s.starts_with("Faux message")).count();
+    let summaries: Vec<_> = shows.iter().filter(|(_, _, s)| s.starts_with("12 faux messages")).collect();
+    assert_eq!(single_fakes, GROUP_AFTER);
+    assert_eq!(summaries.len(), 1, "{shows:?}");
+    assert!(shows.iter().any(|(_, _, s)| s == "Connexion inconnue au compte ameli de Papi"), "never grouped away");
+    // Shown again at start: still one summary, replaced.
+    pass_at(dir.path(), Some(&screen), &[], t(NOW) + Duration::hours(1), true);
+    let summaries: Vec<_> = screen.shows().into_iter().filter(|(_, _, s)| s.starts_with("12 faux messages")).collect();
+    assert_eq!(summaries.len(), 2);
+    assert_eq!(summaries[1].1, Some(summaries[0].0), "the summary replaces itself");
+    let _ = FindingKind::Impersonation;
+}
