@@ -363,3 +363,41 @@ fn past_five_open_impersonations_further_ones_share_one_summary() {
     assert_eq!(summaries[1].1, Some(summaries[0].0), "the summary replaces itself");
     let _ = FindingKind::Impersonation;
 }
+
+/// A desktop that shows the alert, then the process dies before the
+/// journal hears of it.
+struct DiesAfterShowing(Screen);
+
+impl Alerter for DiesAfterShowing {
+    fn channel(&self) -> &'static str {
+        "desktop"
+    }
+    fn deliver(&self, text: &AlertText, replaces: Option<u32>) -> Delivery {
+        self.0.deliver(text, replaces);
+        panic!("killed between delivery and journal write");
+    }
+}
+
+#[test]
+fn a_crash_between_delivery_and_journal_write_repeats_the_alert_at_most_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let screen = Screen::default();
+    let data = dir.path().to_path_buf();
+    let dying = DiesAfterShowing(screen.clone());
+    let crashed = std::panic::catch_unwind(move || {
+        let mut journal = Journal::open_in(&data).expect("journal");
+        let inbox = Location { folder: Some("INBOX".into()), uid: None };
+        record(&journal, &Rules::builtin(), "Papi", &inbox, &fixture(LOGIN), t(NOW)).expect("record");
+        evaluate(&mut journal, &MatchRules::default(), t(NOW)).expect("evaluate");
+        let sinks: Vec<Box<dyn Alerter>> = vec![Box::new(dying)];
+        let due = alerts_due(&journal, t(NOW), Duration::hours(24), false).expect("due");
+        let _ = deliver(&journal, &sinks, due, Lang::Fr, t(NOW));
+    });
+    assert!(crashed.is_err());
+    assert_eq!(screen.shows().len(), 1, "shown before the crash");
+    // The agent starts again: the alert comes back once, then never again.
+    pass_at(dir.path(), Some(&screen), &[], t(NOW) + Duration::minutes(1), true);
+    pass_at(dir.path(), Some(&screen), &[], t(NOW) + Duration::minutes(2), false);
+    pass_at(dir.path(), Some(&screen), &[], t(NOW) + Duration::minutes(3), false);
+    assert_eq!(screen.shows().len(), 2, "repeated once, not lost, not more");
+}

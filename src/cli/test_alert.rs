@@ -28,7 +28,7 @@ impl TestAlert {
         let text = finished(messages::test_alert(&account, cli.lang), Urgency::Normal);
         let delivery = DesktopAlerter::new(false).deliver(&text, None);
         TerminalAlerter::stderr().deliver(&text, None);
-        println!("{}", messages::test_alert_result(&delivery, cli.lang));
+        println!("{}", messages::test_alert_result(matches!(delivery, Delivery::Shown { .. }), cli.lang));
         Ok(match delivery {
             Delivery::Shown { .. } => Exit::Ok,
             Delivery::Failed(_) => Exit::Attention,

@@ -4,7 +4,6 @@
 use std::fmt::Write;
 
 use super::{Lang, paris_time, service_name};
-use crate::alert::Delivery;
 use crate::journal::{AccountHealth, NewOwnLogin, StoredFinding, StoredNotice};
 use crate::matching::{Answer, AnswerRefused, FindingKind, LoginService, LoginSource, OwnLogin, Resolution, Via};
 use crate::notice::{Authenticity, Kind, Service};
@@ -357,22 +356,23 @@ pub fn status_text(
     out.trim_end().to_owned()
 }
 
-pub fn test_alert_result(delivery: &Delivery, lang: Lang) -> String {
-    match (delivery, lang) {
-        (Delivery::Shown { .. }, Lang::Fr) => {
+/// What `vigie test-alert` says after trying the desktop.
+pub fn test_alert_result(shown_on_desktop: bool, lang: Lang) -> String {
+    match (shown_on_desktop, lang) {
+        (true, Lang::Fr) => {
             "✔ Alerte de test affichée sur le bureau. Une vraie alerte aurait en plus les boutons \
              « C'était moi » / « Ce n'était pas moi » (ou la commande « vigie answer » à taper)."
                 .into()
         }
-        (Delivery::Shown { .. }, Lang::En) => {
+        (true, Lang::En) => {
             "✔ Test alert shown on the desktop. A real alert would also have the \"It was me\" / \
              \"It was not me\" buttons (or the \"vigie answer\" command to type)."
                 .into()
         }
-        (Delivery::Failed(_), Lang::Fr) => "✘ Pas d'alerte sur le bureau (le service de notifications ne répond pas). \
+        (false, Lang::Fr) => "✘ Pas d'alerte sur le bureau (le service de notifications ne répond pas). \
              Les alertes iront quand même dans ce terminal, le journal système et « vigie status »."
             .into(),
-        (Delivery::Failed(_), Lang::En) => "✘ No desktop alert (the notification service does not answer). \
+        (false, Lang::En) => "✘ No desktop alert (the notification service does not answer). \
              Alerts will still go to this terminal, the system log and \"vigie status\"."
             .into(),
     }
