@@ -93,20 +93,28 @@ pub enum CliError {
     Journal(#[from] JournalError),
     #[error("{0}")]
     Usage(String),
+    /// The system refused something vigie needs (signals, the home or
+    /// data directory): not the user's typing.
+    #[error("{0}")]
+    System(String),
+    /// The password keyring could not give the mailbox's password.
+    #[error("{0}")]
+    Keyring(String),
     #[error("cannot write the output: {0}")]
     Output(#[from] std::io::Error),
 }
 
 impl CliError {
     /// The exit code (DESIGN "Command line"): 2 for bad usage or config
-    /// and for a journal that cannot be used (the user must act on a file);
-    /// 3 when a mailbox could not be read; 1 when the journal is only busy
-    /// (another vigie is writing: try again).
+    /// and for a journal that cannot be used (the user must act on a
+    /// file); 3 when a mailbox cannot be read (its password included); 1
+    /// for what is not the user's typing and may pass — a busy journal, a
+    /// system refusal, a closed output.
     pub fn exit(&self) -> Exit {
         match self {
-            CliError::Journal(JournalError::Busy { .. }) => Exit::Attention,
+            CliError::Journal(JournalError::Busy { .. }) | CliError::System(_) | CliError::Output(_) => Exit::Attention,
+            CliError::Keyring(_) => Exit::Mailbox,
             CliError::Config(_) | CliError::Rules(_) | CliError::Journal(_) | CliError::Usage(_) => Exit::Usage,
-            CliError::Output(_) => Exit::Usage,
         }
     }
 }
@@ -176,5 +184,24 @@ impl Context {
     fn settle(&self, journal: &mut Journal) -> Result<(), CliError> {
         crate::watch::evaluate::evaluate(journal, &self.config.match_rules(), chrono::Utc::now())?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_map_to_the_design_exit_codes() {
+        let busy = JournalError::Busy {
+            path: "j".into(),
+            source: rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(5), None),
+        };
+        assert_eq!(CliError::Journal(busy).exit(), Exit::Attention, "a busy journal is not bad usage");
+        assert_eq!(CliError::System("no home".into()).exit(), Exit::Attention);
+        assert_eq!(CliError::Keyring("locked".into()).exit(), Exit::Mailbox);
+        assert_eq!(CliError::Usage("typo".into()).exit(), Exit::Usage);
+        let damaged = JournalError::Damaged { path: "j".into(), detail: "x".into() };
+        assert_eq!(CliError::Journal(damaged).exit(), Exit::Usage);
     }
 }

@@ -71,7 +71,7 @@ struct Plan {
 }
 
 fn home() -> Result<PathBuf, CliError> {
-    dirs::home_dir().ok_or_else(|| CliError::Usage("no home directory ($HOME)".into()))
+    dirs::home_dir().ok_or_else(|| CliError::System("no home directory ($HOME)".into()))
 }
 
 /// `vigie …` in the packaged files becomes this binary's full path: the
@@ -91,7 +91,7 @@ fn with_binary(text: &str, exe: &str) -> String {
 }
 
 fn launchers(exe: &str) -> Result<Vec<File>, CliError> {
-    let apps = dirs::data_dir().ok_or_else(|| CliError::Usage("no data directory".into()))?.join("applications");
+    let apps = dirs::data_dir().ok_or_else(|| CliError::System("no data directory".into()))?.join("applications");
     Ok(vec![
         File { path: apps.join("vigie-ameli.desktop"), contents: with_binary(LAUNCHER_AMELI, exe) },
         File { path: apps.join("vigie-franceconnect.desktop"), contents: with_binary(LAUNCHER_FRANCECONNECT, exe) },
@@ -103,7 +103,7 @@ fn systemctl(args: &[&str]) -> Vec<String> {
 }
 
 fn plan(kind: Kind, exe: &str) -> Result<Plan, CliError> {
-    let config = dirs::config_dir().ok_or_else(|| CliError::Usage("no config directory".into()))?;
+    let config = dirs::config_dir().ok_or_else(|| CliError::System("no config directory".into()))?;
     Ok(match kind {
         Kind::Systemd => {
             let mut files =

@@ -195,7 +195,7 @@ impl Setup {
         };
         let credential = match &typed_password {
             Some(p) => Credential::Password(p.clone()),
-            None => secrets::credential(&account).map_err(|e| CliError::Usage(e.to_string()))?,
+            None => secrets::credential(&account).map_err(|e| CliError::Keyring(e.to_string()))?,
         };
 
         let mut found = Vec::new();

@@ -359,16 +359,12 @@ pub fn status_text(
 /// What `vigie test-alert` says after trying the desktop.
 pub fn test_alert_result(shown_on_desktop: bool, lang: Lang) -> String {
     match (shown_on_desktop, lang) {
-        (true, Lang::Fr) => {
-            "✔ Alerte de test affichée sur le bureau. Une vraie alerte aurait en plus les boutons \
+        (true, Lang::Fr) => "✔ Alerte de test affichée sur le bureau. Une vraie alerte aurait en plus les boutons \
              « C'était moi » / « Ce n'était pas moi » (ou la commande « vigie answer » à taper)."
-                .into()
-        }
-        (true, Lang::En) => {
-            "✔ Test alert shown on the desktop. A real alert would also have the \"It was me\" / \
+            .into(),
+        (true, Lang::En) => "✔ Test alert shown on the desktop. A real alert would also have the \"It was me\" / \
              \"It was not me\" buttons (or the \"vigie answer\" command to type)."
-                .into()
-        }
+            .into(),
         (false, Lang::Fr) => "✘ Pas d'alerte sur le bureau (le service de notifications ne répond pas). \
              Les alertes iront quand même dans ce terminal, le journal système et « vigie status »."
             .into(),
