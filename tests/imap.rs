@@ -260,14 +260,24 @@ fn restart_does_not_repeat_alerts_and_two_accounts_are_watched_at_once() {
         .wait_for(|n| n["summary"] == "Faux message ameli reçu — boîte de Papi", Duration::from_secs(15))
         .expect("Papi");
     agent.stop();
-    let count = session.notifications().iter().filter(|n| n["call"] == "Notify").count();
+    let new_notifications = |session: &Session| {
+        session.notifications().iter().filter(|n| n["call"] == "Notify" && n["replaces_id"] == 0).count()
+    };
+    let count = new_notifications(&session);
+    let shown: Vec<Value> = session.notifications().into_iter().filter(|n| n["call"] == "Notify").collect();
 
     let agent = start_agent(&setup, &session);
     agent.wait_for_log("synced", 2, Duration::from_secs(15));
     std::thread::sleep(Duration::from_millis(500));
     agent.stop();
-    let again = session.notifications().iter().filter(|n| n["call"] == "Notify").count();
-    assert_eq!(again, count, "no alert repeated after a restart");
+    assert_eq!(new_notifications(&session), count, "no alert repeated after a restart");
+    // Open alerts are shown again at start, each replacing its own.
+    let reshown: Vec<Value> =
+        session.notifications().into_iter().filter(|n| n["call"] == "Notify" && n["replaces_id"] != 0).collect();
+    assert_eq!(reshown.len(), shown.len(), "{reshown:?}");
+    for n in &reshown {
+        assert!(shown.iter().any(|s| s["id"] == n["replaces_id"]), "replaces one shown before: {n}");
+    }
 }
 
 #[test]

@@ -31,6 +31,7 @@ impl Check {
         }
         let rules = context.config.rules()?;
         let mut journal = context.journal()?;
+        let before = journal.last_finding_id()?;
         let shared = Shared::new(context.config, rules, context.data_dir, cli.lang, false);
         let mut unreadable = false;
         for account in &shared.config.accounts {
@@ -43,15 +44,16 @@ impl Check {
                 }
             }
         }
-        let raised = shared.evaluate(&mut journal, &SystemClock)?;
+        shared.evaluate(&mut journal, &SystemClock)?;
+        // Raised in this pass: by matching, or `blind` by a failed read.
+        let raised = journal.findings_after(before)?;
         if self.json {
-            for id in &raised {
-                let Some(stored) = journal.finding(*id)? else { continue };
+            for stored in &raised {
                 let notice = match stored.finding.notice_id {
                     Some(n) => journal.notice(n)?,
                     None => None,
                 };
-                println!("{}", report::line(&CheckFinding::new(&stored, notice.as_ref())));
+                println!("{}", report::line(&CheckFinding::new(stored, notice.as_ref())));
             }
         } else {
             println!("{}", messages::check_summary(shared.config.accounts.len(), raised.len(), unreadable, cli.lang));

@@ -131,6 +131,17 @@ impl Journal {
         self.query_findings("WHERE resolved_at IS NULL ORDER BY id", [])
     }
 
+    /// The findings raised after the one numbered `after` (a pass's new
+    /// ones, whatever raised them), oldest first.
+    pub fn findings_after(&self, after: i64) -> Result<Vec<StoredFinding>, JournalError> {
+        self.query_findings("WHERE id > ?1 ORDER BY id", [after])
+    }
+
+    /// The number of the last finding raised (0 for none).
+    pub fn last_finding_id(&self) -> Result<i64, JournalError> {
+        self.conn.query_row("SELECT COALESCE(MAX(id), 0) FROM finding", [], |r| r.get(0)).map_err(|e| self.err(e))
+    }
+
     pub fn finding(&self, id: i64) -> Result<Option<StoredFinding>, JournalError> {
         Ok(self.query_findings("WHERE id = ?1", [id])?.pop())
     }
