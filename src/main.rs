@@ -8,10 +8,11 @@ use vigie::cli::Cli;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let lang = cli.lang;
     match cli.run() {
         Ok(exit) => exit.into(),
         Err(error) => {
-            eprintln!("vigie: {error}");
+            eprintln!("vigie: {}", error.render(lang));
             error.exit().into()
         }
     }

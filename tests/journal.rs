@@ -238,6 +238,25 @@ fn a_damaged_journal_is_reported_and_left_untouched() {
 }
 
 #[test]
+fn a_damaged_row_is_refused_with_a_clear_message_and_nothing_changes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let id = journal_with_unrecognised_login(dir.path());
+    let conn = rusqlite::Connection::open(dir.path().join("journal.sqlite3")).expect("sqlite");
+    conn.execute("UPDATE finding SET kind = 'alien_kind' WHERE id = ?1", [id]).expect("damage");
+    drop(conn);
+    let before = std::fs::read(dir.path().join("journal.sqlite3")).expect("read");
+    for args in [&["status"][..], &["log", "--json"], &["answer", &id.to_string(), "fait"]] {
+        let out = vigie(dir.path(), args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out.stderr));
+        let err = text(&out.stderr);
+        assert!(err.contains("abîmé") && err.contains("mv "), "{err}");
+        assert!(!text(&out.stdout).contains("Rien à signaler"), "never a false all-clear");
+    }
+    let after = std::fs::read(dir.path().join("journal.sqlite3")).expect("read");
+    assert_eq!(before, after, "nothing changed");
+}
+
+#[test]
 fn a_journal_from_a_newer_vigie_is_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
     drop(Journal::open_in(dir.path()).expect("create"));
@@ -246,7 +265,7 @@ fn a_journal_from_a_newer_vigie_is_refused() {
     drop(conn);
     let out = vigie(dir.path(), &["status"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("newer version of vigie"), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("version plus récente de vigie"), "{}", text(&out.stderr));
 }
 
 #[test]

@@ -105,6 +105,18 @@ pub enum CliError {
 }
 
 impl CliError {
+    /// What to tell the user, in their language (technical detail of a
+    /// journal problem only in the log).
+    pub fn render(&self, lang: Lang) -> String {
+        match self {
+            CliError::Journal(e) => {
+                tracing::debug!(error = %e, "journal");
+                crate::messages::journal_problem(e, lang)
+            }
+            other => other.to_string(),
+        }
+    }
+
     /// The exit code (DESIGN "Command line"): 2 for bad usage or config
     /// and for a journal that cannot be used (the user must act on a
     /// file); 3 when a mailbox cannot be read (its password included); 1
