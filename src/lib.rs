@@ -15,6 +15,7 @@ pub mod matching;
 pub mod messages;
 pub mod notice;
 pub mod pipeline;
+pub mod private_fs;
 pub mod providers;
 pub mod secrets;
 
