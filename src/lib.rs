@@ -6,6 +6,7 @@
 //! binary; [`cli`] holds one module per subcommand.
 
 pub mod agent;
+pub mod agent_status;
 pub mod alert;
 pub mod cli;
 pub mod config;
