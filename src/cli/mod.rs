@@ -159,10 +159,13 @@ impl Context {
     }
 
     /// Creates the data directory (0700) or checks that it is the user's
-    /// alone; refused otherwise, in the user's language.
+    /// alone, and creates the journal's file (0600) without following a
+    /// link planted at its path; refused otherwise, in the user's language.
     fn private_data_dir(&self) -> Result<(), CliError> {
-        crate::private_fs::create_private_dir(&self.data_dir)
-            .map_err(|e| CliError::Usage(crate::messages::private_fs_problem(&e, self.lang)))
+        let refused = |e| CliError::Usage(crate::messages::private_fs_problem(&e, self.lang));
+        crate::private_fs::create_private_dir(&self.data_dir).map_err(refused)?;
+        crate::private_fs::open_private_file(&self.data_dir.join(crate::journal::FILE_NAME), true).map_err(refused)?;
+        Ok(())
     }
 
     /// The account a command is about: the one named, else the only
