@@ -58,6 +58,10 @@ impl AgentError {
     }
 }
 
+/// Set once this process has shown every open finding again: once per
+/// agent start, not at each config reload (which makes a new [`Shared`]).
+static SHOWN_AT_START: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// What every watcher shares.
 pub struct Shared {
     pub config: Config,
@@ -69,8 +73,6 @@ pub struct Shared {
     pub answer_buttons: bool,
     /// One evaluation at a time: two would alert the same finding twice.
     evaluating: Mutex<()>,
-    /// Set once the first evaluation has shown every open finding again.
-    started: std::sync::atomic::AtomicBool,
     stop: Mutex<bool>,
     wake: Condvar,
     sockets: Mutex<HashMap<String, TcpStream>>,
@@ -85,7 +87,6 @@ impl Shared {
             lang,
             answer_buttons,
             evaluating: Mutex::new(()),
-            started: std::sync::atomic::AtomicBool::new(false),
             stop: Mutex::new(false),
             wake: Condvar::new(),
             sockets: Mutex::new(HashMap::new()),
@@ -148,7 +149,7 @@ impl Shared {
         let _one_at_a_time = self.evaluating.lock();
         let now = clock.now();
         let evaluation = evaluate(journal, &self.config.match_rules(), now)?;
-        let everything = self.answer_buttons && !self.started.swap(true, std::sync::atomic::Ordering::SeqCst);
+        let everything = self.answer_buttons && !SHOWN_AT_START.swap(true, std::sync::atomic::Ordering::SeqCst);
         let due = alerts_due(journal, now, self.config.remind_every(), everything)?;
         deliver(journal, &self.alerters(), due, self.lang, now)?;
         Ok(evaluation.raised)

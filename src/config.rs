@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use crate::matching::MatchRules;
 use crate::notice::{Rules, RulesError, RulesExtension};
+use crate::private_fs::{self, PrivateFsError};
 
 /// The whole configuration.
 #[derive(Debug, Deserialize)]
@@ -142,24 +143,24 @@ pub enum ConfigError {
     },
     #[error("configuration file {path}: {key}: {message}")]
     Invalid { path: PathBuf, key: String, message: String },
+    /// The file or its directory could be changed by someone else.
+    #[error(transparent)]
+    NotPrivate(#[from] PrivateFsError),
 }
 
 impl Config {
     /// Loads the config from `explicit`, `$VIGIE_CONFIG` or the default
-    /// path; defaults when the default file does not exist.
+    /// path; defaults when the default file does not exist. The file and
+    /// its directory must be the user's and not writable by others (it may
+    /// run a `password_command`): see [`crate::private_fs`].
     pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
-        let named = explicit.map(Path::to_path_buf).or_else(|| std::env::var_os("VIGIE_CONFIG").map(PathBuf::from));
-        let (path, must_exist) = match named {
-            Some(path) => (path, true),
-            None => match default_config_path() {
-                Some(path) => (path, false),
-                None => return Ok(Config::default()),
-            },
-        };
-        match std::fs::read_to_string(&path) {
+        let Some(path) = config_path(explicit) else { return Ok(Config::default()) };
+        let must_exist = explicit.is_some() || std::env::var_os("VIGIE_CONFIG").is_some();
+        match private_fs::read_private_config(&path) {
             Ok(text) => Config::parse(&text, &path),
-            Err(e) if !must_exist && e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
-            Err(source) => Err(ConfigError::Read { path, source }),
+            Err(e) if !must_exist && e.is_not_found() => Ok(Config::default()),
+            Err(PrivateFsError::Io { source, .. }) => Err(ConfigError::Read { path, source }),
+            Err(e) => Err(ConfigError::NotPrivate(e)),
         }
     }
 
@@ -264,6 +265,15 @@ pub fn data_dir(explicit: Option<&Path>) -> Result<PathBuf, ConfigError> {
         .ok_or(ConfigError::NoDataDir)
 }
 
+/// The config file's path: `explicit`, else `$VIGIE_CONFIG`, else
+/// [`default_config_path`].
+pub fn config_path(explicit: Option<&Path>) -> Option<PathBuf> {
+    explicit
+        .map(Path::to_path_buf)
+        .or_else(|| std::env::var_os("VIGIE_CONFIG").map(PathBuf::from))
+        .or_else(default_config_path)
+}
+
 /// `vigie/config.toml` in the platform's config directory.
 pub fn default_config_path() -> Option<PathBuf> {
     dirs::config_dir().map(|d| d.join("vigie").join("config.toml"))
@@ -307,6 +317,20 @@ mod tests {
             let err = Config::parse(toml, Path::new("c.toml")).expect_err(toml).to_string();
             assert!(err.contains(key), "{toml:?}: {err}");
         }
+    }
+
+    #[test]
+    fn a_config_others_can_change_is_refused_with_the_fix() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "").expect("write");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).expect("chmod");
+        let err = Config::load(Some(&path)).expect_err("refused");
+        assert!(matches!(err, ConfigError::NotPrivate(_)), "{err}");
+        assert!(err.to_string().contains(&format!("chmod go-w {}", path.display())), "{err}");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        Config::load(Some(&path)).expect("private again");
     }
 
     #[test]
@@ -370,7 +394,7 @@ pub fn upsert_account(path: &Path, account: &AccountConfig) -> Result<(), Config
     Config::parse(&text, path)?;
 
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(read_error)?;
+        private_fs::create_config_dir(dir)?;
     }
     let tmp = path.with_extension("toml.new");
     let mut options = std::fs::OpenOptions::new();

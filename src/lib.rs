@@ -7,6 +7,7 @@
 //! binary; [`cli`] holds one module per subcommand.
 
 pub mod agent;
+pub mod agent_status;
 pub mod alert;
 pub mod cli;
 pub mod config;
@@ -15,6 +16,7 @@ pub mod mailbox;
 pub mod matching;
 pub mod messages;
 pub mod notice;
+pub mod private_fs;
 pub mod providers;
 pub mod report;
 pub mod secrets;

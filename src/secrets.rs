@@ -9,14 +9,22 @@
 //! keyring is a clear error, never a hang.
 
 use std::io::Read;
-use std::process::{Command, Stdio};
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
+
+use rustix::event::{PollFd, PollFlags, Timespec, poll};
+use rustix::process::{Pid, Signal, WaitId, WaitIdOptions, kill_process_group, waitid};
 
 use crate::config::AccountConfig;
 
 /// How long a password command or the keyring may take.
 const TIMEOUT: Duration = Duration::from_secs(20);
+
+/// How much a command may print: a password or a token is far smaller,
+/// and a command that prints more is not a password command.
+const OUTPUT_CAP: usize = 64 * 1024;
 
 /// The keyring's service name for vigie's entries.
 pub const KEYRING_SERVICE: &str = "vigie";
@@ -39,8 +47,10 @@ impl std::fmt::Debug for Credential {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SecretError {
-    #[error("the command {which} could not be run: {detail}")]
+    #[error("the command {which} failed ({detail}): run it in a terminal to see why")]
     CommandFailed { which: &'static str, detail: String },
+    #[error("the command {which} printed more than {} KiB: it should print only the secret", OUTPUT_CAP / 1024)]
+    CommandTooLong { which: &'static str },
     #[error("the command {which} printed nothing")]
     CommandEmpty { which: &'static str },
     #[error("the command {which} did not finish within {0} seconds", TIMEOUT.as_secs())]
@@ -72,44 +82,125 @@ pub fn credential(account: &AccountConfig) -> Result<Credential, SecretError> {
 /// Runs `sh -c command` and returns the first line it prints. The output is
 /// a secret: it is never put in an error message.
 fn run_command(command: &str, which: &'static str) -> Result<String, SecretError> {
+    run_command_within(command, which, TIMEOUT)
+}
+
+/// [`run_command`] under `timeout`: one deadline for the command and its
+/// whole output. The command runs in its own process group, and nothing of
+/// that group outlives this call: when `sh` exits, whatever it left running
+/// in the background is killed (it would otherwise hold standard output
+/// open and hang vigie), and on the deadline or on too much output, the
+/// whole group is. Standard error is read and dropped: it may hold what the
+/// command was asked to hide, so it is neither shown nor stored.
+fn run_command_within(command: &str, which: &'static str, timeout: Duration) -> Result<String, SecretError> {
     let failed = |detail: String| SecretError::CommandFailed { which, detail };
+    let deadline = Instant::now() + timeout;
     let mut child = Command::new("sh")
         .arg("-c")
         .arg(command)
+        .process_group(0)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| failed(e.to_string()))?;
-    let started = Instant::now();
-    let status = loop {
-        match child.try_wait().map_err(|e| failed(e.to_string()))? {
-            Some(status) => break status,
-            None if started.elapsed() > TIMEOUT => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(SecretError::CommandTimedOut { which });
-            }
-            None => std::thread::sleep(Duration::from_millis(10)),
-        }
-    };
-    let mut out = String::new();
-    let mut err = String::new();
-    if let Some(mut s) = child.stdout.take() {
-        s.read_to_string(&mut out).map_err(|e| failed(e.to_string()))?;
+    let collected = collect(&mut child, deadline, which);
+    // The group's id is `sh`'s pid, still reserved: `collect` saw `sh`
+    // exit without reaping it (WNOWAIT), so this cannot signal a stranger.
+    let _ = kill_process_group(Pid::from_child(&child), Signal::KILL);
+    let status = child.wait();
+    let output = collected?;
+    if output.stderr_bytes > 0 {
+        tracing::debug!(which, bytes = output.stderr_bytes, "the command wrote to its error output (not kept)");
     }
-    if let Some(mut s) = child.stderr.take() {
-        let _ = s.read_to_string(&mut err);
-    }
+    let status = status.map_err(|e| failed(e.to_string()))?;
     if !status.success() {
-        let why = err.lines().next().unwrap_or("").trim();
-        return Err(failed(format!("{status}{}{why}", if why.is_empty() { "" } else { ": " })));
+        return Err(failed(status.to_string()));
     }
+    let out = String::from_utf8_lossy(&output.stdout);
     let secret = out.lines().next().unwrap_or("").trim_end_matches('\r').to_owned();
     if secret.is_empty() {
         return Err(SecretError::CommandEmpty { which });
     }
     Ok(secret)
+}
+
+/// What a command printed.
+struct Collected {
+    stdout: Vec<u8>,
+    stderr_bytes: usize,
+}
+
+/// Reads `child`'s standard output (at most [`OUTPUT_CAP`]) and error
+/// output (counted, dropped) until `sh` has exited and both are closed, or
+/// `deadline`. Leaves `sh` unreaped.
+fn collect(child: &mut Child, deadline: Instant, which: &'static str) -> Result<Collected, SecretError> {
+    let failed = |e: std::io::Error| SecretError::CommandFailed { which, detail: e.to_string() };
+    let (Some(mut stdout), Some(mut stderr)) = (child.stdout.take(), child.stderr.take()) else {
+        return Err(failed(std::io::Error::other("no pipes")));
+    };
+    let pid = Pid::from_child(child);
+    let mut collected = Collected { stdout: Vec::new(), stderr_bytes: 0 };
+    let (mut out_open, mut err_open, mut exited) = (true, true, false);
+    let mut buf = [0u8; 8192];
+    while out_open || err_open || !exited {
+        let now = Instant::now();
+        if now >= deadline {
+            return Err(SecretError::CommandTimedOut { which });
+        }
+        if !exited {
+            let options = WaitIdOptions::EXITED | WaitIdOptions::NOHANG | WaitIdOptions::NOWAIT;
+            exited = matches!(waitid(WaitId::Pid(pid), options), Ok(Some(_)) | Err(_));
+            if exited {
+                // Background children would keep the pipes open: the
+                // command is over when `sh` is.
+                let _ = kill_process_group(pid, Signal::KILL);
+            }
+        }
+        // Short slices: `sh` exiting does not wake poll.
+        let slice = (deadline - now).min(Duration::from_millis(20));
+        let timeout = Timespec { tv_sec: 0, tv_nsec: i64::from(slice.subsec_nanos()) };
+        let mut fds = Vec::with_capacity(2);
+        if out_open {
+            fds.push(PollFd::new(&stdout, PollFlags::IN));
+        }
+        if err_open {
+            fds.push(PollFd::new(&stderr, PollFlags::IN));
+        }
+        if fds.is_empty() {
+            std::thread::sleep(slice);
+            continue;
+        }
+        match poll(&mut fds, Some(&timeout)) {
+            Ok(_) | Err(rustix::io::Errno::INTR) => {}
+            Err(e) => return Err(failed(e.into())),
+        }
+        let ready: Vec<bool> = fds.iter().map(|f| !f.revents().is_empty()).collect();
+        drop(fds);
+        let mut ready = ready.into_iter();
+        if out_open && ready.next() == Some(true) {
+            match stdout.read(&mut buf) {
+                Ok(0) => out_open = false,
+                Ok(n) => {
+                    collected.stdout.extend_from_slice(&buf[..n]);
+                    if collected.stdout.len() > OUTPUT_CAP {
+                        return Err(SecretError::CommandTooLong { which });
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(failed(e)),
+            }
+        }
+        if err_open && ready.next() == Some(true) {
+            match stderr.read(&mut buf) {
+                Ok(0) => err_open = false,
+                Ok(n) => collected.stderr_bytes += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(failed(e)),
+            }
+        }
+    }
+    Ok(collected)
 }
 
 /// Runs a keyring call on its own thread, at most [`TIMEOUT`].
@@ -166,12 +257,75 @@ mod tests {
     }
 
     #[test]
-    fn a_failing_command_says_so_without_its_output() {
-        let err = credential(&account(Some("echo hunter2; echo 'no such entry' >&2; exit 3"))).expect_err("fails");
+    fn password_command_stderr_is_never_stored() {
+        let err = credential(&account(Some("echo hunter2; echo 'gpg: no such entry' >&2; exit 3"))).expect_err("fails");
         let text = err.to_string();
-        assert!(text.contains("password_command") && text.contains("no such entry"), "{text}");
-        assert!(!text.contains("hunter2"), "{text}");
+        assert!(text.contains("password_command") && text.contains('3'), "{text}");
+        assert!(!text.contains("hunter2") && !text.contains("no such entry"), "{text}");
         let err = credential(&account(Some("true"))).expect_err("empty");
         assert!(matches!(err, SecretError::CommandEmpty { .. }));
+    }
+
+    /// Whether process `pid` is gone (or a zombie waiting for its reaper).
+    fn dead(pid: &str) -> bool {
+        match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+            Err(_) => true,
+            Ok(stat) => stat.rsplit(')').next().is_some_and(|rest| rest.trim_start().starts_with('Z')),
+        }
+    }
+
+    fn wait_dead(pid: &str) -> bool {
+        let until = Instant::now() + Duration::from_secs(2);
+        while Instant::now() < until {
+            if dead(pid) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        false
+    }
+
+    #[test]
+    fn password_command_background_child_does_not_hang() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let pid_file = dir.path().join("pid");
+        let command = format!("sh -c 'echo $$ > {}; exec sleep 60' & printf s3cret", pid_file.display());
+        let started = Instant::now();
+        let secret = run_command_within(&command, "password_command", Duration::from_secs(10)).expect("password");
+        assert_eq!(secret, "s3cret");
+        assert!(started.elapsed() < Duration::from_secs(2), "took {:?}", started.elapsed());
+        let pid = std::fs::read_to_string(&pid_file).expect("pid");
+        assert!(wait_dead(pid.trim()), "the background child {pid} outlived the command");
+    }
+
+    #[test]
+    fn password_command_timeout_kills_the_whole_group() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let pid_file = dir.path().join("pid");
+        // The child closes nothing and `sh` waits for it: only the deadline ends this.
+        let command = format!("sh -c 'echo $$ > {}; exec sleep 60'; echo late", pid_file.display());
+        let started = Instant::now();
+        let err = run_command_within(&command, "password_command", Duration::from_millis(500)).expect_err("timeout");
+        assert!(matches!(err, SecretError::CommandTimedOut { .. }), "{err}");
+        assert!(started.elapsed() < Duration::from_secs(2), "took {:?}", started.elapsed());
+        let pid = std::fs::read_to_string(&pid_file).expect("pid");
+        assert!(wait_dead(pid.trim()), "the grandchild {pid} outlived the timeout");
+    }
+
+    #[test]
+    fn password_command_closing_its_output_still_has_one_deadline() {
+        let started = Instant::now();
+        let err = run_command_within("exec >&- 2>&-; sleep 60", "password_command", Duration::from_millis(500))
+            .expect_err("timeout");
+        assert!(matches!(err, SecretError::CommandTimedOut { .. }), "{err}");
+        assert!(started.elapsed() < Duration::from_secs(2), "took {:?}", started.elapsed());
+    }
+
+    #[test]
+    fn password_command_output_is_capped() {
+        let started = Instant::now();
+        let err = run_command_within("yes", "password_command", Duration::from_secs(10)).expect_err("too long");
+        assert!(matches!(err, SecretError::CommandTooLong { .. }), "{err}");
+        assert!(started.elapsed() < Duration::from_secs(2), "took {:?}", started.elapsed());
     }
 }

@@ -6,8 +6,9 @@ use clap::Args;
 use super::{Cli, CliError, service};
 use crate::Exit;
 use crate::agent::{self, AgentError};
+use crate::agent_status;
 use crate::alert::DesktopAlerter;
-use crate::config::{self, Config};
+use crate::config;
 use crate::journal::Journal;
 use crate::messages::{self, Check};
 
@@ -20,7 +21,7 @@ impl Doctor {
         let lang = cli.lang;
         let mut checks: Vec<Check> = Vec::new();
 
-        let config = match Config::load(cli.config.as_deref()) {
+        let config = match cli.load_config() {
             Ok(c) if c.accounts.is_empty() => {
                 checks.push(Check::NoAccounts);
                 Some(c)
@@ -58,16 +59,22 @@ impl Doctor {
         });
 
         let data_dir = config::data_dir(cli.data_dir.as_deref())?;
-        checks.push(match Journal::open_in(&data_dir) {
+        let private =
+            crate::private_fs::create_private_dir(&data_dir).map_err(|e| messages::private_fs_problem(&e, lang));
+        checks.push(match private.and_then(|()| Journal::open_in(&data_dir).map_err(|e| e.to_string())) {
             Ok(j) => Check::Journal(j.path().to_path_buf()),
-            Err(e) => Check::JournalBroken(e.to_string()),
+            Err(e) => Check::JournalBroken(e),
         });
 
-        checks.push(Check::Service { running: service::agent_running(&data_dir) });
+        let running = service::agent_running(&data_dir);
+        checks.push(Check::Service { running });
 
         let mut all_well = true;
-        for check in &checks {
-            let (ok, line) = messages::doctor_line(check, lang);
+        let mut lines: Vec<(bool, String)> = checks.iter().map(|check| messages::doctor_line(check, lang)).collect();
+        if let Some(config) = &config {
+            lines.extend(messages::agent_view_line(&agent_status::view(&data_dir, running, config), lang));
+        }
+        for (ok, line) in lines {
             all_well &= ok;
             println!("{} {line}", if ok { "✔" } else { "✘" });
         }

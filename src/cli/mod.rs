@@ -153,9 +153,18 @@ impl Cli {
 
     /// Loads what most subcommands need: the config and where the journal is.
     fn context(&self) -> Result<Context, CliError> {
-        let config = Config::load(self.config.as_deref())?;
+        let config = self.load_config()?;
         let data_dir = config::data_dir(self.data_dir.as_deref())?;
         Ok(Context { config, data_dir, lang: self.lang })
+    }
+
+    /// [`Config::load`], with a config others could change said in the
+    /// user's language.
+    fn load_config(&self) -> Result<Config, CliError> {
+        Config::load(self.config.as_deref()).map_err(|e| match e {
+            ConfigError::NotPrivate(e) => CliError::Usage(crate::messages::private_fs_problem(&e, self.lang)),
+            e => CliError::Config(e),
+        })
     }
 }
 
@@ -172,7 +181,18 @@ pub const DEFAULT_ACCOUNT: &str = "default";
 
 impl Context {
     fn journal(&self) -> Result<Journal, CliError> {
+        self.private_data_dir()?;
         Ok(Journal::open_in(&self.data_dir)?)
+    }
+
+    /// Creates the data directory (0700) or checks that it is the user's
+    /// alone, and creates the journal's file (0600) without following a
+    /// link planted at its path; refused otherwise, in the user's language.
+    fn private_data_dir(&self) -> Result<(), CliError> {
+        let refused = |e| CliError::Usage(crate::messages::private_fs_problem(&e, self.lang));
+        crate::private_fs::create_private_dir(&self.data_dir).map_err(refused)?;
+        crate::private_fs::open_private_file(&self.data_dir.join(crate::journal::FILE_NAME), true).map_err(refused)?;
+        Ok(())
     }
 
     /// The account a command is about: the one named, else the only

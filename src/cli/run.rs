@@ -3,23 +3,59 @@
 //! suspend, and a clean stop on SIGTERM or SIGINT. Logs go to standard
 //! error through `tracing` (`VIGIE_LOG=debug` for more); they never hold
 //! mail bodies or secrets.
+//!
+//! The agent follows its config: on SIGHUP, and when the file changes (its
+//! inode, size or times, looked at every [`CONFIG_POLL`]), it reads it
+//! again and, if it differs, stops every watcher and starts them again on
+//! the new one. Nothing is lost in between: the journal keeps every cursor,
+//! and a restarted watcher resumes from it. A config that cannot be used
+//! leaves the previous one running, and says so in the log and in the
+//! agent's status file ([`crate::agent_status`]), which `doctor` and
+//! `setup` read.
 
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, Sender};
+use std::time::Duration;
+
+use chrono::Utc;
 use clap::Args;
-use signal_hook::consts::{SIGINT, SIGTERM};
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 
 use super::{Cli, CliError};
+use crate::Exit;
+use crate::agent::{Shared, Watcher, watch_for_resume};
+use crate::agent_status::{AgentStatus, ReloadError};
+use crate::config::{self, Config};
+use crate::messages;
+use crate::notice::Rules;
 
 /// Held by the running agent in the data directory: one agent at a time
 /// (a desktop may start it both from systemd and from autostart).
 pub const LOCK_FILE: &str = "vigie.lock";
-use crate::Exit;
-use crate::agent::{Shared, Watcher, watch_for_resume};
-use crate::messages;
+/// How often the config file is looked at for a change.
+pub const CONFIG_POLL: Duration = Duration::from_secs(2);
+/// A change is acted on once the file has stayed the same this long (an
+/// editor that writes in two steps).
+const CONFIG_SETTLE: Duration = Duration::from_millis(300);
 
 /// Watch every configured mailbox until stopped (what the service runs)
 #[derive(Debug, Args)]
 pub struct Run {}
+
+/// What the control loop hears.
+enum Event {
+    Stop(i32),
+    Reload(&'static str),
+}
+
+/// What ends one generation of watchers.
+enum Next {
+    Stop,
+    Reload(Box<Config>, Box<Rules>),
+}
 
 impl Run {
     pub fn execute(&self, cli: &Cli) -> Result<Exit, CliError> {
@@ -34,37 +70,132 @@ impl Run {
         let _ =
             tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).with_writer(std::io::stderr).try_init();
 
-        let rules = context.config.rules()?;
+        let mut rules = context.config.rules()?;
         // Fail now, with a clear message, if the journal cannot be used.
         drop(context.journal()?);
-        let lock = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(context.data_dir.join(LOCK_FILE))?;
+        let lock = crate::private_fs::open_private_file(&context.data_dir.join(LOCK_FILE), true)
+            .map_err(|e| CliError::Usage(messages::private_fs_problem(&e, cli.lang)))?;
         if let Err(std::fs::TryLockError::WouldBlock) = lock.try_lock() {
             println!("{}", messages::already_running(cli.lang));
             return Ok(Exit::Ok);
         }
-        let mut signals =
-            Signals::new([SIGTERM, SIGINT]).map_err(|e| CliError::Usage(format!("cannot catch signals: {e}")))?;
+        let (tx, rx) = std::sync::mpsc::channel();
+        let mut signals = Signals::new([SIGTERM, SIGINT, SIGHUP])
+            .map_err(|e| CliError::Usage(format!("cannot catch signals: {e}")))?;
         let handle = signals.handle();
-        let shared = Shared::new(context.config, rules, context.data_dir, cli.lang, true);
-        tracing::info!(accounts = shared.config.accounts.len(), "vigie is watching");
-        std::thread::scope(|s| {
-            for account in &shared.config.accounts {
-                let shared = &shared;
-                s.spawn(move || Watcher { shared, account }.run());
-            }
-            s.spawn(|| watch_for_resume(&shared));
-            s.spawn(|| {
-                if let Some(signal) = signals.forever().next() {
-                    tracing::info!(signal, "stopping");
+        let signal_tx = tx.clone();
+        std::thread::spawn(move || {
+            for signal in signals.forever() {
+                let event = if signal == SIGHUP { Event::Reload("SIGHUP") } else { Event::Stop(signal) };
+                let stop = matches!(event, Event::Stop(_));
+                if signal_tx.send(event).is_err() || stop {
+                    return;
                 }
-                shared.request_stop();
-            });
+            }
         });
+        let config_path = config::config_path(cli.config.as_deref());
+        let watching = Arc::new(AtomicBool::new(true));
+        if let Some(path) = config_path.clone() {
+            let (tx, watching) = (tx.clone(), Arc::clone(&watching));
+            std::thread::spawn(move || watch_config_file(path, tx, &watching));
+        }
+        drop(tx);
+
+        let (data_dir, lang) = (context.data_dir, cli.lang);
+        let mut config = context.config;
+        loop {
+            let shared = Shared::new(config, rules, data_dir.clone(), lang, true);
+            let mut status = AgentStatus::new(&shared.config, config_path.clone(), Utc::now());
+            if let Err(e) = status.write(&data_dir) {
+                tracing::warn!(error = %e, "cannot write the agent's status file");
+            }
+            tracing::info!(accounts = shared.config.accounts.len(), "vigie is watching");
+            let next = std::thread::scope(|s| {
+                for account in &shared.config.accounts {
+                    let shared = &shared;
+                    s.spawn(move || Watcher { shared, account }.run());
+                }
+                s.spawn(|| watch_for_resume(&shared));
+                let next = next_generation(&rx, &shared, cli, &mut status);
+                shared.request_stop();
+                next
+            });
+            match next {
+                Next::Stop => break,
+                Next::Reload(new_config, new_rules) => (config, rules) = (*new_config, *new_rules),
+            }
+        }
+        watching.store(false, Ordering::Relaxed);
+        AgentStatus::remove(&data_dir);
         handle.close();
         Ok(Exit::Ok)
+    }
+}
+
+/// Waits for a stop or for a config that differs from the running one. A
+/// config that cannot be used is logged and written to the status file,
+/// and the watch goes on with the previous one.
+fn next_generation(rx: &Receiver<Event>, shared: &Shared, cli: &Cli, status: &mut AgentStatus) -> Next {
+    loop {
+        let why = match rx.recv() {
+            Ok(Event::Reload(why)) => why,
+            Ok(Event::Stop(signal)) => {
+                tracing::info!(signal, "stopping");
+                return Next::Stop;
+            }
+            Err(_) => return Next::Stop,
+        };
+        let loaded = cli.load_config().and_then(|c| c.rules().map(|r| (c, r)).map_err(CliError::from));
+        match loaded {
+            // The same settings: nothing to restart (a touch, a SIGHUP).
+            Ok((config, _)) if format!("{config:?}") == format!("{:?}", shared.config) => {
+                tracing::info!(why, "configuration unchanged");
+                if status.reload_error.take().is_some() {
+                    let _ = status.write(&shared.data_dir);
+                }
+            }
+            Ok((config, rules)) => {
+                tracing::info!(why, accounts = config.accounts.len(), "configuration changed: restarting the watch");
+                return Next::Reload(Box::new(config), Box::new(rules));
+            }
+            Err(e) => {
+                tracing::warn!(why, error = %e, "the configuration cannot be used: still watching with the previous one");
+                status.reload_error = Some(ReloadError { at: Utc::now(), message: e.to_string() });
+                if let Err(e) = status.write(&shared.data_dir) {
+                    tracing::warn!(error = %e, "cannot write the agent's status file");
+                }
+            }
+        }
+    }
+}
+
+/// What identifies a version of the config file: device, inode, size,
+/// modification and change times (none while it does not exist).
+fn fingerprint(path: &std::path::Path) -> Option<(u64, u64, u64, i64, i64, i64, i64)> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::metadata(path).ok()?;
+    Some((m.dev(), m.ino(), m.size(), m.mtime(), m.mtime_nsec(), m.ctime(), m.ctime_nsec()))
+}
+
+/// Sends a reload each time the config file at `path` changes, until
+/// `watching` is cleared or nobody listens. Polling, rather than inotify:
+/// one `stat` every two seconds, and it sees a file replaced by a rename
+/// (`vigie setup`, editors) or reached through a symbolic link that moved.
+fn watch_config_file(path: PathBuf, tx: Sender<Event>, watching: &AtomicBool) {
+    let mut last = fingerprint(&path);
+    while watching.load(Ordering::Relaxed) {
+        std::thread::sleep(CONFIG_POLL);
+        let now = fingerprint(&path);
+        if now == last {
+            continue;
+        }
+        std::thread::sleep(CONFIG_SETTLE);
+        if fingerprint(&path) != now {
+            continue;
+        }
+        last = now;
+        if tx.send(Event::Reload("config file changed")).is_err() {
+            return;
+        }
     }
 }

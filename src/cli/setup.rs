@@ -15,6 +15,7 @@ use clap::Args;
 use super::{Cli, CliError};
 use crate::Exit;
 use crate::agent;
+use crate::agent_status::{self, AgentView};
 use crate::config::{self, AccountConfig, Config};
 use crate::journal::{Journal, NewOwnLogin};
 use crate::mailbox::Imap;
@@ -122,7 +123,8 @@ impl Setup {
             config::ConfigError::Read { ref source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
                 Ok(Config::default())
             }
-            e => Err(e),
+            config::ConfigError::NotPrivate(e) => Err(CliError::Usage(messages::private_fs_problem(&e, lang))),
+            e => Err(e.into()),
         })?;
         let asker = Asker { lang, interactive: std::io::stdin().is_terminal() && !self.password_stdin };
         if asker.interactive {
@@ -262,7 +264,34 @@ impl Setup {
                 println!("{}", messages::setup_past_not_recorded(lang));
             }
         }
+        let data_dir = config::data_dir(cli.data_dir.as_deref())?;
+        let view = agent_picks_up(&path, &data_dir);
+        println!("{}", messages::setup_agent_watches(&name, &view, lang));
         println!("{}", messages::setup_next_steps(lang));
         Ok(Exit::Ok)
+    }
+}
+
+/// How long setup waits for a running agent to pick up the new config: it
+/// looks every [`super::run::CONFIG_POLL`], then restarts its watchers.
+const PICK_UP_WAIT: std::time::Duration = std::time::Duration::from_secs(8);
+
+/// What the running agent watches once it has had time to read the config
+/// at `path` again (at once if no agent runs).
+fn agent_picks_up(path: &std::path::Path, data_dir: &std::path::Path) -> AgentView {
+    let saved = Utc::now();
+    let deadline = std::time::Instant::now() + PICK_UP_WAIT;
+    loop {
+        let Ok(config) = Config::load(Some(path)) else { return AgentView::Silent };
+        let view = agent_status::view(data_dir, super::service::agent_running(data_dir), &config);
+        let settled = match &view {
+            // Refused after this save: the agent will not catch up by itself.
+            AgentView::Behind { status, .. } => status.reload_error.as_ref().is_some_and(|e| e.at >= saved),
+            _ => true,
+        };
+        if settled || std::time::Instant::now() >= deadline {
+            return view;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
     }
 }

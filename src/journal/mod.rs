@@ -23,6 +23,8 @@ use std::time::Duration as StdDuration;
 
 use rusqlite::{Connection, OpenFlags};
 
+use crate::private_fs::{self, PrivateFsError};
+
 pub use findings::{AnswerOutcome, DeliveryRecord, StoredFinding};
 pub use logins::NewOwnLogin;
 pub use mailbox_state::AccountHealth;
@@ -45,6 +47,9 @@ pub enum JournalError {
     },
     #[error("{path} is a symbolic link: vigie does not follow links for its journal")]
     Symlink { path: PathBuf },
+    /// The data directory or the journal file is not the user's alone.
+    #[error(transparent)]
+    NotPrivate(#[from] PrivateFsError),
     #[error(
         "the journal {path} cannot be read ({detail}). vigie has left it untouched. \
          Move it aside (for example: mv {path} {path}.damaged) so that vigie starts a new one, \
@@ -171,38 +176,26 @@ fn is_symlink(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
 }
 
+/// The data directory: created 0700, or checked to be the user's alone.
 fn create_private_dir(dir: &Path) -> Result<(), JournalError> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir).map_err(|source| JournalError::CreateDir { path: dir.to_path_buf(), source })
+    private_fs::create_private_dir(dir).map_err(|e| match e {
+        PrivateFsError::Io { path, source } => JournalError::CreateDir { path, source },
+        other => JournalError::NotPrivate(other),
+    })
 }
 
-/// Creates the file 0600 before SQLite does (SQLite would use 0644). A
-/// symbolic link there, even dangling, is refused: its target is never
-/// created.
+/// Creates the file 0600 before SQLite does (SQLite would use 0644),
+/// without following a link planted at its path: a symbolic link there,
+/// even dangling, is refused and its target never created.
 fn create_private_file(path: &Path) -> Result<(), JournalError> {
-    if is_symlink(path) {
-        return Err(JournalError::Symlink { path: path.to_path_buf() });
-    }
-    if path.exists() {
-        return Ok(());
-    }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    match options.open(path) {
+    match private_fs::open_private_file(path, true) {
         Ok(_) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            if is_symlink(path) {
-                Err(JournalError::Symlink { path: path.to_path_buf() })
-            } else {
-                Ok(())
-            }
+        Err(PrivateFsError::Symlink { path }) => Err(JournalError::Symlink { path }),
+        Err(e) if is_symlink(path) => {
+            tracing::debug!(error = %e, "journal path");
+            Err(JournalError::Symlink { path: path.to_path_buf() })
         }
-        Err(source) => Err(JournalError::CreateDir { path: path.to_path_buf(), source }),
+        Err(e) => Err(JournalError::NotPrivate(e)),
     }
 }
 

@@ -23,6 +23,7 @@ pub fn journal_problem(error: &JournalError, lang: Lang) -> String {
              another folder with --data-dir.",
             path.display()
         ),
+        (J::NotPrivate(e), lang) => super::private_fs_problem(e, lang),
         (J::Damaged { path, .. }, Lang::Fr) => format!(
             "le journal {p} est abîmé ou contient une valeur inconnue : vigie n'y a pas touché. Mettez-le de \
              côté (par exemple : mv {p} {p}.abime) pour que vigie en commence un nouveau, ou remettez une \

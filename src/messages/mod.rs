@@ -8,12 +8,14 @@
 
 mod alerts;
 mod errors;
+mod files;
 mod service;
 mod setup;
 mod views;
 
 pub use alerts::*;
 pub use errors::*;
+pub use files::*;
 pub use service::*;
 pub use setup::*;
 pub use views::*;

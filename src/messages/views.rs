@@ -463,7 +463,12 @@ pub fn mailbox_problem(account: &str, error: &crate::agent::AgentError, lang: La
     use crate::agent::AgentError as A;
     use crate::mailbox::MailboxError as M;
     use crate::secrets::SecretError as S;
+    let command_problem = match error {
+        A::Secret(e) => super::secret_command_problem(e, lang),
+        _ => None,
+    };
     let what = match (error, lang) {
+        _ if command_problem.is_some() => command_problem.unwrap_or_default(),
         (A::Mailbox(M::LoginRejected { .. }), Lang::Fr) => {
             "le serveur refuse le mot de passe. S'il a changé sans vous, quelqu'un a peut-être pris la main \
              sur cette boîte : changez-le au plus vite, puis lancez « vigie setup »."
