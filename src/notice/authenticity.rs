@@ -222,11 +222,19 @@ fn authentication(selected: &Selected, rules: &Rules, from: Option<&str>, warnin
     };
     let from_org = from.and_then(|d| rules.official_domains().find(|(_, o)| is_under(d, o)).map(|(_, o)| o));
     let aligned = |d: &str| from_org.is_some_and(|org| is_under(d, org));
+    // A server says `dkim=none` when the message carries no signature, and
+    // `dmarc=none`/`fail` once per message: a pass next to either, under
+    // the same authserv-id, was written by someone else (a sender can
+    // forge any id) and is not evidence.
+    let said = |method: &str, results_: &[&str]| {
+        results.iter().any(|r| r.method == method && results_.contains(&r.result.as_str()))
+    };
+    let (unsigned, dmarc_denied) = (said("dkim", &["none"]), said("dmarc", &["none", "fail"]));
     let mut evidence = Vec::new();
     for r in results {
         let domain = r.domain.as_deref();
         match (r.method.as_str(), r.result.as_str()) {
-            ("dkim", "pass") => {
+            ("dkim", "pass") if !unsigned => {
                 if let Some(d) = domain.filter(|d| aligned(d)) {
                     evidence.push(Reason::DkimPass { domain: d.to_owned() });
                 }
@@ -237,7 +245,7 @@ fn authentication(selected: &Selected, rules: &Rules, from: Option<&str>, warnin
             ("spf", "fail" | "softfail") => warnings.push(Reason::SpfFail),
             // DMARC vouches for the From domain: worth something only
             // when that domain is official.
-            ("dmarc", "pass") if from_org.is_some() => evidence.push(Reason::DmarcPass),
+            ("dmarc", "pass") if from_org.is_some() && !dmarc_denied => evidence.push(Reason::DmarcPass),
             ("dmarc", "fail") => warnings.push(Reason::DmarcFail),
             _ => {}
         }

@@ -80,6 +80,19 @@ fn a_forged_pass_from_the_sender_does_not_make_a_spoof_genuine() {
 }
 
 #[test]
+fn a_forged_header_bearing_the_trusted_id_cannot_contradict_it() {
+    // The sender spells its header with the receiving server's own id; the
+    // real one found no signature and no DMARC record.
+    let raw = mail(&[
+        "Authentication-Results: mx.google.com; dkim=none; spf=neutral smtp.mailfrom=evil.example; dmarc=none",
+        "Authentication-Results: mx.google.com; dkim=pass header.d=info.ameli.fr; dmarc=pass header.from=info.ameli.fr",
+    ]);
+    let n = notice(&raw, &Trust::servers(["mx.google.com"]));
+    assert_eq!(n.authenticity, Authenticity::Unverified);
+    assert_eq!(codes(&n), ["no_passing_authentication"]);
+}
+
+#[test]
 fn a_forged_header_alone_is_not_trusted_when_the_server_adds_none() {
     // A self-hosted server that writes no header, or a message APPENDed.
     let raw = mail(&[FORGED_PASS]);
