@@ -251,8 +251,13 @@ pub fn scan_verdict(seen: &Recognition, lang: Lang) -> String {
 /// `Authentication-Results`, whoever wrote it).
 pub fn checked_by(authserv_id: &str, lang: Lang) -> String {
     match (authserv_id == crate::notice::MICROSOFT_STYLE, lang) {
-        (true, Lang::Fr) => "vérifications lues : en-tête Authentication-Results du dessus, au format Microsoft".into(),
-        (true, Lang::En) => "checks read from: the topmost Authentication-Results header, in Microsoft's style".into(),
+        (true, Lang::Fr) => {
+            "vérifications lues : en-tête Authentication-Results du dessus, sans nom de serveur (format Microsoft)"
+                .into()
+        }
+        (true, Lang::En) => {
+            "checks read from: the topmost Authentication-Results header, naming no server (Microsoft's style)".into()
+        }
         (false, Lang::Fr) => {
             format!("vérifications lues : en-tête Authentication-Results du dessus, écrit par « {authserv_id} »")
         }
