@@ -10,7 +10,7 @@ use chrono::Duration;
 use serde::Deserialize;
 
 use crate::matching::MatchRules;
-use crate::notice::{Rules, RulesError, RulesExtension};
+use crate::notice::{AuthservId, Rules, RulesError, RulesExtension, Trust};
 use crate::private_fs::{self, PrivateFsError};
 
 /// The whole configuration.
@@ -115,6 +115,21 @@ pub struct AccountConfig {
     /// How far back the first run looks, in days.
     #[serde(default = "default_lookback")]
     pub lookback_days: u32,
+    /// Whose `Authentication-Results` to believe: the authserv-ids of this
+    /// mailbox's receiving servers (`*.domain` for any server under it,
+    /// `(microsoft)` for Microsoft's headers, which carry none). `setup`
+    /// fills it for known providers; empty trusts none.
+    #[serde(default)]
+    pub trusted_authserv_ids: Vec<String>,
+}
+
+impl AccountConfig {
+    /// Whose `Authentication-Results` this account believes (its
+    /// `trusted_authserv_ids`); the caller adds any id learned from the
+    /// account's mail.
+    pub fn trust(&self) -> Trust {
+        Trust::servers(self.trusted_authserv_ids.iter().map(String::as_str))
+    }
 }
 
 fn default_port() -> u16 {
@@ -222,6 +237,9 @@ impl Config {
             if a.folders.as_ref().is_some_and(|f| f.is_empty() || f.iter().any(|f| f.trim().is_empty())) {
                 return Err((key("folders"), "must list at least one folder name".into()));
             }
+            if let Some(Err(e)) = a.trusted_authserv_ids.iter().map(|id| AuthservId::parse(id)).find(Result::is_err) {
+                return Err((key("trusted_authserv_ids"), e.to_string()));
+            }
         }
         Ok(())
     }
@@ -299,6 +317,7 @@ mod tests {
         assert_eq!(config.accounts[0].imap_port, 993);
         assert_eq!(config.accounts[0].lookback_days, 30);
         assert_eq!(config.accounts[0].folders, None);
+        assert_eq!(config.accounts[0].trust(), Trust::Servers(vec![]), "none trusted until setup or learning");
         assert_eq!(config.default_account(), Some("Mamie"));
         assert_eq!(config.poll_interval_secs, 120);
     }
@@ -313,6 +332,10 @@ mod tests {
             ("[[account]]\nname = \"A\"\nimap_host = \"h\"\nusername = \"u\"\nfolders = []", "account[0].folders"),
             ("[[account]]\nname = \"A\"\nimap_host = \"h\"\nusername = \"u\"\nimap_prt = 993", "imap_prt"),
             ("[[account]]\nname = \"A\"\nimap_host = \"h\"\nusername = \"u\"\nimap_port = \"x\"", "imap_port"),
+            (
+                "[[account]]\nname = \"A\"\nimap_host = \"h\"\nusername = \"u\"\ntrusted_authserv_ids = [\"mx.example; dkim=pass\"]",
+                "account[0].trusted_authserv_ids",
+            ),
         ] {
             let err = Config::parse(toml, Path::new("c.toml")).expect_err(toml).to_string();
             assert!(err.contains(key), "{toml:?}: {err}");
@@ -376,6 +399,10 @@ pub fn upsert_account(path: &Path, account: &AccountConfig) -> Result<(), Config
     if account.lookback_days != default_lookback() {
         table["lookback_days"] = toml_edit::value(i64::from(account.lookback_days));
     }
+    if !account.trusted_authserv_ids.is_empty() {
+        table["trusted_authserv_ids"] =
+            toml_edit::value(account.trusted_authserv_ids.iter().map(String::as_str).collect::<toml_edit::Array>());
+    }
     let accounts = doc
         .entry("account")
         .or_insert_with(|| toml_edit::Item::ArrayOfTables(toml_edit::ArrayOfTables::new()))
@@ -422,7 +449,23 @@ mod upsert_tests {
             tls_ca_file: None,
             folders: None,
             lookback_days: 30,
+            trusted_authserv_ids: Vec::new(),
         }
+    }
+
+    #[test]
+    fn trusted_authserv_ids_are_written_and_read_back() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("config.toml");
+        let mut gmail = account("Moi", "imap.gmail.com");
+        gmail.trusted_authserv_ids = vec!["mx.google.com".into(), "(microsoft)".into()];
+        upsert_account(&path, &gmail).expect("create");
+        let config = Config::load(Some(&path)).expect("valid");
+        assert_eq!(config.accounts[0].trusted_authserv_ids, ["mx.google.com", "(microsoft)"]);
+        assert_eq!(
+            config.accounts[0].trust(),
+            Trust::Servers(vec![AuthservId::Exact("mx.google.com".into()), AuthservId::MicrosoftStyle])
+        );
     }
 
     #[test]

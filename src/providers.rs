@@ -1,6 +1,18 @@
 //! IMAP settings of common French and international mail providers, by the
 //! domain of the e-mail address, so that `vigie setup` asks a newcomer
-//! nothing but the address and the password. Pure data.
+//! nothing but the address and the password; and the authserv-id each
+//! provider's receiving servers write in `Authentication-Results`, which
+//! `setup` copies into the account's `trusted_authserv_ids`. Pure data.
+//!
+//! Where the authserv-ids come from: real headers of delivered mail seen in
+//! public issue threads and test corpora (Gmail `mx.google.com`; Microsoft
+//! writes none, `spf=pass (sender IP is …) …; compauth=pass`; Yahoo names
+//! each server, `atlas216.free.mail.bf1.yahoo.com`; iCloud writes one
+//! header per method, `dkim-verifier.icloud.com`, `spf.icloud.com` …) are
+//! marked [`AuthservSource::Confirmed`]. Orange, Free, SFR and La Poste are
+//! [`AuthservSource::Guessed`]: no real header was found. A wrong guess
+//! only leaves notices `unverified`; vigie then learns the real id from
+//! the account's own mail.
 
 /// What the login name is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +34,15 @@ pub enum Auth {
     OAuth2Only,
 }
 
+/// How sure the provider's authserv-ids are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthservSource {
+    /// Seen in real headers of delivered mail.
+    Confirmed,
+    /// Not seen: the provider's inbound host names, a best guess.
+    Guessed,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Provider {
     pub name: &'static str,
@@ -30,6 +51,10 @@ pub struct Provider {
     pub imap_port: u16,
     pub login: LoginName,
     pub auth: Auth,
+    /// `trusted_authserv_ids` entries for this provider's receiving
+    /// servers (see [`crate::notice::AuthservId`]).
+    pub authserv_ids: &'static [&'static str],
+    pub authserv_source: AuthservSource,
 }
 
 pub const PROVIDERS: &[Provider] = &[
@@ -40,6 +65,8 @@ pub const PROVIDERS: &[Provider] = &[
         imap_port: 993,
         login: LoginName::Address,
         auth: Auth::Password,
+        authserv_ids: &["mx.orange.fr"],
+        authserv_source: AuthservSource::Guessed,
     },
     Provider {
         name: "Free",
@@ -48,6 +75,8 @@ pub const PROVIDERS: &[Provider] = &[
         imap_port: 993,
         login: LoginName::LocalPart,
         auth: Auth::Password,
+        authserv_ids: &["mx1.free.fr", "mx2.free.fr"],
+        authserv_source: AuthservSource::Guessed,
     },
     Provider {
         name: "SFR",
@@ -56,6 +85,8 @@ pub const PROVIDERS: &[Provider] = &[
         imap_port: 993,
         login: LoginName::Address,
         auth: Auth::Password,
+        authserv_ids: &["mx.sfr.fr"],
+        authserv_source: AuthservSource::Guessed,
     },
     Provider {
         name: "La Poste",
@@ -64,6 +95,8 @@ pub const PROVIDERS: &[Provider] = &[
         imap_port: 993,
         login: LoginName::LocalPart,
         auth: Auth::Password,
+        authserv_ids: &["mx.laposte.net"],
+        authserv_source: AuthservSource::Guessed,
     },
     Provider {
         name: "Gmail",
@@ -72,6 +105,8 @@ pub const PROVIDERS: &[Provider] = &[
         imap_port: 993,
         login: LoginName::Address,
         auth: Auth::AppPassword,
+        authserv_ids: &["mx.google.com"],
+        authserv_source: AuthservSource::Confirmed,
     },
     Provider {
         name: "Outlook",
@@ -80,6 +115,8 @@ pub const PROVIDERS: &[Provider] = &[
         imap_port: 993,
         login: LoginName::Address,
         auth: Auth::OAuth2Only,
+        authserv_ids: &["(microsoft)"],
+        authserv_source: AuthservSource::Confirmed,
     },
     Provider {
         name: "Yahoo",
@@ -88,6 +125,8 @@ pub const PROVIDERS: &[Provider] = &[
         imap_port: 993,
         login: LoginName::Address,
         auth: Auth::AppPassword,
+        authserv_ids: &["*.yahoo.com"],
+        authserv_source: AuthservSource::Confirmed,
     },
     Provider {
         name: "iCloud",
@@ -96,6 +135,8 @@ pub const PROVIDERS: &[Provider] = &[
         imap_port: 993,
         login: LoginName::LocalPart,
         auth: Auth::AppPassword,
+        authserv_ids: &["dkim-verifier.icloud.com", "spf.icloud.com", "dmarc.icloud.com", "arc.icloud.com"],
+        authserv_source: AuthservSource::Confirmed,
     },
 ];
 
@@ -138,5 +179,17 @@ mod tests {
         assert_eq!(for_address("j@example.org"), None);
         assert_eq!(for_address("not an address"), None);
         assert_eq!(for_address("j@live.fr").map(|p| p.auth), Some(Auth::OAuth2Only));
+    }
+
+    #[test]
+    fn every_provider_has_valid_authserv_ids() {
+        for p in PROVIDERS {
+            assert!(!p.authserv_ids.is_empty(), "{}", p.name);
+            for id in p.authserv_ids {
+                assert!(crate::notice::AuthservId::parse(id).is_ok(), "{}: {id}", p.name);
+            }
+        }
+        assert_eq!(for_address("j@gmail.com").map(|p| p.authserv_ids), Some(&["mx.google.com"][..]));
+        assert_eq!(for_address("j@hotmail.fr").map(|p| p.authserv_ids), Some(&[crate::notice::MICROSOFT_STYLE][..]));
     }
 }

@@ -246,6 +246,7 @@ mod tests {
             tls_ca_file: None,
             folders: None,
             lookback_days: 30,
+            trusted_authserv_ids: Vec::new(),
         }
     }
 

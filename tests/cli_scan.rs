@@ -152,3 +152,33 @@ fn usage_errors_exit_2() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(text(&bad.stderr).contains("/nonexistent/vigie.toml"));
 }
+
+#[test]
+fn scan_says_whose_verdict_it_reports() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = write(&dir, "a.eml", GENUINE);
+    let out = vigie(&["scan", &file]);
+    assert!(text(&out.stdout).contains("écrit par « mx.orange.fr »"), "{}", text(&out.stdout));
+    let out = vigie(&["scan", "--json", &file]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["checked_by"], "mx.orange.fr");
+}
+
+#[test]
+fn nothing_from_a_mail_or_a_file_name_reaches_the_terminal_raw() {
+    // An escape sequence and a right-to-left override in the subject, the
+    // sender's name, its domain (which IDNA cannot convert) and the file
+    // name.
+    let hostile = "From: =?UTF-8?Q?Ameli_=1B[2J=1B]0;Rien_=C3=A0_signaler=07?= <x@evil\u{202e}rf.ilema\u{1b}[32m.example>\r\n\
+Subject: =?UTF-8?Q?Votre_remboursement_ameli_=1B]8;;https://evil.example=07ici=E2=80=AE?=\r\n\r\n\
+Confirmez vos coordonnees bancaires : https://evil.example/x\r\n";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = write(&dir, "a\u{1b}]0;titre\u{7}\u{202e}.eml", hostile.as_bytes());
+    for args in [vec!["scan", file.as_str()], vec!["scan", "--json", file.as_str()], vec!["scan", "nope\u{1b}[2J.eml"]]
+    {
+        let out = vigie(&args);
+        for stream in [text(&out.stdout), text(&out.stderr)] {
+            assert!(!stream.chars().any(|c| c == '\u{1b}' || c == '\u{7}' || c == '\u{202e}'), "{args:?}: {stream:?}");
+        }
+    }
+}

@@ -13,7 +13,7 @@ mod desktop;
 mod terminal;
 
 pub use desktop::DesktopAlerter;
-pub use terminal::{TerminalAlerter, terminal_safe};
+pub use terminal::TerminalAlerter;
 
 use crate::matching::Urgency;
 

@@ -10,8 +10,8 @@ use clap::Args;
 use super::{Cli, CliError};
 use crate::Exit;
 use crate::agent::{self, Shared};
-use crate::alert::terminal_safe;
 use crate::messages;
+use crate::notice::terminal_safe_text;
 use crate::report::{self, CheckFinding};
 use crate::watch::SystemClock;
 
@@ -40,7 +40,7 @@ impl Check {
                 Err(agent::AgentError::Journal(e)) => return Err(e.into()),
                 Err(e) => {
                     unreadable = true;
-                    eprintln!("{}", terminal_safe(&messages::mailbox_problem(&account.name, &e, cli.lang)));
+                    eprintln!("{}", terminal_safe_text(&messages::mailbox_problem(&account.name, &e, cli.lang)));
                 }
             }
         }

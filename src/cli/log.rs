@@ -5,8 +5,8 @@ use clap::Args;
 
 use super::{Cli, CliError};
 use crate::Exit;
-use crate::alert::terminal_safe;
 use crate::messages;
+use crate::notice::terminal_safe_text;
 use crate::report::{self, LogRecord};
 
 /// Show the journal: your logins, the notices seen, the alerts
@@ -37,7 +37,7 @@ impl Log {
             }
             return Ok(Exit::Ok);
         }
-        println!("{}", terminal_safe(&messages::log_text(&logins, &notices, &findings, lang)));
+        println!("{}", terminal_safe_text(&messages::log_text(&logins, &notices, &findings, lang)));
         Ok(Exit::Ok)
     }
 }

@@ -4,6 +4,10 @@
 //!
 //! Exit status: 1 when a message is suspicious, else 2 when a file could
 //! not be scanned, else 0. A bad file never stops the others.
+//!
+//! `scan` has no account: it reads the topmost `Authentication-Results`,
+//! whoever wrote it, and says whose it was. Nothing from a message or a
+//! file name reaches the terminal raw ([`terminal_safe`]).
 
 use std::fs::File;
 use std::io::{self, Read, Write};
@@ -15,7 +19,8 @@ use super::{Cli, CliError};
 use crate::Exit;
 use crate::config::Config;
 use crate::messages::{self, Lang};
-use crate::notice::{Authenticity, Recognition, Rules, recognise};
+use crate::notice::sanitise::is_bidi_control;
+use crate::notice::{Authenticity, Recognition, Rules, recognise, terminal_safe};
 
 /// Larger messages are not analysed: notices are a few kilobytes, and this
 /// bounds memory whatever is thrown at vigie.
@@ -70,9 +75,10 @@ impl Scan {
 
     fn print_verdict(&self, out: &mut impl Write, file: &str, seen: &Recognition, lang: Lang) -> io::Result<()> {
         if !self.json {
-            return writeln!(out, "{file} : {}", messages::scan_verdict(seen, lang));
+            let verdict = messages::scan_verdict(seen, lang);
+            return writeln!(out, "{} : {}", terminal_safe(file), terminal_safe(&verdict));
         }
-        writeln!(out, "{}", to_json(file, seen, lang))
+        writeln!(out, "{}", json_line(&to_json(file, seen, lang)))
     }
 
     fn print_skipped(&self, out: &mut impl Write, file: &str, skipped: &Skipped, lang: Lang) -> io::Result<()> {
@@ -82,18 +88,39 @@ impl Scan {
             Skipped::NotAnEmail(e) => messages::not_an_email(e, lang),
         };
         if self.json {
-            writeln!(out, "{}", json!({ "file": file, "error": text }))
+            writeln!(out, "{}", json_line(&json!({ "file": file, "error": text })))
         } else {
             // The verdicts go to stdout; a file without one is reported on
             // stderr too, so that it is seen when stdout is piped.
-            eprintln!("{file} : {text}");
+            eprintln!("{} : {}", terminal_safe(file), terminal_safe(&text));
             Ok(())
         }
     }
 }
 
+/// One JSON object on one line, safe on a terminal: serde_json escapes C0
+/// controls but writes C1 controls and bidi controls raw; they can only
+/// occur inside strings, where `\uXXXX` means the same character.
+fn json_line(value: &serde_json::Value) -> String {
+    let text = value.to_string();
+    if !text.chars().any(|c| c.is_control() || is_bidi_control(c) || matches!(c, '\u{2028}' | '\u{2029}')) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if c.is_control() || is_bidi_control(c) || matches!(c, '\u{2028}' | '\u{2029}') {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// The `scan --json` object for one message (the contract in DESIGN.md,
-/// plus `format`, `message_id` and the stable reason `codes`).
+/// plus `format`, `message_id`, the stable reason `codes`, and
+/// `checked_by`: the authserv-id of the topmost `Authentication-Results`
+/// whose verdict this is, or `"(microsoft)"`, or null).
 pub fn to_json(file: &str, seen: &Recognition, lang: Lang) -> serde_json::Value {
     let notice = seen.notice.as_ref();
     let login = notice.and_then(|n| n.login_at);
@@ -109,6 +136,7 @@ pub fn to_json(file: &str, seen: &Recognition, lang: Lang) -> serde_json::Value 
         "format": notice.and_then(|n| n.format.clone()),
         "sender": seen.envelope.sender.address,
         "message_id": seen.envelope.message_id,
+        "checked_by": seen.checked_by,
         "reasons": notice.map(|n| messages::reasons(n, lang)).unwrap_or_default(),
         "codes": notice.map(|n| n.reasons.iter().map(|r| r.code()).collect::<Vec<_>>()).unwrap_or_default(),
     })

@@ -22,7 +22,7 @@ use crate::mailbox::Imap;
 use crate::matching::{LoginService, LoginSource, Via};
 use crate::messages::{self, Lang};
 use crate::notice::{Authenticity, Kind, Service};
-use crate::providers::{self, Auth};
+use crate::providers::{self, Auth, Provider};
 use crate::secrets::{self, Credential};
 
 /// How far back setup looks for notices.
@@ -111,6 +111,17 @@ impl Asker {
     }
 }
 
+/// Whose `Authentication-Results` the new account trusts: its provider's
+/// receiving servers when the provider is known, else what the account
+/// already had (set by hand), else none until vigie learns it.
+fn trusted_authserv_ids(provider: Option<&Provider>, before: Option<&AccountConfig>) -> Vec<String> {
+    match (provider, before) {
+        (Some(p), _) => p.authserv_ids.iter().map(|id| (*id).to_owned()).collect(),
+        (None, Some(b)) => b.trusted_authserv_ids.clone(),
+        (None, None) => Vec::new(),
+    }
+}
+
 impl Setup {
     pub fn execute(&self, cli: &Cli) -> Result<Exit, CliError> {
         let lang = cli.lang;
@@ -182,6 +193,7 @@ impl Setup {
             tls_ca_file: self.tls_ca_file.clone(),
             folders: None,
             lookback_days: 30,
+            trusted_authserv_ids: trusted_authserv_ids(provider, existing.accounts.iter().find(|a| a.name == name)),
         };
         // The password itself: from a command, stdin, or typed unseen.
         let typed_password = if oauth2.is_some() || self.password_command.is_some() {
@@ -293,5 +305,29 @@ fn agent_picks_up(path: &std::path::Path, data_dir: &std::path::Path) -> AgentVi
             return view;
         }
         std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn setup_fills_trusted_authserv_ids_from_the_provider_table() {
+        let gmail = providers::for_address("j@gmail.com");
+        assert_eq!(trusted_authserv_ids(gmail, None), ["mx.google.com"]);
+        let outlook = providers::for_address("j@outlook.fr");
+        assert_eq!(trusted_authserv_ids(outlook, None), [crate::notice::MICROSOFT_STYLE]);
+    }
+
+    #[test]
+    fn setup_again_keeps_hand_set_ids_for_an_unknown_provider() {
+        let before: AccountConfig = toml::from_str(
+            "name = \"Moi\"\nimap_host = \"mail.example.org\"\nusername = \"moi\"\n\
+             trusted_authserv_ids = [\"mx.example.org\"]\n",
+        )
+        .expect("account");
+        assert_eq!(trusted_authserv_ids(None, Some(&before)), ["mx.example.org"]);
+        assert!(trusted_authserv_ids(None, None).is_empty(), "none until learned");
     }
 }

@@ -5,8 +5,8 @@ use clap::Args;
 
 use super::{Cli, CliError};
 use crate::Exit;
-use crate::alert::terminal_safe;
 use crate::messages;
+use crate::notice::terminal_safe_text;
 
 /// Show unresolved alerts, then each account's last check and health
 #[derive(Debug, Args)]
@@ -20,7 +20,7 @@ impl Status {
         let notices = journal.notices()?;
         let health = journal.health()?;
         let open = findings.iter().filter(|f| f.resolved_at.is_none()).count();
-        println!("{}", terminal_safe(&messages::status_text(&findings, &notices, &health, cli.lang)));
+        println!("{}", terminal_safe_text(&messages::status_text(&findings, &notices, &health, cli.lang)));
         Ok(if open > 0 { Exit::Attention } else { Exit::Ok })
     }
 }

@@ -9,7 +9,7 @@
 
 use super::{Lang, paris_time, reason, service_name};
 use crate::matching::{AlertFacts, Answer, FindingKind};
-use crate::notice::Service;
+use crate::notice::{Service, plain_name};
 
 /// The official page to report a FranceConnect usurpation (known in
 /// advance; never a link taken from an e-mail).
@@ -30,17 +30,6 @@ pub struct AlertWords {
 pub const ACTION_MINE: &str = "mine";
 pub const ACTION_NOT_MINE: &str = "not-mine";
 pub const ACTION_HANDLED: &str = "handled";
-
-/// `text` if it is a short plain name fit to show (a site, an identity
-/// provider): letters, digits, spaces and `.-'’`, at most 60 characters.
-/// Anything else from a mail is not shown at all.
-pub fn plain_name(text: &str) -> Option<&str> {
-    let text = text.trim();
-    let plain = !text.is_empty()
-        && text.chars().count() <= 60
-        && text.chars().all(|c| c.is_alphanumeric() || matches!(c, ' ' | '.' | '-' | '\'' | '’'));
-    plain.then_some(text)
-}
 
 fn when(facts: &AlertFacts, lang: Lang) -> String {
     match (facts.finding.at, lang) {

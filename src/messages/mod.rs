@@ -58,18 +58,30 @@ pub fn reason(reason: &Reason, lang: Lang) -> String {
         (Reason::DkimPass { domain }, En) => format!("valid electronic signature from {domain} (DKIM)"),
         (Reason::DmarcPass, Fr) => "l'expéditeur est confirmé par votre messagerie (DMARC)".into(),
         (Reason::DmarcPass, En) => "the sender is confirmed by your mail provider (DMARC)".into(),
-        (Reason::NoAuthenticationResults, Fr) => "votre messagerie n'indique pas si l'expéditeur a été vérifié".into(),
+        (Reason::NoAuthenticationResults, Fr) => {
+            "l'expéditeur n'a pas pu être vérifié : votre messagerie n'indique pas s'il l'a été".into()
+        }
         (Reason::NoAuthenticationResults, En) => {
-            "your mail provider does not say whether the sender was checked".into()
+            "the sender could not be checked: your mail provider does not say whether it checked it".into()
+        }
+        (Reason::NoTrustedServer, Fr) => {
+            "l'expéditeur n'a pas pu être vérifié : vigie ne sait pas encore quel serveur \
+                                          de votre messagerie vérifie les expéditeurs"
+                .into()
+        }
+        (Reason::NoTrustedServer, En) => {
+            "the sender could not be checked: vigie does not know yet which server of your mail provider checks senders"
+                .into()
         }
         (Reason::NoPassingAuthentication, Fr) => "aucune vérification de l'expéditeur n'a réussi".into(),
         (Reason::NoPassingAuthentication, En) => "no check of the sender succeeded".into(),
-        (Reason::UntrustedAuthenticationResults, Fr) => {
-            "les vérifications présentes ne viennent pas du serveur de confiance configuré".into()
-        }
-        (Reason::UntrustedAuthenticationResults, En) => {
-            "the checks present do not come from the configured trusted server".into()
-        }
+        (Reason::UntrustedAuthenticationResults, Fr) => "l'expéditeur n'a pas pu être vérifié : les vérifications \
+                                                         présentes ne viennent pas de votre messagerie (n'importe qui \
+                                                         peut en écrire)"
+            .into(),
+        (Reason::UntrustedAuthenticationResults, En) => "the sender could not be checked: the checks present do not \
+                                                         come from your mail provider (anyone can write them)"
+            .into(),
         (Reason::DkimFail { .. }, Fr) => "la signature électronique de l'expéditeur est invalide (DKIM)".into(),
         (Reason::DkimFail { .. }, En) => "the sender's electronic signature is invalid (DKIM)".into(),
         (Reason::SpfFail, Fr) => "le message ne vient pas d'un serveur autorisé par l'expéditeur (SPF)".into(),
@@ -218,7 +230,8 @@ pub fn scan_verdict(seen: &Recognition, lang: Lang) -> String {
             .collect::<Vec<_>>()
             .join(" ; ")
     };
-    match (notice.authenticity, lang) {
+    let by = seen.checked_by.as_deref().map(|id| format!(" [{}]", checked_by(id, lang))).unwrap_or_default();
+    let verdict = match (notice.authenticity, lang) {
         (Authenticity::Genuine, Lang::Fr) => format!("{what} authentique{when}. ({})", reasons(false)),
         (Authenticity::Genuine, Lang::En) => format!("genuine {what}{when}. ({})", reasons(false)),
         (Authenticity::Unverified, Lang::Fr) => {
@@ -233,6 +246,27 @@ pub fn scan_verdict(seen: &Recognition, lang: Lang) -> String {
         ),
         (Authenticity::Suspicious, Lang::En) => {
             format!("⚠ Probably FAKE: {what}. Do not click any link, do not reply, delete it. Why: {}.", reasons(true))
+        }
+    };
+    verdict + &by
+}
+
+/// Whose checks a verdict went by (`vigie scan` reads the topmost
+/// `Authentication-Results`, whoever wrote it).
+pub fn checked_by(authserv_id: &str, lang: Lang) -> String {
+    match (authserv_id == crate::notice::MICROSOFT_STYLE, lang) {
+        (true, Lang::Fr) => {
+            "vérifications lues : en-tête Authentication-Results du dessus, sans nom de serveur (format Microsoft)"
+                .into()
+        }
+        (true, Lang::En) => {
+            "checks read from: the topmost Authentication-Results header, naming no server (Microsoft's style)".into()
+        }
+        (false, Lang::Fr) => {
+            format!("vérifications lues : en-tête Authentication-Results du dessus, écrit par « {authserv_id} »")
+        }
+        (false, Lang::En) => {
+            format!("checks read from: the topmost Authentication-Results header, written by \"{authserv_id}\"")
         }
     }
 }

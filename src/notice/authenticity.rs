@@ -14,6 +14,7 @@ use url::Url;
 use super::domain::{DomainVerdict, Strength, ascii_domain, classify_domain, is_under};
 use super::rules::{Format, Rules};
 use super::text::{Content, Link};
+use super::trust::Selected;
 use super::when::{TimeNote, TimeSource, read_login_time};
 use super::{Authenticity, Kind, Notice, Reason};
 
@@ -30,13 +31,29 @@ pub struct AuthenticationResult {
     pub domain: Option<String>,
 }
 
+/// One `Authentication-Results` header: who wrote it and what it found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthenticationResults {
+    /// The authserv-id, lower case; `None` for a header that starts with a
+    /// result, as Microsoft writes them.
+    pub authserv_id: Option<String>,
+    pub results: Vec<AuthenticationResult>,
+}
+
 /// Parses one `Authentication-Results` value into its authserv-id and
 /// results. Comments in parentheses are dropped; unknown parts are skipped.
-pub fn parse_authentication_results(value: &str) -> (String, Vec<AuthenticationResult>) {
+/// A first word with `=` in it is a result, not an authserv-id (a token
+/// cannot hold `=`): Microsoft's headers carry no authserv-id.
+pub fn parse_authentication_results(value: &str) -> AuthenticationResults {
     let value = strip_comments(value);
-    let mut sections = value.split(';');
-    let authserv_id =
-        sections.next().and_then(|s| s.split_whitespace().next()).unwrap_or_default().to_ascii_lowercase();
+    let mut sections = value.split(';').peekable();
+    let first_word = sections.peek().and_then(|s| s.split_whitespace().next()).unwrap_or_default();
+    let authserv_id = if first_word.contains('=') {
+        None
+    } else {
+        sections.next();
+        Some(first_word.to_ascii_lowercase())
+    };
     let mut results = Vec::new();
     for section in sections {
         let mut words = section.split_whitespace();
@@ -60,7 +77,7 @@ pub fn parse_authentication_results(value: &str) -> (String, Vec<AuthenticationR
             domain,
         });
     }
-    (authserv_id, results)
+    AuthenticationResults { authserv_id, results }
 }
 
 fn strip_comments(value: &str) -> String {
@@ -81,7 +98,7 @@ fn strip_comments(value: &str) -> String {
 }
 
 /// The whole judgement: `None` when the message does not claim a service.
-pub(crate) fn judge(content: &Content, rules: &Rules) -> Option<Notice> {
+pub(crate) fn judge(content: &Content, rules: &Rules, selected: &Selected) -> Option<Notice> {
     let from_domain = content
         .envelope
         .sender
@@ -136,7 +153,7 @@ pub(crate) fn judge(content: &Content, rules: &Rules) -> Option<Notice> {
     {
         warnings.push(Reason::ReplyToNotOfficial { domain: reply_to });
     }
-    let evidence = authentication(content, rules, from_domain.as_deref(), &mut warnings);
+    let evidence = authentication(selected, rules, from_domain.as_deref(), &mut warnings);
     warnings.extend(lures.iter().map(|&category| Reason::Lure { category }));
     link_warnings(&content.links, rules, &mut warnings);
 
@@ -196,25 +213,28 @@ fn matching_format<'r>(content: &Content, rules: &'r Rules) -> Option<&'r Format
 
 /// Reads the trusted `Authentication-Results`: failures go to `warnings`,
 /// the evidence for the message is returned.
-fn authentication(content: &Content, rules: &Rules, from: Option<&str>, warnings: &mut Vec<Reason>) -> Vec<Reason> {
-    if content.authentication_results.is_empty() {
-        return vec![Reason::NoAuthenticationResults];
-    }
-    let trusted = content
-        .authentication_results
-        .iter()
-        .map(|value| parse_authentication_results(value))
-        .find(|(id, _)| rules.trusted_authserv_ids.is_empty() || rules.trusted_authserv_ids.contains(id));
-    let Some((_, results)) = trusted else {
-        return vec![Reason::UntrustedAuthenticationResults];
+fn authentication(selected: &Selected, rules: &Rules, from: Option<&str>, warnings: &mut Vec<Reason>) -> Vec<Reason> {
+    let results = match selected {
+        Selected::NoHeader => return vec![Reason::NoAuthenticationResults],
+        Selected::NoTrustedServer => return vec![Reason::NoTrustedServer],
+        Selected::Untrusted => return vec![Reason::UntrustedAuthenticationResults],
+        Selected::From { results, .. } => results,
     };
     let from_org = from.and_then(|d| rules.official_domains().find(|(_, o)| is_under(d, o)).map(|(_, o)| o));
     let aligned = |d: &str| from_org.is_some_and(|org| is_under(d, org));
+    // A server says `dkim=none` when the message carries no signature, and
+    // `dmarc=none`/`fail` once per message: a pass next to either, under
+    // the same authserv-id, was written by someone else (a sender can
+    // forge any id) and is not evidence.
+    let said = |method: &str, results_: &[&str]| {
+        results.iter().any(|r| r.method == method && results_.contains(&r.result.as_str()))
+    };
+    let (unsigned, dmarc_denied) = (said("dkim", &["none"]), said("dmarc", &["none", "fail"]));
     let mut evidence = Vec::new();
-    for r in &results {
+    for r in results {
         let domain = r.domain.as_deref();
         match (r.method.as_str(), r.result.as_str()) {
-            ("dkim", "pass") => {
+            ("dkim", "pass") if !unsigned => {
                 if let Some(d) = domain.filter(|d| aligned(d)) {
                     evidence.push(Reason::DkimPass { domain: d.to_owned() });
                 }
@@ -225,7 +245,7 @@ fn authentication(content: &Content, rules: &Rules, from: Option<&str>, warnings
             ("spf", "fail" | "softfail") => warnings.push(Reason::SpfFail),
             // DMARC vouches for the From domain: worth something only
             // when that domain is official.
-            ("dmarc", "pass") if from_org.is_some() => evidence.push(Reason::DmarcPass),
+            ("dmarc", "pass") if from_org.is_some() && !dmarc_denied => evidence.push(Reason::DmarcPass),
             ("dmarc", "fail") => warnings.push(Reason::DmarcFail),
             _ => {}
         }
@@ -305,11 +325,11 @@ mod tests {
 
     #[test]
     fn authentication_results_are_parsed_with_comments() {
-        let (id, results) = parse_authentication_results(
+        let AuthenticationResults { authserv_id, results } = parse_authentication_results(
             "mx.orange.fr (authserv 1.2);\r\n\tdkim=pass (2048-bit key) header.d=info.ameli.fr header.s=s1;\r\n\
              spf=softfail smtp.mailfrom=bounce@evil.example; dmarc=fail header.from=ameli.fr",
         );
-        assert_eq!(id, "mx.orange.fr");
+        assert_eq!(authserv_id.as_deref(), Some("mx.orange.fr"));
         let got: Vec<_> = results.iter().map(|r| (r.method.as_str(), r.result.as_str(), r.domain.as_deref())).collect();
         assert_eq!(
             got,
@@ -323,11 +343,10 @@ mod tests {
 
     #[test]
     fn none_result_and_garbage_are_tolerated() {
-        let (id, results) = parse_authentication_results("mx.example; none");
-        assert_eq!(id, "mx.example");
-        assert!(results.is_empty());
-        let (_, results) = parse_authentication_results(";;;(((");
-        assert!(results.is_empty());
+        let parsed = parse_authentication_results("mx.example; none");
+        assert_eq!(parsed.authserv_id.as_deref(), Some("mx.example"));
+        assert!(parsed.results.is_empty());
+        assert!(parse_authentication_results(";;;(((").results.is_empty());
     }
 
     #[test]
@@ -336,35 +355,5 @@ mod tests {
         assert_eq!(shown_host("www.ameli.fr/assure."), Some("www.ameli.fr".into()));
         assert_eq!(shown_host("Je signale une usurpation"), None);
         assert_eq!(shown_host("v1.2"), None);
-    }
-}
-
-#[cfg(test)]
-mod trust_tests {
-    use crate::notice::{Authenticity, Rules, RulesExtension, recognise};
-
-    const TWO_HEADERS: &[u8] = b"Authentication-Results: relay.example; dkim=fail header.d=info.ameli.fr\r\n\
-Authentication-Results: mx.orange.fr; dkim=pass header.d=info.ameli.fr; dmarc=pass\r\n\
-From: Votre Assurance Maladie <assurance-maladie@info.ameli.fr>\r\n\
-Subject: Information de paiement\r\n\r\nBonjour\r\n";
-
-    #[test]
-    fn the_topmost_authentication_results_is_trusted_by_default() {
-        let seen = recognise(TWO_HEADERS, &Rules::builtin()).expect("mail");
-        assert_eq!(seen.notice.expect("claims ameli").authenticity, Authenticity::Suspicious);
-    }
-
-    #[test]
-    fn a_configured_authserv_id_picks_which_header_to_trust() {
-        let extra = RulesExtension { trusted_authserv_ids: vec!["mx.orange.fr".into()], ..Default::default() };
-        let rules = Rules::with_extension(&extra).expect("rules");
-        let seen = recognise(TWO_HEADERS, &rules).expect("mail");
-        assert_eq!(seen.notice.expect("claims ameli").authenticity, Authenticity::Genuine);
-
-        let extra = RulesExtension { trusted_authserv_ids: vec!["mx.other.net".into()], ..Default::default() };
-        let rules = Rules::with_extension(&extra).expect("rules");
-        let notice = recognise(TWO_HEADERS, &rules).expect("mail").notice.expect("claims ameli");
-        assert_eq!(notice.authenticity, Authenticity::Unverified);
-        assert!(notice.reasons.iter().any(|r| r.code() == "untrusted_authentication_results"));
     }
 }

@@ -28,15 +28,25 @@
 mod authenticity;
 mod domain;
 mod rules;
+pub mod sanitise;
 mod text;
+mod trust;
 mod when;
+
+#[cfg(test)]
+mod trust_tests;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-pub use authenticity::{AuthenticationResult, parse_authentication_results};
+pub use authenticity::{AuthenticationResult, AuthenticationResults, parse_authentication_results};
 pub use domain::{DomainVerdict, classify_domain, is_under};
 pub use rules::{LureCategory, Rules, RulesError, RulesExtension};
+pub use sanitise::{plain_name, terminal_safe, terminal_safe_text};
+pub use trust::{
+    AuthservId, BadAuthservId, LEARN_MIN_SENDER_DOMAINS, MICROSOFT_STYLE, Observation, Trust, learn_authserv_id,
+    observe,
+};
 pub use when::{LoginTime, TimeSource, read_login_time};
 
 /// The service a message presents itself as.
@@ -110,21 +120,43 @@ impl Authenticity {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Reason {
-    DkimPass { domain: String },
+    DkimPass {
+        domain: String,
+    },
     DmarcPass,
     NoAuthenticationResults,
     NoPassingAuthentication,
+    /// The account trusts no receiving server yet: the sender could not be
+    /// checked.
+    NoTrustedServer,
+    /// Headers are present, none written by a trusted server.
     UntrustedAuthenticationResults,
-    DkimFail { domain: Option<String> },
+    DkimFail {
+        domain: Option<String>,
+    },
     SpfFail,
     DmarcFail,
     NoSender,
-    SenderNotOfficial { domain: String },
-    LookalikeDomain { domain: String, official: String },
-    ReplyToNotOfficial { domain: String },
-    Lure { category: LureCategory },
-    LinkNotOfficial { host: String },
-    LinkTextMismatch { shown: String, target: String },
+    SenderNotOfficial {
+        domain: String,
+    },
+    LookalikeDomain {
+        domain: String,
+        official: String,
+    },
+    ReplyToNotOfficial {
+        domain: String,
+    },
+    Lure {
+        category: LureCategory,
+    },
+    LinkNotOfficial {
+        host: String,
+    },
+    LinkTextMismatch {
+        shown: String,
+        target: String,
+    },
     TimeInDstGap,
     TimeAmbiguous,
     TimeFromDateHeader,
@@ -138,6 +170,7 @@ impl Reason {
             Reason::DmarcPass => "dmarc_pass",
             Reason::NoAuthenticationResults => "no_authentication_results",
             Reason::NoPassingAuthentication => "no_passing_authentication",
+            Reason::NoTrustedServer => "no_trusted_server",
             Reason::UntrustedAuthenticationResults => "untrusted_authentication_results",
             Reason::DkimFail { .. } => "dkim_fail",
             Reason::SpfFail => "spf_fail",
@@ -164,6 +197,8 @@ impl Reason {
                 | Reason::DmarcPass
                 | Reason::NoAuthenticationResults
                 | Reason::NoPassingAuthentication
+                | Reason::NoTrustedServer
+                | Reason::UntrustedAuthenticationResults
                 | Reason::TimeAmbiguous
                 | Reason::TimeFromDateHeader
         )
@@ -211,6 +246,9 @@ pub struct Recognition {
     pub envelope: Envelope,
     /// `None` for mail that has nothing to do with ameli or FranceConnect.
     pub notice: Option<Notice>,
+    /// Whose `Authentication-Results` the verdict went by: an authserv-id,
+    /// or [`MICROSOFT_STYLE`]; `None` when no header was trusted.
+    pub checked_by: Option<String>,
 }
 
 /// Why a byte string could not be read as an e-mail at all.
@@ -232,8 +270,18 @@ pub fn may_concern(headers: &[u8], rules: &Rules) -> bool {
 }
 
 /// Reads one raw RFC 5322 message. Never panics; text is capped so that
-/// time and memory stay bounded whatever the input.
+/// time and memory stay bounded whatever the input. Trusts the
+/// `Authentication-Results` of the servers named in the rules'
+/// `trusted_authserv_ids`, else the topmost header (`vigie scan`); an
+/// account's watch uses [`recognise_for`] with its own [`Trust`].
 pub fn recognise(raw: &[u8], rules: &Rules) -> Result<Recognition, NotAnEmail> {
+    recognise_for(raw, rules, &rules.default_trust())
+}
+
+/// As [`recognise`], reading only the `Authentication-Results` that
+/// `trust` believes. Every string in the result went through
+/// [`sanitise`].
+pub fn recognise_for(raw: &[u8], rules: &Rules, trust: &Trust) -> Result<Recognition, NotAnEmail> {
     if raw.iter().all(u8::is_ascii_whitespace) {
         return Err(NotAnEmail::Empty);
     }
@@ -242,9 +290,15 @@ pub fn recognise(raw: &[u8], rules: &Rules) -> Result<Recognition, NotAnEmail> {
     if !content.has_headers {
         return Err(NotAnEmail::NoHeaders);
     }
-    let envelope = content.envelope.clone();
-    let notice = authenticity::judge(&content, rules);
-    Ok(Recognition { envelope, notice })
+    let selected = trust::select(&content.authentication_results, trust);
+    let notice = authenticity::judge(&content, rules, &selected);
+    let checked_by = match selected {
+        trust::Selected::From { by, .. } => Some(by),
+        _ => None,
+    };
+    let mut seen = Recognition { envelope: content.envelope, notice, checked_by };
+    sanitise::recognition(&mut seen);
+    Ok(seen)
 }
 
 #[cfg(test)]

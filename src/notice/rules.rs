@@ -50,8 +50,9 @@ pub struct RulesExtension {
     /// Hosts official mails may link to without being official senders.
     #[serde(default)]
     pub trusted_link_domains: Vec<String>,
-    /// Which receiving servers' `Authentication-Results` to trust, by
-    /// authserv-id; empty means the topmost header.
+    /// Which receiving servers' `Authentication-Results` [`super::recognise`]
+    /// trusts, by authserv-id; empty means the topmost header. Accounts
+    /// have their own list (`trusted_authserv_ids` in `[[account]]`).
     #[serde(default)]
     pub trusted_authserv_ids: Vec<String>,
     #[serde(default)]
@@ -239,6 +240,17 @@ impl Rules {
             lures: compiled_lures,
             brand_words,
         })
+    }
+
+    /// Whose `Authentication-Results` [`super::recognise`] trusts: the
+    /// servers in `[recognition] trusted_authserv_ids`, else the topmost
+    /// header.
+    pub fn default_trust(&self) -> super::Trust {
+        if self.trusted_authserv_ids.is_empty() {
+            super::Trust::Topmost
+        } else {
+            super::Trust::servers(self.trusted_authserv_ids.iter().map(String::as_str))
+        }
     }
 
     /// The service whose official domain `domain` is under, if any.

@@ -2,6 +2,7 @@
 //! visible text (HTML rendered to text, entities decoded, spaces collapsed)
 //! in two forms, and the links with the text they show.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use chrono::{DateTime, Utc};
@@ -72,6 +73,9 @@ impl Content {
             message.reply_to().and_then(|a| a.first()).and_then(|a| a.address()).map(str::to_ascii_lowercase);
 
         let mut body = Body::default();
+        // A subject is shown by notification servers that render markup:
+        // a link in it, even spelt with character references, counts.
+        body.find_links(subject);
         let mut parts: Vec<usize> = message.text_body.iter().chain(&message.html_body).map(|&id| id as usize).collect();
         parts.sort_unstable();
         parts.dedup();
@@ -110,13 +114,24 @@ struct Body {
 static URL_IN_TEXT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"(?i)\bhttps?://[^\s<>"'\]\)]+"#).expect("constant regex"));
 
+/// What ends a sentence after an address written out in text.
+const TRAILING_PUNCTUATION: &[char] = &['.', ',', ';', ':', '!', '?'];
+
 impl Body {
     fn add_text(&mut self, text: &str) {
         let text = truncate(text, MAX_TEXT_BYTES);
-        for url in URL_IN_TEXT.find_iter(text) {
-            self.push_link(url.as_str(), None);
-        }
+        self.find_links(text);
         push_capped(&mut self.plain_text, text);
+    }
+
+    /// Links written out in text, found after character references are
+    /// decoded: `https&#58;&#47;&#47;evil.example` is a link to whatever
+    /// renders it as HTML.
+    fn find_links(&mut self, text: &str) {
+        let decoded = decode_references(text);
+        for url in URL_IN_TEXT.find_iter(&decoded) {
+            self.push_link(url.as_str().trim_end_matches(TRAILING_PUNCTUATION), None);
+        }
     }
 
     /// Renders HTML to text with a tokenizer: tags become spaces (inline
@@ -184,6 +199,11 @@ impl Body {
         if let Some((href, shown)) = anchor.take() {
             self.push_link(&href, Some(shown));
         }
+        // Addresses written out in the visible text (entities already
+        // decoded by the tokenizer): mail clients make them clickable.
+        for url in URL_IN_TEXT.find_iter(&out) {
+            self.push_link(url.as_str().trim_end_matches(TRAILING_PUNCTUATION), None);
+        }
         push_capped(&mut self.html_text, &out);
     }
 
@@ -203,6 +223,24 @@ impl Body {
         }
         text
     }
+}
+
+/// `text` with HTML character references (`&#58;`, `&#x2F;`, `&colon;`…)
+/// decoded, as an HTML renderer would show it. The HTML tokenizer does the
+/// decoding (its table is the standard's); `<` is escaped first so that
+/// nothing in plain text is taken for a tag.
+pub(crate) fn decode_references(text: &str) -> Cow<'_, str> {
+    if !text.contains('&') {
+        return Cow::Borrowed(text);
+    }
+    let escaped = text.replace('<', "&lt;");
+    let mut out = String::with_capacity(text.len());
+    for token in Tokenizer::new(&escaped).flatten() {
+        if let Token::String(s) = token {
+            out.push_str(&String::from_utf8_lossy(&s.value));
+        }
+    }
+    Cow::Owned(out)
 }
 
 fn is_hidden(tag: &[u8]) -> bool {
@@ -332,7 +370,10 @@ mod tests {
         assert_eq!(text, "Le 01 janvier 2021 à 14:14 Voir https://www.ameli.fr.");
         assert_eq!(
             body.links,
-            vec![Link { target: "https://evil.example/x".into(), shown: Some("https://www.ameli.fr".into()) }]
+            vec![
+                Link { target: "https://evil.example/x".into(), shown: Some("https://www.ameli.fr".into()) },
+                Link { target: "https://www.ameli.fr".into(), shown: None },
+            ]
         );
     }
 
@@ -341,6 +382,31 @@ mod tests {
         let mut body = Body::default();
         body.add_text("Cliquez ici : https://statsndm.info.ameli.fr/m/abc) merci");
         assert_eq!(body.links[0].target, "https://statsndm.info.ameli.fr/m/abc");
+    }
+
+    #[test]
+    fn character_references_do_not_hide_links_in_plain_text() {
+        let mut body = Body::default();
+        body.add_text("Appelez le 3646 : https&#58;&#47;&#47;evil.example/x ou https&colon;//evil2.example");
+        let targets: Vec<_> = body.links.iter().map(|l| l.target.as_str()).collect();
+        assert_eq!(targets, ["https://evil.example/x", "https://evil2.example"]);
+    }
+
+    #[test]
+    fn character_references_do_not_hide_links_in_html() {
+        let mut body = Body::default();
+        body.add_html(
+            "<p>Voir https&#58;&#47;&#47;evil.example/a et \
+                       <a href=\"https&#x3A;//evil2.example/b\">ici</a></p>",
+        );
+        let targets: Vec<_> = body.links.iter().map(|l| l.target.as_str()).collect();
+        assert_eq!(targets, ["https://evil2.example/b", "https://evil.example/a"]);
+    }
+
+    #[test]
+    fn decoding_references_keeps_angle_brackets_as_text() {
+        assert_eq!(decode_references("a <b> &amp; &#60;c&#62; &lt;"), "a <b> & <c> <");
+        assert!(matches!(decode_references("no references"), Cow::Borrowed(_)));
     }
 
     #[test]

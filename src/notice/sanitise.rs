@@ -1,0 +1,265 @@
+//! Text from a mail is data: the one place where it is cleaned before it
+//! leaves `notice`, and the helpers sinks use to show it.
+//!
+//! Everything a [`Recognition`](super::Recognition) carries that came from
+//! a message (subject, sender, Message-ID, site, identity provider, the
+//! domains and hosts inside reasons) goes through [`one_line`]: C0 and C1
+//! control characters and bidirectional controls are removed, and the
+//! length is capped. A site or identity provider is kept only when it is a
+//! short plain name ([`plain_name`]).
+//!
+//! [`terminal_safe`] is for printing: it never removes, it replaces every
+//! control and bidi character with a visible placeholder, so that escape
+//! sequences (clear screen, window title, OSC 8 links, colours) and
+//! right-to-left overrides from a mail or a file name never reach a
+//! terminal.
+
+use std::borrow::Cow;
+
+use super::{Envelope, Notice, Reason, Recognition};
+
+/// Subjects longer than this are cut (notices' subjects are < 100).
+pub const MAX_SUBJECT_CHARS: usize = 200;
+/// Display names longer than this are cut.
+pub const MAX_NAME_CHARS: usize = 100;
+/// An e-mail address or a domain name is at most this long (RFC 5321).
+pub const MAX_ADDRESS_CHARS: usize = 254;
+/// Message-IDs longer than this are cut.
+pub const MAX_MESSAGE_ID_CHARS: usize = 250;
+/// A site or identity provider longer than this is not a plain name.
+pub const MAX_PLAIN_NAME_CHARS: usize = 60;
+
+/// What is shown where a cut string ends.
+const ELLIPSIS: char = '…';
+
+/// Bidirectional formatting characters: embeddings and overrides
+/// (U+202A–U+202E), isolates (U+2066–U+2069) and the marks U+200E, U+200F,
+/// U+061C. They reorder what a reader sees ("moc.ilema" shown as
+/// "ameli.com").
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// A C0 or C1 control character (newline and tab included), DEL, or a
+/// Unicode line or paragraph separator.
+pub fn is_control(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
+/// One line of text from a mail: white-space controls (newline, tab,
+/// line separators) become one space, other controls and bidi controls are
+/// removed, the ends trimmed, and at most `max_chars` characters kept (the
+/// last one an ellipsis when cut).
+pub fn one_line(s: &str, max_chars: usize) -> String {
+    let mut out = String::with_capacity(s.len().min(max_chars * 4));
+    let mut space = false;
+    for c in s.chars() {
+        if is_bidi_control(c) || (is_control(c) && !c.is_whitespace()) {
+            continue;
+        }
+        if c.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        out.push(c);
+    }
+    cap(out, max_chars)
+}
+
+/// Text that may span lines: as [`one_line`], but newlines are kept
+/// (a CR LF pair is one newline).
+pub fn multi_line(s: &str, max_chars: usize) -> String {
+    let lines: Vec<String> = s.split('\n').map(|line| one_line(line, max_chars)).collect();
+    cap(lines.join("\n").trim().to_owned(), max_chars)
+}
+
+fn cap(mut s: String, max_chars: usize) -> String {
+    if let Some((cut, _)) = s.char_indices().nth(max_chars) {
+        s.truncate(cut);
+        s.pop();
+        s.push(ELLIPSIS);
+    }
+    s
+}
+
+/// Identity providers FranceConnect names in its notices.
+pub const KNOWN_IDENTITY_PROVIDERS: &[&str] = &[
+    "impots.gouv.fr",
+    "Ameli.fr",
+    "L'Identité Numérique La Poste",
+    "MSA",
+    "YRIS",
+    "France Identité",
+    "TrustMe",
+    "Aidants Connect",
+];
+
+/// `s` (trimmed) if it may be shown as a site or identity provider name: a
+/// known identity provider, or a short plain name — letters, digits,
+/// single spaces, dots, hyphens and apostrophes, starting with a letter or
+/// digit (`impots.gouv.fr`, `L'Identité Numérique La Poste`). Anything else
+/// (markup, a URL, a long sentence, quotes, controls) is not shown at all.
+pub fn plain_name(s: &str) -> Option<&str> {
+    let s = s.trim();
+    if KNOWN_IDENTITY_PROVIDERS.iter().any(|k| k.eq_ignore_ascii_case(s)) {
+        return Some(s);
+    }
+    let mut chars = s.chars();
+    let first_ok = chars.next().is_some_and(char::is_alphanumeric);
+    let rest_ok = s.chars().all(|c| c.is_alphanumeric() || matches!(c, ' ' | '.' | '-' | '\'' | '’'));
+    (first_ok && rest_ok && s.chars().count() <= MAX_PLAIN_NAME_CHARS && !s.contains("  ")).then_some(s)
+}
+
+/// `s` made safe to print on a terminal, on one line: every control
+/// character (ESC, CSI, OSC, BEL, newline, C1…) and every bidi control is
+/// replaced with a visible placeholder — `␛` for ESC, the matching
+/// control picture for other C0 characters, `�` for the rest. Borrowed when
+/// there is nothing to replace.
+pub fn terminal_safe(s: &str) -> Cow<'_, str> {
+    replace_unsafe(s, false)
+}
+
+/// As [`terminal_safe`], but newlines are kept: for text that is meant to
+/// span lines. One-line data (a subject, a file name) should use
+/// [`terminal_safe`], so that it cannot fake a line of its own.
+pub fn terminal_safe_text(s: &str) -> Cow<'_, str> {
+    replace_unsafe(s, true)
+}
+
+fn replace_unsafe(s: &str, keep_newlines: bool) -> Cow<'_, str> {
+    let unsafe_char = |c: char| (is_control(c) && !(keep_newlines && c == '\n')) || is_bidi_control(c);
+    if !s.chars().any(unsafe_char) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(s.chars().map(|c| if unsafe_char(c) { placeholder(c) } else { c }).collect())
+}
+
+fn placeholder(c: char) -> char {
+    match c {
+        // U+2400.. are the "control pictures": ␀ ␁ … ␛ … ␟, and ␡.
+        '\0'..='\u{1F}' => char::from_u32(0x2400 + c as u32).unwrap_or('\u{FFFD}'),
+        '\u{7F}' => '\u{2421}',
+        _ => '\u{FFFD}',
+    }
+}
+
+/// The sanitising step where a recognition leaves `notice`.
+pub(crate) fn recognition(seen: &mut Recognition) {
+    envelope(&mut seen.envelope);
+    if let Some(notice) = seen.notice.as_mut() {
+        self::notice(notice);
+    }
+    seen.checked_by = seen.checked_by.as_deref().map(|id| one_line(id, MAX_ADDRESS_CHARS));
+}
+
+fn envelope(e: &mut Envelope) {
+    e.subject = one_line(&e.subject, MAX_SUBJECT_CHARS);
+    e.message_id = e.message_id.as_deref().map(|m| one_line(m, MAX_MESSAGE_ID_CHARS)).filter(|m| !m.is_empty());
+    e.sender.name = e.sender.name.as_deref().map(|n| one_line(n, MAX_NAME_CHARS)).filter(|n| !n.is_empty());
+    e.sender.address = e.sender.address.as_deref().map(|a| one_line(a, MAX_ADDRESS_CHARS)).filter(|a| !a.is_empty());
+}
+
+fn notice(n: &mut Notice) {
+    let shown = |v: &Option<String>| {
+        v.as_deref().map(|v| one_line(v, MAX_ADDRESS_CHARS)).and_then(|v| plain_name(&v).map(str::to_owned))
+    };
+    n.site = shown(&n.site);
+    n.identity_provider = shown(&n.identity_provider);
+    for r in &mut n.reasons {
+        reason(r);
+    }
+}
+
+/// Domains and hosts inside reasons come from the message too.
+fn reason(r: &mut Reason) {
+    let clean = |s: &mut String| *s = one_line(s, MAX_ADDRESS_CHARS);
+    match r {
+        Reason::DkimPass { domain }
+        | Reason::SenderNotOfficial { domain }
+        | Reason::ReplyToNotOfficial { domain }
+        | Reason::DkimFail { domain: Some(domain) } => clean(domain),
+        Reason::LookalikeDomain { domain, official } => {
+            clean(domain);
+            clean(official);
+        }
+        Reason::LinkNotOfficial { host } => clean(host),
+        Reason::LinkTextMismatch { shown, target } => {
+            clean(shown);
+            clean(target);
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn controls_are_removed_but_newlines_become_spaces_in_one_line_fields() {
+        assert_eq!(
+            one_line("Alerte\x1b[2J\x1b]0;titre\x07 de\r\nconnexion\u{85}\u{9b}31m", 100),
+            "Alerte[2J]0;titre de connexion 31m"
+        );
+        assert_eq!(one_line("  a\tb  ", 100), "a b");
+    }
+
+    #[test]
+    fn bidi_controls_are_removed() {
+        assert_eq!(
+            one_line("ameli\u{202E}rf.evil\u{202C}\u{2066}x\u{2069}\u{200F}\u{200E}\u{61C}", 100),
+            "amelirf.evilx"
+        );
+    }
+
+    #[test]
+    fn length_is_capped_with_an_ellipsis() {
+        assert_eq!(one_line("abcdef", 4), "abc…");
+        assert_eq!(one_line("ééé", 3), "ééé");
+        assert_eq!(one_line(&"x".repeat(10_000), MAX_SUBJECT_CHARS).chars().count(), MAX_SUBJECT_CHARS);
+    }
+
+    #[test]
+    fn multi_line_keeps_newlines_only() {
+        assert_eq!(multi_line("a\x1b[1m\r\nb\u{202E}c\n", 100), "a[1m\nbc");
+    }
+
+    #[test]
+    fn plain_names_are_short_words_dots_hyphens_and_apostrophes() {
+        for ok in ["impots.gouv.fr", "Ameli.fr", "L'Identité Numérique La Poste", "Mon compte ameli", "MSA", "caf.fr"]
+        {
+            assert_eq!(plain_name(ok), Some(ok), "{ok}");
+        }
+        assert_eq!(plain_name("  France Identité "), Some("France Identité"));
+    }
+
+    #[test]
+    fn markup_links_and_sentences_are_not_plain_names() {
+        for bad in [
+            "<a href=\"https://evil.example\">3646</a>",
+            "https://evil.example",
+            "evil.example/login",
+            "&#58;&#47;&#47;",
+            "\"quoted\"",
+            "appelez le 01 23 45 67 89, urgent : votre compte sera suspendu aujourd'hui même",
+            "-leading-hyphen",
+            "",
+            "two  spaces",
+            "a\u{202E}b",
+        ] {
+            assert_eq!(plain_name(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn terminal_safe_replaces_escapes_controls_and_bidi_with_placeholders() {
+        assert_eq!(terminal_safe("ok"), Cow::Borrowed("ok"));
+        assert_eq!(terminal_safe("\x1b]8;;https://evil\x07lien\x1b]8;;\x07"), "␛]8;;https://evil␇lien␛]8;;␇");
+        assert_eq!(terminal_safe("a\nb\u{9b}2J\u{202E}c\x7f"), "a␊b\u{FFFD}2J\u{FFFD}c␡");
+        assert_eq!(terminal_safe_text("a\nb\x1b[2J"), "a\nb␛[2J");
+    }
+}
