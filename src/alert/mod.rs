@@ -12,7 +12,10 @@ mod terminal;
 
 use std::sync::Arc;
 
-pub use desktop::DesktopAlerter;
+pub use desktop::{
+    Capabilities, Desktop, DesktopAlerter, DesktopError, DesktopEvent, DesktopNotification, Shown, Urgency,
+    escape_markup, plain_summary,
+};
 pub use terminal::TerminalAlerter;
 
 use crate::journal::Answer;
