@@ -220,7 +220,8 @@ impl Desktop {
     /// after a reconnection or when another server has taken over.
     pub fn capabilities(&self) -> Result<Capabilities, DesktopError> {
         let link = self.link(Instant::now() + self.shared.timeout)?;
-        Ok(self.capabilities_on(&link)?.0)
+        let owner = self.owner(&link)?;
+        Ok(self.capabilities_on(&link, owner.as_ref())?.0)
     }
 
     /// Shows `n`. Returns within the timeout once connected (within twice
@@ -229,16 +230,19 @@ impl Desktop {
     /// [`DesktopError::NoServer`] if there is no notification server.
     pub fn show(&self, n: &DesktopNotification) -> Result<Shown, DesktopError> {
         let link = self.link(Instant::now() + self.shared.timeout)?;
-        let (caps, from) = self.capabilities_on(&link)?;
+        // Which server will get it decides how the body is prepared: ask
+        // the bus (cheap) rather than trust capabilities read earlier from
+        // a server that may have been replaced since.
+        let owner = self.owner(&link)?;
+        let (caps, from) = self.capabilities_on(&link, owner.as_ref())?;
         let (id, server) = self.notify(&link, n, n.replaces_id, caps)?;
         if server == from {
             return Ok(Shown { id, buttons: caps.actions && !n.actions.is_empty() });
         }
-        // Another server took over since the capabilities were read: read
-        // them again and, if the body was prepared for the wrong kind of
+        // Another server took over between the two calls: read its
+        // capabilities and, if the body was prepared for the wrong kind of
         // server, show it again in place with the right preparation.
-        self.forget_capabilities();
-        let (fresh, _) = self.capabilities_on(&link)?;
+        let (fresh, _) = self.capabilities_on(&link, Some(&server))?;
         let id = if (fresh.body_markup, fresh.actions) != (caps.body_markup, caps.actions) {
             self.notify(&link, n, id, fresh)?.0
         } else {
@@ -286,10 +290,35 @@ impl Desktop {
         Ok((id, server))
     }
 
-    /// The capabilities for `link` and the server they came from, asked if
-    /// not yet known.
-    fn capabilities_on(&self, link: &Link) -> Result<(Capabilities, OwnedUniqueName), DesktopError> {
-        if let Some(known) = self.shared.state().capabilities.clone() {
+    /// The unique name of the notification server now, `None` if there is
+    /// none yet (the bus may still start one on demand).
+    fn owner(&self, link: &Link) -> Result<Option<OwnedUniqueName>, DesktopError> {
+        let reply = zbus::block_on(link.conn.call_method(
+            Some("org.freedesktop.DBus"),
+            "/org/freedesktop/DBus",
+            Some("org.freedesktop.DBus"),
+            "GetNameOwner",
+            &(NOTIFICATIONS,),
+        ));
+        match reply.map_err(|e| self.error_of(link, e)) {
+            Ok(reply) => {
+                let name: OwnedUniqueName =
+                    reply.body().deserialize().map_err(|e| DesktopError::Failed(e.to_string()))?;
+                Ok(Some(name))
+            }
+            Err(DesktopError::NoServer) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The capabilities of the server `owner` (asked if not known for it)
+    /// and the server they came from.
+    fn capabilities_on(
+        &self,
+        link: &Link,
+        owner: Option<&OwnedUniqueName>,
+    ) -> Result<(Capabilities, OwnedUniqueName), DesktopError> {
+        if let Some(known) = self.shared.state().capabilities.clone().filter(|(_, from)| Some(from) == owner) {
             return Ok(known);
         }
         let reply = self.call(link, "GetCapabilities", &())?;
@@ -303,13 +332,8 @@ impl Desktop {
         Ok(known)
     }
 
-    fn forget_capabilities(&self) {
-        self.shared.state().capabilities = None;
-    }
-
     /// One method call on the notification server, bounded by the
-    /// connection's method timeout. A connection found closed is forgotten,
-    /// so that the next call opens a new one.
+    /// connection's method timeout.
     fn call<B>(&self, link: &Link, method: &str, body: &B) -> Result<zbus::Message, DesktopError>
     where
         B: serde::Serialize + zbus::DynamicType,
@@ -321,15 +345,15 @@ impl Desktop {
             method,
             body,
         ));
-        result.map_err(|e| {
-            if link.conn.is_closed() {
-                link::forget(&self.shared, link.generation);
-            }
-            self.error_of(e)
-        })
+        result.map_err(|e| self.error_of(link, e))
     }
 
-    fn error_of(&self, e: zbus::Error) -> DesktopError {
+    /// What `e`, from a call on `link`, means for the caller. A connection
+    /// found closed is forgotten, so that the next call opens a new one.
+    fn error_of(&self, link: &Link, e: zbus::Error) -> DesktopError {
+        if link.conn.is_closed() {
+            link::forget(&self.shared, link.generation);
+        }
         use zbus::fdo::Error as Fdo;
         match e {
             zbus::Error::InputOutput(io) if io.kind() == std::io::ErrorKind::TimedOut => {
