@@ -178,6 +178,31 @@ fn a_closing_yields_closed() {
     assert!(session.notifications().iter().any(|n| n["call"] == "CloseNotification" && n["id"] == second));
 }
 
+#[test]
+fn signals_about_other_applications_notifications_are_ignored() {
+    let _serial = serial();
+    let Some(session) = Session::start() else { return };
+    let desktop = Desktop::connect_to(session.bus_address(), TIMEOUT).expect("connect");
+    let events = desktop.take_events().expect("events");
+    let ours = desktop.show(&note("La nôtre", "b")).expect("shown").id;
+    let out = session
+        .command("gdbus")
+        .args(["call", "--session", "--dest", "org.freedesktop.Notifications"])
+        .args(["--object-path", "/org/freedesktop/Notifications", "--method"])
+        .args(["org.freedesktop.Notifications.Notify", "'other'", "uint32 0", "''", "'Autre'", "'b'"])
+        .args(["@as []", "@a{sv} {}", "int32 -1"])
+        .output()
+        .expect("gdbus runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let reply = String::from_utf8_lossy(&out.stdout);
+    let other: u32 = reply.trim().trim_start_matches("(uint32 ").trim_end_matches(",)").parse().expect("an id");
+    assert_ne!(other, ours);
+
+    session.invoke_action(other, "mine");
+    session.close(ours, 2);
+    assert_eq!(next_event(&events), DesktopEvent::Closed { id: ours, reason: 2 }, "nothing about {other}");
+}
+
 /// Clicks `key` on every notification in `ids` from one helper process
 /// (one gdbus per click would take seconds).
 fn click_all(session: &Session, ids: &[u32], key: &str) {

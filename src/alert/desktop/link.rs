@@ -197,19 +197,12 @@ async fn listen(shared: &Shared, mut stream: MessageStream) {
     }
 }
 
-/// The event `message` carries, if it is a signal of the server we talk to.
+/// The event `message` carries, if it is a signal of the server we talk to
+/// about a notification shown through this sink.
 fn event_of(shared: &Shared, message: &Message) -> Option<DesktopEvent> {
     let header = message.header();
-    let from_server = {
-        let state = shared.state();
-        header.sender().is_some_and(|s| state.server.as_ref().is_some_and(|server| server.as_ref() == *s))
-    };
-    if !from_server {
-        tracing::debug!(sender = ?header.sender(), "desktop: signal from another connection ignored");
-        return None;
-    }
     let body = message.body();
-    match header.member().map(|m| m.as_str()) {
+    let event = match header.member().map(|m| m.as_str()) {
         Some("ActionInvoked") => {
             body.deserialize::<(u32, String)>().ok().map(|(id, key)| DesktopEvent::Action { id, key })
         }
@@ -217,5 +210,17 @@ fn event_of(shared: &Shared, message: &Message) -> Option<DesktopEvent> {
             body.deserialize::<(u32, u32)>().ok().map(|(id, reason)| DesktopEvent::Closed { id, reason })
         }
         _ => None,
+    }?;
+    let mut state = shared.state();
+    let from_server =
+        header.sender().is_some_and(|s| state.server.as_ref().is_some_and(|server| server.as_ref() == *s));
+    if !from_server {
+        tracing::debug!(sender = ?header.sender(), "desktop: signal from another connection ignored");
+        return None;
     }
+    let ours = match &event {
+        DesktopEvent::Action { id, .. } => state.shown.contains(id),
+        DesktopEvent::Closed { id, .. } => state.shown.remove(id),
+    };
+    ours.then_some(event)
 }

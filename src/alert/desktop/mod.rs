@@ -23,8 +23,9 @@
 
 mod alerter;
 mod link;
+mod markup;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -34,6 +35,7 @@ use zbus::names::OwnedUniqueName;
 
 pub use alerter::DesktopAlerter;
 use link::{Link, Stop};
+pub use markup::{escape_markup, plain_summary};
 
 /// The bus name, object path and interface of the notification server.
 const NOTIFICATIONS: &str = "org.freedesktop.Notifications";
@@ -163,8 +165,23 @@ struct State {
     /// unique name) gave them; forgotten with the link.
     capabilities: Option<(Capabilities, OwnedUniqueName)>,
     /// The unique name of the server that answered last: the listener only
-    /// takes signals from it.
+    /// takes signals from it,
     server: Option<OwnedUniqueName>,
+    /// and only about the notifications shown through this sink on it and
+    /// not closed yet (signals about other applications' notifications are
+    /// broadcast too).
+    shown: HashSet<u32>,
+}
+
+impl State {
+    /// Notes that `server` answered; the ids of another server mean nothing
+    /// on it.
+    fn heard_from(&mut self, server: &OwnedUniqueName) {
+        if self.server.as_ref() != Some(server) {
+            self.shown.clear();
+            self.server = Some(server.clone());
+        }
+    }
 }
 
 impl Shared {
@@ -224,10 +241,12 @@ impl Desktop {
         Ok(self.capabilities_on(&link, owner.as_ref())?.0)
     }
 
-    /// Shows `n`. Returns within the timeout once connected (within twice
-    /// the timeout when the connection has to be opened again first):
-    /// [`DesktopError::TimedOut`] if the bus or the server does not answer,
-    /// [`DesktopError::NoServer`] if there is no notification server.
+    /// Shows `n`. Each call to the bus or the server waits at most the
+    /// timeout, and the first one that meets a stalled bus or server ends
+    /// `show` with [`DesktopError::TimedOut`]: it returns within the timeout
+    /// (twice the timeout when the connection has to be opened again
+    /// first). [`DesktopError::NoServer`] at once if there is no
+    /// notification server.
     pub fn show(&self, n: &DesktopNotification) -> Result<Shown, DesktopError> {
         let link = self.link(Instant::now() + self.shared.timeout)?;
         // Which server will get it decides how the body is prepared: ask
@@ -286,7 +305,9 @@ impl Desktop {
         let reply = self.call(link, "Notify", &args)?;
         let id: u32 = reply.body().deserialize().map_err(|e| DesktopError::Failed(e.to_string()))?;
         let server = sender_of(&reply)?;
-        self.shared.state().server = Some(server.clone());
+        let mut state = self.shared.state();
+        state.heard_from(&server);
+        state.shown.insert(id);
         Ok((id, server))
     }
 
@@ -328,7 +349,7 @@ impl Desktop {
         if state.link.as_ref().is_some_and(|l| l.generation == link.generation) {
             state.capabilities = Some(known.clone());
         }
-        state.server = Some(known.1.clone());
+        state.heard_from(&known.1);
         Ok(known)
     }
 
@@ -387,32 +408,4 @@ fn sender_of(reply: &zbus::Message) -> Result<OwnedUniqueName, DesktopError> {
     let header = reply.header();
     let sender = header.sender().ok_or_else(|| DesktopError::Failed("reply without a sender".into()))?;
     Ok(sender.to_owned().into())
-}
-
-/// `text` with the five characters that start markup or an entity replaced
-/// by entities, for a server that renders markup in bodies (`body-markup`):
-/// tags, links, images and character references from mail then show as the
-/// text they are.
-pub fn escape_markup(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// `summary` as plain text safe on every server. The specification makes
-/// the summary plain text, so escaping it would show `&amp;` on servers that
-/// follow it; but some servers (dunst with `markup = full`, for one) render
-/// markup in it anyway. So `<`, `>` and `&` are replaced by look-alikes
-/// (‹ › ＆), which read the same and start nothing on either kind of server.
-pub fn plain_summary(summary: &str) -> String {
-    summary.replace('<', "‹").replace('>', "›").replace('&', "＆")
 }
