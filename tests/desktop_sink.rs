@@ -321,6 +321,32 @@ fn a_server_that_never_answers_makes_show_time_out_within_the_bound() {
 }
 
 #[test]
+fn a_stalled_bus_makes_every_call_time_out_within_the_bound() {
+    let _serial = serial();
+    let Some(session) = Session::start() else { return };
+    let timeout = Duration::from_secs(1);
+    let connected = Desktop::connect_to(session.bus_address(), timeout).expect("connect");
+    connected.show(&note("Avant", "b")).expect("shown");
+
+    session.pause_bus();
+    let started = Instant::now();
+    let show = connected.show(&note("Pendant", "b"));
+    let show_waited = started.elapsed();
+    let started = Instant::now();
+    let connect = Desktop::connect_to(session.bus_address(), timeout).map(|_| ());
+    let connect_waited = started.elapsed();
+    session.resume_bus();
+
+    report(&format!("frozen bus: show failed after {show_waited:?}, connect after {connect_waited:?}"));
+    assert_eq!(show, Err(DesktopError::TimedOut(timeout)));
+    assert_eq!(connect, Err(DesktopError::TimedOut(timeout)));
+    for w in [show_waited, connect_waited] {
+        assert!(w >= timeout && w < timeout + Duration::from_secs(1), "waited {w:?}");
+    }
+    connected.show(&note("Après", "b")).expect("the same connection works once the bus answers again");
+}
+
+#[test]
 fn a_missing_server_fails_cleanly() {
     let _serial = serial();
     let Some(session) = Session::start() else { return };

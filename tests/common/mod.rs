@@ -250,12 +250,29 @@ impl Session {
         self.signal_recorder("CONT");
     }
 
+    /// Freezes the bus daemon itself (SIGSTOP): connecting to it and every
+    /// call through it hang until [`Session::resume_bus`].
+    pub fn pause_bus(&self) {
+        self.signal_process("dbus", "dbus-daemon", "STOP");
+    }
+
+    /// Lets a frozen bus daemon run again (SIGCONT).
+    pub fn resume_bus(&self) {
+        self.signal_process("dbus", "dbus-daemon", "CONT");
+    }
+
     fn signal_recorder(&self, signal: &str) {
-        let pid = fs::read_to_string(self.dir.path().join("notify.pid")).expect("notify.pid");
+        self.signal_process("notify", "python3", signal);
+    }
+
+    /// Sends `signal` to the process in `DIR/<name>.pid`, if it still is
+    /// the `comm` the scripts started.
+    fn signal_process(&self, name: &str, comm: &str, signal: &str) {
+        let pid = fs::read_to_string(self.dir.path().join(format!("{name}.pid"))).expect("pid file");
         let pid = pid.trim();
         assert!(
-            fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == "python3"),
-            "the recorder {pid} is not running"
+            fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == comm),
+            "{comm} ({pid}) is not running"
         );
         let out = run(Command::new("kill").arg(format!("-{signal}")).arg(pid));
         assert!(out.status.success(), "kill -{signal} {pid}: {}", text(&out.stderr));
