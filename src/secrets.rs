@@ -295,8 +295,11 @@ mod tests {
         let secret = run_command_within(&command, "password_command", Duration::from_secs(10)).expect("password");
         assert_eq!(secret, "s3cret");
         assert!(started.elapsed() < Duration::from_secs(2), "took {:?}", started.elapsed());
-        let pid = std::fs::read_to_string(&pid_file).expect("pid");
-        assert!(wait_dead(pid.trim()), "the background child {pid} outlived the command");
+        // Under load the group may be killed before the child wrote its
+        // pid: then it did not outlive the command either.
+        if let Ok(pid) = std::fs::read_to_string(&pid_file) {
+            assert!(wait_dead(pid.trim()), "the background child {pid} outlived the command");
+        }
     }
 
     #[test]

@@ -12,7 +12,10 @@
 mod desktop;
 mod terminal;
 
-pub use desktop::DesktopAlerter;
+pub use desktop::{
+    Capabilities, Desktop, DesktopAlerter, DesktopError, DesktopEvent, DesktopNotification, Shown, escape_markup,
+    plain_summary,
+};
 pub use terminal::TerminalAlerter;
 
 use crate::matching::Urgency;

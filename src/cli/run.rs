@@ -13,11 +13,11 @@
 //! agent's status file ([`crate::agent_status`]), which `doctor` and
 //! `setup` read.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use clap::Args;
@@ -28,9 +28,13 @@ use super::{Cli, CliError};
 use crate::Exit;
 use crate::agent::{Shared, Watcher, watch_for_resume};
 use crate::agent_status::{AgentStatus, ReloadError};
+use crate::alert::DesktopAlerter;
 use crate::config::{self, Config};
-use crate::messages;
+use crate::journal::Journal;
+use crate::messages::{self, Lang};
 use crate::notice::Rules;
+use crate::watch::SystemClock;
+use crate::watch::deliver::listen_for_clicks;
 
 /// Held by the running agent in the data directory: one agent at a time
 /// (a desktop may start it both from systemd and from autostart).
@@ -40,6 +44,8 @@ pub const CONFIG_POLL: Duration = Duration::from_secs(2);
 /// A change is acted on once the file has stayed the same this long (an
 /// editor that writes in two steps).
 const CONFIG_SETTLE: Duration = Duration::from_millis(300);
+/// How often the agent matches and shows what is due between syncs.
+const EVALUATE_EVERY: Duration = Duration::from_secs(20);
 
 /// Watch every configured mailbox until stopped (what the service runs)
 #[derive(Debug, Args)]
@@ -102,6 +108,12 @@ impl Run {
         drop(tx);
 
         let (data_dir, lang) = (context.data_dir, cli.lang);
+        {
+            // One listener for the clicks on every notification, for the
+            // life of the process (config reloads included).
+            let (data_dir, watching) = (data_dir.clone(), Arc::clone(&watching));
+            std::thread::spawn(move || listen_for_clicks_when_possible(&data_dir, lang, &watching));
+        }
         let mut config = context.config;
         loop {
             let shared = Shared::new(config, rules, data_dir.clone(), lang, true);
@@ -116,6 +128,7 @@ impl Run {
                     s.spawn(move || Watcher { shared, account }.run());
                 }
                 s.spawn(|| watch_for_resume(&shared));
+                s.spawn(|| evaluate_periodically(&shared));
                 let next = next_generation(&rx, &shared, cli, &mut status);
                 shared.request_stop();
                 next
@@ -129,6 +142,36 @@ impl Run {
         AgentStatus::remove(&data_dir);
         handle.close();
         Ok(Exit::Ok)
+    }
+}
+
+/// Between syncs, matches and shows what is due every [`EVALUATE_EVERY`]:
+/// desktop retries, reminders of open alerts, missing notices whose wait
+/// is over. Returns when the watch stops.
+fn evaluate_periodically(shared: &Shared) {
+    let mut last = Instant::now();
+    while !shared.stopping() {
+        std::thread::sleep(Duration::from_millis(500));
+        if last.elapsed() < EVALUATE_EVERY {
+            continue;
+        }
+        last = Instant::now();
+        let evaluated = Journal::open_in(&shared.data_dir).and_then(|mut j| shared.evaluate(&mut j, &SystemClock));
+        if let Err(e) = evaluated {
+            tracing::error!(error = %e, "journal");
+        }
+    }
+}
+
+/// Takes the desktop's clicks as soon as a session bus answers, then turns
+/// each into an answer, until the process ends.
+fn listen_for_clicks_when_possible(data_dir: &Path, lang: Lang, watching: &AtomicBool) {
+    while watching.load(Ordering::Relaxed) {
+        if let Some(events) = DesktopAlerter::events() {
+            listen_for_clicks(events, data_dir.to_path_buf(), lang);
+            return;
+        }
+        std::thread::sleep(Duration::from_secs(30));
     }
 }
 

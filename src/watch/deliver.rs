@@ -12,10 +12,13 @@
 //! the notification is closed ("C'était moi", "C'est fait") or replaced by
 //! the steps ("Ce n'était pas moi").
 
+use std::path::PathBuf;
+use std::sync::mpsc::Receiver;
+
 use chrono::{DateTime, Duration, Utc};
 
 use super::evaluate::{DueAlert, Showing};
-use crate::alert::{AlertText, Alerter, Delivery};
+use crate::alert::{AlertText, Alerter, Delivery, DesktopAlerter, DesktopEvent};
 use crate::journal::{AnswerOutcome, DeliveryOutcome, DeliveryRecord, Journal, JournalError, StoredFinding};
 use crate::matching::{AlertFacts, Answer, AnswerRefused, FindingKind, Urgency};
 use crate::messages::{self, AlertWords, Lang};
@@ -229,4 +232,35 @@ pub fn on_click(
         }
     }
     Ok(Some(outcome))
+}
+
+/// The agent's one listener for the clicks on every notification it shows:
+/// each click on a button is an answer, applied through the journal (which
+/// then closes or replaces the notification). Returns when the desktop
+/// sink goes away.
+pub fn listen_for_clicks(events: Receiver<DesktopEvent>, data_dir: PathBuf, lang: Lang) {
+    let sinks: Vec<Box<dyn Alerter>> = vec![Box::new(DesktopAlerter::new(true))];
+    for event in events {
+        let DesktopEvent::Action { id, key } = event else { continue };
+        // A click can beat the journal write of the notification's id by a
+        // few milliseconds: look again briefly before giving up on it.
+        for attempt in 0..5 {
+            let outcome = Journal::open_in(&data_dir)
+                .and_then(|mut journal| on_click(&mut journal, &sinks, id, &key, lang, Utc::now()));
+            match outcome {
+                Ok(Some(outcome)) => {
+                    tracing::info!(notification = id, key, ?outcome, "answer from the desktop");
+                    break;
+                }
+                Ok(None) if attempt < 4 && answer_for_action(&key).is_some() => {
+                    std::thread::sleep(std::time::Duration::from_millis(200));
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    tracing::error!(notification = id, error = %e, "cannot record the answer");
+                    break;
+                }
+            }
+        }
+    }
 }

@@ -90,6 +90,8 @@ pub struct Session {
     dir: TempDir,
     home: PathBuf,
     address: String,
+    /// Recorders started by [`Session::start_notifications`], reaped on drop.
+    recorders: std::sync::Mutex<Vec<std::process::Child>>,
 }
 
 const NOTIFICATIONS: &str = "org.freedesktop.Notifications";
@@ -119,7 +121,7 @@ impl Session {
             .strip_prefix("export DBUS_SESSION_BUS_ADDRESS=")
             .unwrap_or_else(|| panic!("unexpected session-up.sh output: {stdout:?}"))
             .to_owned();
-        Some(Session { home: dir.path().join("home"), address, dir })
+        Some(Session { home: dir.path().join("home"), address, dir, recorders: Default::default() })
     }
 
     /// The `DBUS_SESSION_BUS_ADDRESS` to give the program under test.
@@ -211,6 +213,85 @@ impl Session {
         }
     }
 
+    /// Starts a notification recorder again (after
+    /// [`Session::stop_notifications`]), advertising `capabilities` (e.g.
+    /// `"actions body"`; `None`: the recorder's own list), logging to the
+    /// same `notifications.jsonl`; returns once it owns the name.
+    pub fn start_notifications(&self, capabilities: Option<&str>) {
+        use std::io::BufRead;
+        let log = fs::File::create(self.dir.path().join("notify.log")).expect("notify.log");
+        let mut cmd = Command::new("/usr/bin/python3");
+        cmd.arg(support("notify-capture.py"))
+            .arg(self.dir.path().join("notifications.jsonl"))
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(log);
+        if let Some(caps) = capabilities {
+            cmd.env("NOTIFY_CAPTURE_CAPS", caps);
+        }
+        let mut child = cmd.spawn().expect("notify-capture.py starts");
+        fs::write(self.dir.path().join("notify.pid"), child.id().to_string()).expect("notify.pid");
+        let stdout = child.stdout.take().expect("stdout");
+        self.recorders.lock().unwrap_or_else(|p| p.into_inner()).push(child);
+        let mut ready = String::new();
+        std::io::BufReader::new(stdout).read_line(&mut ready).expect("read notify-capture.py");
+        assert_eq!(ready.trim(), "ready", "notify-capture.py did not start: {}", self.notify_log());
+    }
+
+    /// Freezes the notification recorder (SIGSTOP): it keeps its name but
+    /// answers nothing until [`Session::resume_notifications`].
+    pub fn pause_notifications(&self) {
+        self.signal_recorder("STOP");
+    }
+
+    /// Lets a frozen recorder run again (SIGCONT).
+    pub fn resume_notifications(&self) {
+        self.signal_recorder("CONT");
+    }
+
+    /// Freezes the bus daemon itself (SIGSTOP): connecting to it and every
+    /// call through it hang until [`Session::resume_bus`].
+    pub fn pause_bus(&self) {
+        self.signal_process("dbus", "dbus-daemon", "STOP");
+    }
+
+    /// Lets a frozen bus daemon run again (SIGCONT).
+    pub fn resume_bus(&self) {
+        self.signal_process("dbus", "dbus-daemon", "CONT");
+    }
+
+    fn signal_recorder(&self, signal: &str) {
+        self.signal_process("notify", "python3", signal);
+    }
+
+    /// Sends `signal` to the process in `DIR/<name>.pid`, if it still is
+    /// the `comm` the scripts started.
+    fn signal_process(&self, name: &str, comm: &str, signal: &str) {
+        let pid = fs::read_to_string(self.dir.path().join(format!("{name}.pid"))).expect("pid file");
+        let pid = pid.trim();
+        assert!(
+            fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == comm),
+            "{comm} ({pid}) is not running"
+        );
+        let out = run(Command::new("kill").arg(format!("-{signal}")).arg(pid));
+        assert!(out.status.success(), "kill -{signal} {pid}: {}", text(&out.stderr));
+    }
+
+    /// Stops the whole session (bus, recorder, keyring) and starts it again
+    /// in the same directory: same bus address, new bus. Connections to
+    /// the old bus are broken.
+    pub fn restart(&self) {
+        run(Command::new(support("session-down.sh")).arg(self.dir.path()));
+        let out = run(Command::new(support("session-up.sh")).arg(self.dir.path()));
+        assert!(out.status.success(), "session-up.sh failed: {}", text(&out.stderr));
+        assert!(text(&out.stdout).contains(&self.address), "the address changed: {}", text(&out.stdout));
+    }
+
+    fn notify_log(&self) -> String {
+        fs::read_to_string(self.dir.path().join("notify.log")).unwrap_or_default()
+    }
+
     /// Whether some connection owns the bus `name`.
     pub fn name_has_owner(&self, name: &str) -> bool {
         let reply = self.gdbus(
@@ -234,6 +315,10 @@ impl Session {
 impl Drop for Session {
     fn drop(&mut self) {
         let _ = Command::new(support("session-down.sh")).arg(self.dir.path()).stdin(Stdio::null()).status();
+        for mut recorder in self.recorders.lock().unwrap_or_else(|p| p.into_inner()).drain(..) {
+            let _ = recorder.kill();
+            let _ = recorder.wait();
+        }
     }
 }
 

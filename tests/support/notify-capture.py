@@ -12,6 +12,9 @@ DBUS_SESSION_BUS_ADDRESS and appends one JSON object per call to LOGFILE:
      "expire_timeout": -1, "sender": ":1.4", "time": 1700000000.0}
     {"call": "CloseNotification", "id": 1, "time": ...}
 
+NOTIFY_CAPTURE_CAPS (space-separated) replaces the capabilities it
+advertises.
+
 hints.urgency is 0 (low), 1 (normal) or 2 (critical); it is absent when
 the sender set none. Image hints are logged as "<image WxH>".
 
@@ -31,6 +34,7 @@ real server does when the user clicks.
 Needs Debian's python3-gi (uses /usr/bin/python3 on purpose).
 """
 import json
+import os
 import signal
 import sys
 import time
@@ -91,6 +95,10 @@ XML = """
 """
 CAPABILITIES = ["actions", "body", "body-hyperlinks", "body-markup",
                 "icon-static", "persistence"]
+# NOTIFY_CAPTURE_CAPS="body persistence" plays a server with other
+# capabilities (e.g. one that renders no markup, or shows no buttons).
+if os.environ.get("NOTIFY_CAPTURE_CAPS") is not None:
+    CAPABILITIES = os.environ["NOTIFY_CAPTURE_CAPS"].split()
 
 if len(sys.argv) != 2:
     sys.exit("usage: notify-capture.py LOGFILE")
