@@ -7,7 +7,8 @@ use serde::Serialize;
 use crate::journal::{StoredFinding, StoredNotice};
 use crate::matching::{Answer, FindingKind, LoginService, LoginSource, OwnLogin, Resolution, Via};
 use crate::messages::{Lang, paris_time};
-use crate::notice::{Authenticity, Kind, Service};
+use crate::notice::sanitise::is_bidi_control;
+use crate::notice::{Authenticity, Kind, Recognition, Service, TimeSource};
 
 /// RFC 3339 UTC, to the second.
 fn utc(t: DateTime<Utc>) -> String {
@@ -147,7 +148,74 @@ impl LogRecord {
     }
 }
 
-/// One JSON line.
+/// `vigie scan --json`: one message (the contract in DESIGN.md, plus
+/// `format`, `message_id`, the stable reason `codes`, and `checked_by`: the
+/// authserv-id of the `Authentication-Results` whose verdict this is, or
+/// `"(microsoft)"`, or null).
+#[derive(Debug, Serialize)]
+pub struct ScanRecord {
+    pub file: String,
+    pub claims: Option<Service>,
+    pub kind: Option<Kind>,
+    pub authenticity: Option<Authenticity>,
+    pub login_at: Option<String>,
+    pub login_at_source: Option<TimeSource>,
+    pub site: Option<String>,
+    pub identity_provider: Option<String>,
+    pub format: Option<String>,
+    pub sender: Option<String>,
+    pub message_id: Option<String>,
+    pub checked_by: Option<String>,
+    pub reasons: Vec<String>,
+    pub codes: Vec<&'static str>,
+}
+
+impl ScanRecord {
+    pub fn new(file: &str, seen: &Recognition, lang: Lang) -> ScanRecord {
+        let notice = seen.notice.as_ref();
+        let login = notice.and_then(|n| n.login_at);
+        ScanRecord {
+            file: file.to_owned(),
+            claims: notice.map(|n| n.service),
+            kind: notice.map(|n| n.kind),
+            authenticity: notice.map(|n| n.authenticity),
+            login_at: login.map(|t| utc(t.at)),
+            login_at_source: login.map(|t| t.source),
+            site: notice.and_then(|n| n.site.clone()),
+            identity_provider: notice.and_then(|n| n.identity_provider.clone()),
+            format: notice.and_then(|n| n.format.clone()),
+            sender: seen.envelope.sender.address.clone(),
+            message_id: seen.envelope.message_id.clone(),
+            checked_by: seen.checked_by.clone(),
+            reasons: notice.map(|n| crate::messages::reasons(n, lang)).unwrap_or_default(),
+            codes: notice.map(|n| n.reasons.iter().map(|r| r.code()).collect()).unwrap_or_default(),
+        }
+    }
+}
+
+/// `vigie scan --json`: a file that could not be scanned.
+#[derive(Debug, Serialize)]
+pub struct ScanError {
+    pub file: String,
+    pub error: String,
+}
+
+/// One JSON line, safe for a terminal too: serde_json escapes C0 controls
+/// but writes C1 controls, bidi overrides and line separators raw, so
+/// those are written as `\uXXXX` as well.
 pub fn line<T: Serialize>(record: &T) -> String {
-    serde_json::to_string(record).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    let text = serde_json::to_string(record).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+    let unsafe_char = |c: char| c.is_control() || is_bidi_control(c) || matches!(c, '\u{2028}' | '\u{2029}');
+    if !text.chars().any(unsafe_char) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }

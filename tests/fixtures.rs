@@ -7,9 +7,9 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use vigie::cli::scan::to_json;
 use vigie::messages::Lang;
 use vigie::notice::{Rules, recognise};
+use vigie::report::ScanRecord;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -34,7 +34,7 @@ fn every_fixture_gets_its_expected_labels() {
         let file = want["file"].as_str().expect("each line names its file");
         let raw = std::fs::read(fixtures().join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
         let got = match recognise(&raw, &rules) {
-            Ok(seen) => to_json(file, &seen, Lang::En),
+            Ok(seen) => serde_json::to_value(ScanRecord::new(file, &seen, Lang::En)).expect("a JSON object"),
             Err(e) => {
                 failures.push(format!("{file}: not recognised as an e-mail: {e}"));
                 continue;

@@ -13,14 +13,13 @@ use std::fs::File;
 use std::io::{self, Read, Write};
 
 use clap::Args;
-use serde_json::json;
 
 use super::{Cli, CliError};
 use crate::Exit;
 use crate::config::Config;
 use crate::messages::{self, Lang};
-use crate::notice::sanitise::is_bidi_control;
 use crate::notice::{Authenticity, Recognition, Rules, recognise, terminal_safe};
+use crate::report::{self, ScanError, ScanRecord};
 
 /// Larger messages are not analysed: notices are a few kilobytes, and this
 /// bounds memory whatever is thrown at vigie.
@@ -78,7 +77,7 @@ impl Scan {
             let verdict = messages::scan_verdict(seen, lang);
             return writeln!(out, "{} : {}", terminal_safe(file), terminal_safe(&verdict));
         }
-        writeln!(out, "{}", json_line(&to_json(file, seen, lang)))
+        writeln!(out, "{}", report::line(&ScanRecord::new(file, seen, lang)))
     }
 
     fn print_skipped(&self, out: &mut impl Write, file: &str, skipped: &Skipped, lang: Lang) -> io::Result<()> {
@@ -88,7 +87,7 @@ impl Scan {
             Skipped::NotAnEmail(e) => messages::not_an_email(e, lang),
         };
         if self.json {
-            writeln!(out, "{}", json_line(&json!({ "file": file, "error": text })))
+            writeln!(out, "{}", report::line(&ScanError { file: file.to_owned(), error: text }))
         } else {
             // The verdicts go to stdout; a file without one is reported on
             // stderr too, so that it is seen when stdout is piped.
@@ -101,47 +100,6 @@ impl Scan {
 /// One JSON object on one line, safe on a terminal: serde_json escapes C0
 /// controls but writes C1 controls and bidi controls raw; they can only
 /// occur inside strings, where `\uXXXX` means the same character.
-fn json_line(value: &serde_json::Value) -> String {
-    let text = value.to_string();
-    if !text.chars().any(|c| c.is_control() || is_bidi_control(c) || matches!(c, '\u{2028}' | '\u{2029}')) {
-        return text;
-    }
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        if c.is_control() || is_bidi_control(c) || matches!(c, '\u{2028}' | '\u{2029}') {
-            out.push_str(&format!("\\u{:04x}", u32::from(c)));
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// The `scan --json` object for one message (the contract in DESIGN.md,
-/// plus `format`, `message_id`, the stable reason `codes`, and
-/// `checked_by`: the authserv-id of the topmost `Authentication-Results`
-/// whose verdict this is, or `"(microsoft)"`, or null).
-pub fn to_json(file: &str, seen: &Recognition, lang: Lang) -> serde_json::Value {
-    let notice = seen.notice.as_ref();
-    let login = notice.and_then(|n| n.login_at);
-    json!({
-        "file": file,
-        "claims": notice.map(|n| n.service.as_str()),
-        "kind": notice.map(|n| n.kind.as_str()),
-        "authenticity": notice.map(|n| n.authenticity.as_str()),
-        "login_at": login.map(|t| t.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-        "login_at_source": login.map(|t| t.source.as_str()),
-        "site": notice.and_then(|n| n.site.clone()),
-        "identity_provider": notice.and_then(|n| n.identity_provider.clone()),
-        "format": notice.and_then(|n| n.format.clone()),
-        "sender": seen.envelope.sender.address,
-        "message_id": seen.envelope.message_id,
-        "checked_by": seen.checked_by,
-        "reasons": notice.map(|n| messages::reasons(n, lang)).unwrap_or_default(),
-        "codes": notice.map(|n| n.reasons.iter().map(|r| r.code()).collect::<Vec<_>>()).unwrap_or_default(),
-    })
-}
-
 fn scan_one(file: &str, rules: &Rules) -> Result<Recognition, Skipped> {
     let raw = if file == "-" {
         read_capped(io::stdin().lock())?
