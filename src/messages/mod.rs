@@ -7,11 +7,13 @@
 //! and the demo print.
 
 mod alerts;
+mod mailbox;
 mod service;
 mod setup;
 mod views;
 
 pub use alerts::*;
+pub use mailbox::*;
 pub use service::*;
 pub use setup::*;
 pub use views::*;
