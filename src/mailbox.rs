@@ -162,7 +162,8 @@ pub trait Folder {
     /// anything read.
     fn bodies(&mut self, batch: &[Candidate]) -> Result<Vec<Fetched>, MailboxError>;
     /// Waits in IDLE until the server pushes a new message or `timeout`
-    /// passes, counted from the call (keepalives do not extend it).
+    /// passes, counted from the call (keepalives do not extend it). The
+    /// watch also copes with a wait that ends early.
     fn idle(&mut self, timeout: Duration) -> Result<IdleOutcome, MailboxError>;
 }
 

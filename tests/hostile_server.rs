@@ -13,7 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-use common::need;
+use common::{AgentProcess, need};
 
 const MEMORY_CAP_KIB: u64 = 128 * 1024;
 
@@ -67,21 +67,36 @@ struct Checked {
     peak_kib: u64,
 }
 
-/// Runs `vigie check [args]` on an account of `server`, killed if still
-/// running after `limit`, its peak memory measured.
-fn check(server: &Hostile, args: &[&str], limit: Duration) -> Checked {
+/// A data dir and a config with one account on `server`.
+fn account(server: &Hostile) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("tempdir");
     let config = dir.path().join("config.toml");
     std::fs::write(
         &config,
         format!(
-            "[[account]]\nname = \"Mamie\"\nimap_host = \"127.0.0.1\"\nimap_port = {}\nusername = \"alice\"\n\
-             password_command = \"printf secret\"\ntls_ca_file = \"{}\"\n",
+            "poll_interval_secs = 30\n[[account]]\nname = \"Mamie\"\nimap_host = \"127.0.0.1\"\nimap_port = {}\n\
+             username = \"alice\"\npassword_command = \"printf secret\"\ntls_ca_file = \"{}\"\n",
             server.port,
             server.dir.path().join("tls/cert.pem").display()
         ),
     )
     .expect("config");
+    (dir, config)
+}
+
+/// `vigie run` on an account of `server`, its log collected.
+fn run(server: &Hostile) -> (tempfile::TempDir, AgentProcess) {
+    let (dir, config) = account(server);
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vigie"));
+    cmd.arg("--config").arg(&config).arg("--data-dir").arg(dir.path().join("data")).arg("run");
+    cmd.env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/vigie-test-bus");
+    (dir, AgentProcess::spawn(cmd))
+}
+
+/// Runs `vigie check [args]` on an account of `server`, killed if still
+/// running after `limit`, its peak memory measured.
+fn check(server: &Hostile, args: &[&str], limit: Duration) -> Checked {
+    let (dir, config) = account(server);
     let rss = dir.path().join("maxrss");
     let (out, err) = (dir.path().join("stdout"), dir.path().join("stderr"));
     let started = Instant::now();
@@ -192,4 +207,38 @@ fn a_big_notice_is_recognised_from_its_prefix() {
     assert!(commands.contains("BODY.PEEK[]<0.1048576>"), "a prefix was asked for:\n{commands}");
     assert!(!commands.contains("BODY.PEEK[])"), "the whole body was asked for:\n{commands}");
     assert!(run.peak_kib < MEMORY_CAP_KIB, "peak memory {} KiB", run.peak_kib);
+}
+
+#[test]
+fn a_server_offering_only_tls_1_1_is_refused() {
+    let Some(server) = Hostile::start("tls11", None) else { return };
+    let run = check(&server, &[], Duration::from_secs(30));
+    assert_eq!(run.code, Some(3), "stdout: {}\nstderr: {}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("TLS 1.2"), "{}", run.stderr);
+    assert!(!server.commands().contains("LOGIN"), "no password sent: {}", server.commands());
+}
+
+#[test]
+fn under_run_a_stalled_server_is_a_failure_and_is_retried() {
+    let Some(server) = Hostile::start("stall", None) else { return };
+    let (_dir, agent) = run(&server);
+    agent.wait_for_log("did not finish answering within 60 s", 1, Duration::from_secs(100));
+    agent.wait_for_log("reconnecting later", 1, Duration::from_secs(5));
+    // The retry reaches the server again.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while server.commands().matches("EXAMINE").count() < 2 {
+        assert!(Instant::now() < deadline, "no retry:\n{}", agent.lines().join("\n"));
+        sleep(Duration::from_millis(100));
+    }
+    agent.stop();
+}
+
+#[test]
+fn under_run_a_server_answering_idle_at_once_is_a_failure_not_a_crash() {
+    let Some(server) = Hostile::start("idleok", None) else { return };
+    let (_dir, agent) = run(&server);
+    agent.wait_for_log("answered IDLE without waiting", 1, Duration::from_secs(30));
+    // Backed off, reconnected, synced again: the watch goes on.
+    agent.wait_for_log("synced", 2, Duration::from_secs(30));
+    agent.stop();
 }

@@ -321,10 +321,19 @@ impl Folder for Selected<'_> {
     fn idle(&mut self, timeout: Duration) -> Result<IdleOutcome, MailboxError> {
         // The wait itself is an absolute deadline (see guard): keepalives
         // do not extend it.
-        let outcome = self.imap.command(Limits { bytes: 1 << 20, ..SMALL }, |s| {
-            let mut handle = s.idle();
-            handle.timeout(timeout).keepalive(false);
-            handle.wait_while(|response| !matches!(response, UnsolicitedResponse::Exists(_)))
+        let imap = &mut *self.imap;
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            imap.command(Limits { bytes: 1 << 20, ..SMALL }, |s| {
+                let mut handle = s.idle();
+                handle.timeout(timeout).keepalive(false);
+                handle.wait_while(|response| !matches!(response, UnsolicitedResponse::Exists(_)))
+            })
+        }))
+        .unwrap_or_else(|_| {
+            // The crate panics when a server answers IDLE with a tagged OK
+            // instead of a continuation: a broken server, not a crash.
+            imap.broken = true;
+            Err(MailboxError::Protocol("the server answered IDLE without waiting".into()))
         });
         match outcome? {
             imap::extensions::idle::WaitOutcome::MailboxChanged => Ok(IdleOutcome::Changed),

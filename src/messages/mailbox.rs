@@ -1,11 +1,12 @@
 //! Why a mailbox could not be read, when the server itself misbehaved:
-//! it stalled, or sent more than vigie accepts.
+//! it stalled, sent more than vigie accepts, or offered no safe enough
+//! encryption.
 
 use super::Lang;
 use crate::mailbox::MailboxError;
 
-/// The user's sentence for a server that stalled or sent too much; `None`
-/// for the other mailbox errors.
+/// The user's sentence for a server that stalled, sent too much or failed
+/// the secure connection; `None` for the other mailbox errors.
 pub fn server_misbehaved(error: &MailboxError, lang: Lang) -> Option<String> {
     let mib = |bytes: &u64| bytes.div_ceil(1 << 20);
     Some(match (error, lang) {
@@ -26,6 +27,12 @@ pub fn server_misbehaved(error: &MailboxError, lang: Lang) -> Option<String> {
             "the server sent an oversized answer (over {} MB): vigie refused it; the mailbox could not be read.",
             mib(limit)
         ),
+        (MailboxError::Tls(_), Lang::Fr) => "la connexion sécurisée avec le serveur a échoué (il ne propose \
+            peut-être qu'un chiffrement trop ancien, antérieur à TLS 1.2) : vigie ne s'y connecte pas."
+            .to_owned(),
+        (MailboxError::Tls(_), Lang::En) => "the secure connection with the server failed (it may offer only \
+            encryption older than TLS 1.2): vigie does not connect to it."
+            .to_owned(),
         _ => return None,
     })
 }

@@ -19,6 +19,8 @@ MODE     what the server does:
   big40      40 messages of 9 MB from an ameli sender
   bigprefix  FIXTURE followed by 12 MiB of padding (RFC822.SIZE > 10 MiB);
              partial fetches (BODY.PEEK[]<0.N>) are honoured
+  idleok     IDLE is answered at once with a tagged OK (no continuation)
+  tls11      TLS 1.1 at most (and everything else as quiet)
 
 The login is accepted whatever the credentials. Runs until killed.
 """
@@ -32,6 +34,7 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 
 DIR, MODE = sys.argv[1], sys.argv[2]
 FIXTURE = sys.argv[3] if len(sys.argv) > 3 else None
@@ -86,7 +89,7 @@ def padding(total, line=b"x" * 74 + b"\r\n"):
 
 
 def messages():
-    if MODE == "quiet":
+    if MODE in ("quiet", "idleok", "tls11"):
         return [Message(UNRELATED, len(UNRELATED), lambda: [])]
     if MODE == "big40":
         body = 9_000_000
@@ -164,6 +167,8 @@ class Client:
                 self.search(tag)
             elif cmd.startswith("UID FETCH"):
                 self.fetch(tag, rest.split(" ", 3)[2], cmd)
+            elif cmd.startswith("IDLE") and MODE == "idleok":
+                self.send(b"%s OK done\r\n" % tag.encode())
             elif cmd.startswith("IDLE"):
                 self.send(b"+ idling\r\n")
                 self.line()
@@ -244,6 +249,11 @@ def main():
     cert, key = certificate()
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
+    if MODE == "tls11":
+        warnings.simplefilter("ignore", DeprecationWarning)
+        context.set_ciphers("DEFAULT:@SECLEVEL=0")
+        context.minimum_version = ssl.TLSVersion.TLSv1
+        context.maximum_version = ssl.TLSVersion.TLSv1_1
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(8)
