@@ -67,17 +67,18 @@ struct Checked {
     peak_kib: u64,
 }
 
-/// A data dir and a config with one account on `server`.
-fn account(server: &Hostile) -> (tempfile::TempDir, PathBuf) {
+/// A data dir and a config with one account on `server`, polled every
+/// `poll` seconds where there is no push.
+fn account(server: &Hostile, poll: u64) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("tempdir");
     let config = dir.path().join("config.toml");
     std::fs::write(
         &config,
         format!(
-            "poll_interval_secs = 30\n[[account]]\nname = \"Mamie\"\nimap_host = \"127.0.0.1\"\nimap_port = {}\n\
+            "poll_interval_secs = {poll}\n[[account]]\nname = \"Mamie\"\nimap_host = \"127.0.0.1\"\nimap_port = {}\n\
              username = \"alice\"\npassword_command = \"printf secret\"\ntls_ca_file = \"{}\"\n",
             server.port,
-            server.dir.path().join("tls/cert.pem").display()
+            server.dir.path().join("tls/cert.pem").display(),
         ),
     )
     .expect("config");
@@ -85,8 +86,8 @@ fn account(server: &Hostile) -> (tempfile::TempDir, PathBuf) {
 }
 
 /// `vigie run` on an account of `server`, its log collected.
-fn run(server: &Hostile) -> (tempfile::TempDir, AgentProcess) {
-    let (dir, config) = account(server);
+fn run(server: &Hostile, poll: u64) -> (tempfile::TempDir, AgentProcess) {
+    let (dir, config) = account(server, poll);
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_vigie"));
     cmd.arg("--config").arg(&config).arg("--data-dir").arg(dir.path().join("data")).arg("run");
     cmd.env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/vigie-test-bus");
@@ -96,7 +97,7 @@ fn run(server: &Hostile) -> (tempfile::TempDir, AgentProcess) {
 /// Runs `vigie check [args]` on an account of `server`, killed if still
 /// running after `limit`, its peak memory measured.
 fn check(server: &Hostile, args: &[&str], limit: Duration) -> Checked {
-    let (dir, config) = account(server);
+    let (dir, config) = account(server, 30);
     let rss = dir.path().join("maxrss");
     let (out, err) = (dir.path().join("stdout"), dir.path().join("stderr"));
     let started = Instant::now();
@@ -221,7 +222,7 @@ fn a_server_offering_only_tls_1_1_is_refused() {
 #[test]
 fn under_run_a_stalled_server_is_a_failure_and_is_retried() {
     let Some(server) = Hostile::start("stall", None) else { return };
-    let (_dir, agent) = run(&server);
+    let (_dir, agent) = run(&server, 30);
     agent.wait_for_log("did not finish answering within 60 s", 1, Duration::from_secs(100));
     agent.wait_for_log("reconnecting later", 1, Duration::from_secs(5));
     // The retry reaches the server again.
@@ -236,9 +237,29 @@ fn under_run_a_stalled_server_is_a_failure_and_is_retried() {
 #[test]
 fn under_run_a_server_answering_idle_at_once_is_a_failure_not_a_crash() {
     let Some(server) = Hostile::start("idleok", None) else { return };
-    let (_dir, agent) = run(&server);
+    let (_dir, agent) = run(&server, 30);
     agent.wait_for_log("answered IDLE without waiting", 1, Duration::from_secs(30));
     // Backed off, reconnected, synced again: the watch goes on.
     agent.wait_for_log("synced", 2, Duration::from_secs(30));
+    agent.stop();
+}
+
+#[test]
+fn under_run_junk_is_read_again_despite_keepalives() {
+    // Dovecot's keepalive during IDLE used to restart the poll timer:
+    // Junk was never read again while INBOX stayed quiet.
+    let Some(server) = Hostile::start("keepalive", None) else { return };
+    let (_dir, agent) = run(&server, 10);
+    let started = Instant::now();
+    while server.commands().matches("EXAMINE \"Junk\"").count() < 3 {
+        assert!(
+            started.elapsed() < Duration::from_secs(40),
+            "Junk not read every 10 s:\n{}\n{}",
+            server.commands(),
+            agent.lines().join("\n")
+        );
+        sleep(Duration::from_millis(100));
+    }
+    assert!(started.elapsed() >= Duration::from_secs(15), "{:?}", started.elapsed());
     agent.stop();
 }

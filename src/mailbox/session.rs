@@ -32,8 +32,13 @@ const PER_MESSAGE_SLACK: u64 = 64 << 10;
 /// Limits of a command whose answer holds no message data.
 const SMALL: Limits = Limits { time: COMMAND_TIME, bytes: 16 << 20, literal: 64 << 10 };
 
-fn limits_for(bytes: u64, literal: u64) -> Limits {
-    Limits { time: COMMAND_TIME + Duration::from_secs(bytes / MIN_RATE), bytes, literal }
+/// A typical header block, for the time a header FETCH may take (its
+/// byte budget allows up to [`HEADER_PREFIX`] each).
+const TYPICAL_HEADER: u64 = 16 << 10;
+
+/// Limits of a FETCH expected to bring `expected` bytes, allowed `bytes`.
+fn limits_for(expected: u64, bytes: u64, literal: u64) -> Limits {
+    Limits { time: COMMAND_TIME + Duration::from_secs(expected / MIN_RATE), bytes, literal }
 }
 
 struct XOAuth2<'a> {
@@ -285,8 +290,9 @@ impl Folder for Selected<'_> {
         let query = format!("(UID RFC822.SIZE BODY.PEEK[HEADER]<0.{HEADER_PREFIX}>)");
         let mut out = Vec::new();
         for chunk in uids.chunks(HEADER_CHUNK) {
-            let bytes = chunk.len() as u64 * (HEADER_PREFIX + PER_MESSAGE_SLACK);
-            self.imap.fetch(chunk, &query, limits_for(bytes, HEADER_PREFIX), |uid, size, header| {
+            let n = chunk.len() as u64;
+            let limits = limits_for(n * TYPICAL_HEADER, n * (HEADER_PREFIX + PER_MESSAGE_SLACK), HEADER_PREFIX);
+            self.imap.fetch(chunk, &query, limits, |uid, size, header| {
                 if keep(header) {
                     out.push(Candidate { uid, size });
                 }
@@ -309,7 +315,7 @@ impl Folder for Selected<'_> {
             let expected: u64 = part.iter().map(|c| c.expected()).sum();
             let bytes = expected + (1 << 20) + part.len() as u64 * PER_MESSAGE_SLACK;
             let literal = if truncated { BODY_PREFIX } else { WHOLE_MAX } + PER_MESSAGE_SLACK;
-            self.imap.fetch(&uids, &query, limits_for(bytes, literal), |uid, _, raw| {
+            self.imap.fetch(&uids, &query, limits_for(bytes, bytes, literal), |uid, _, raw| {
                 let size = part.iter().find(|c| c.uid == uid).and_then(|c| c.size);
                 out.push(Fetched { uid, raw: raw.to_vec(), size, truncated });
             })?;

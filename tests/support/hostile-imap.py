@@ -21,6 +21,8 @@ MODE     what the server does:
              partial fetches (BODY.PEEK[]<0.N>) are honoured
   idleok     IDLE is answered at once with a tagged OK (no continuation)
   tls11      TLS 1.1 at most (and everything else as quiet)
+  keepalive  INBOX and Junk; during IDLE, Dovecot's "* OK Still here"
+             every 2 s
 
 The login is accepted whatever the credentials. Runs until killed.
 """
@@ -89,7 +91,7 @@ def padding(total, line=b"x" * 74 + b"\r\n"):
 
 
 def messages():
-    if MODE in ("quiet", "idleok", "tls11"):
+    if MODE in ("quiet", "idleok", "tls11", "keepalive"):
         return [Message(UNRELATED, len(UNRELATED), lambda: [])]
     if MODE == "big40":
         body = 9_000_000
@@ -154,6 +156,8 @@ class Client:
             elif cmd.startswith("LOGIN") or cmd.startswith("NOOP"):
                 self.send(b"%s OK done\r\n" % tag.encode())
             elif cmd.startswith("LIST"):
+                if MODE == "keepalive":
+                    self.send(b'* LIST (\\HasNoChildren \\Junk) "/" Junk\r\n')
                 self.send(b'* LIST (\\HasNoChildren) "/" INBOX\r\n%s OK done\r\n' % tag.encode())
             elif cmd.startswith("EXAMINE") or cmd.startswith("SELECT"):
                 if MODE == "stall":
@@ -171,13 +175,29 @@ class Client:
                 self.send(b"%s OK done\r\n" % tag.encode())
             elif cmd.startswith("IDLE"):
                 self.send(b"+ idling\r\n")
-                self.line()
+                self.idle()
                 self.send(b"%s OK done\r\n" % tag.encode())
             elif cmd.startswith("LOGOUT"):
                 self.send(b"* BYE bye\r\n%s OK done\r\n" % tag.encode())
                 return
             else:
                 self.send(b"%s BAD unknown\r\n" % tag.encode())
+
+    def idle(self):
+        """Until DONE; with keepalives in that mode."""
+        if MODE != "keepalive":
+            self.line()
+            return
+        self.conn.settimeout(2)
+        try:
+            while True:
+                try:
+                    self.line()
+                    return
+                except (socket.timeout, TimeoutError):
+                    self.send(b"* OK Still here\r\n")
+        finally:
+            self.conn.settimeout(None)
 
     def search(self, tag):
         if MODE == "line":
