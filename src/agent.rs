@@ -12,34 +12,26 @@ use std::collections::HashMap;
 use std::net::{Shutdown, TcpStream};
 use std::path::PathBuf;
 use std::sync::{Condvar, Mutex};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
 use crate::alert::{Alerter, DesktopAlerter, TerminalAlerter};
 use crate::config::{AccountConfig, Config};
 use crate::journal::{Journal, JournalError, Location};
-use crate::mailbox::{IdleOutcome, Imap, MailboxError};
+use crate::mailbox::{Candidate, Folder, Imap, Mailbox, MailboxError, body_batches};
 use crate::matching::{Finding, FindingKind, Resolution};
 use crate::messages::Lang;
-use crate::notice::{Rules, may_concern};
+use crate::notice::{Observation, Rules, Trust, learn_authserv_id, may_concern, observe};
 use crate::secrets::{self, SecretError};
 use crate::watch::deliver::deliver;
 use crate::watch::evaluate::{alerts_due, evaluate};
-use crate::watch::record::{Ingested, record};
+use crate::watch::record::{Incoming, Ingested, record};
 use crate::watch::{Clock, SystemClock};
 
-/// IDLE is re-issued this often: servers drop idle clients well before the
-/// 29 minutes RFC 2177 allows.
-pub const IDLE_REFRESH: Duration = Duration::from_secs(9 * 60);
-/// Reconnection delays: from 2 s, doubling, at most 5 min (±25% jitter).
-const BACKOFF_START: Duration = Duration::from_secs(2);
-const BACKOFF_CAP: Duration = Duration::from_secs(5 * 60);
-/// After the server refused the credentials, try again this much later.
-const REJECTED_RETRY: Duration = Duration::from_secs(30 * 60);
-/// A wall clock that jumps this much further than the monotonic clock
-/// means the machine was asleep.
-const SUSPEND_JUMP: Duration = Duration::from_secs(30);
+mod watcher;
+
+pub use watcher::{IDLE_REFRESH, LiveEnv, WatchEnv, Watcher, watch_for_resume};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AgentError {
@@ -129,8 +121,8 @@ impl Shared {
         }
     }
 
-    fn register(&self, account: &str, imap: &Imap) {
-        if let (Ok(mut sockets), Ok(socket)) = (self.sockets.lock(), imap.interrupter()) {
+    fn register(&self, account: &str, socket: Option<TcpStream>) {
+        if let (Ok(mut sockets), Some(socket)) = (self.sockets.lock(), socket) {
             sockets.insert(account.to_owned(), socket);
         }
     }
@@ -168,62 +160,100 @@ pub struct SyncReport {
 /// Reads every watched folder of `account` from its cursor on (or over the
 /// look-back window on a first run or a UIDVALIDITY change) and records
 /// what concerns ameli or FranceConnect.
-pub fn sync(
-    imap: &mut Imap,
+pub fn sync<M: Mailbox>(
+    imap: &mut M,
     account: &AccountConfig,
     shared: &Shared,
     journal: &mut Journal,
     clock: &dyn Clock,
 ) -> Result<SyncReport, AgentError> {
-    let before = imap.bytes_fetched;
+    let before = imap.bytes_fetched();
     let folders = imap.folders(account.folders.as_deref())?;
     let terms = shared.rules.search_terms();
     let terms: Vec<&str> = terms.iter().map(String::as_str).collect();
     let mut report = SyncReport::default();
     for folder in &folders {
-        let state = imap.examine(folder)?;
+        let mut open = imap.examine(folder)?;
+        let state = open.state();
         let cursor = journal.cursor(&account.name, folder)?;
         let (uids, mut last) = match cursor {
-            Some((validity, last)) if validity == state.uidvalidity => (imap.uids_after(last)?, last),
+            Some((validity, last)) if validity == state.uidvalidity => (open.uids_after(last)?, last),
             _ => {
                 if cursor.is_some() {
                     tracing::info!(account = %account.name, folder, "UIDVALIDITY changed: reading the look-back window again");
                 }
                 let since = (clock.now() - chrono::Duration::days(i64::from(account.lookback_days))).date_naive();
-                (imap.search_candidates(since, &terms)?, state.uidnext.saturating_sub(1))
+                (open.search_candidates(since, &terms)?, state.uidnext.saturating_sub(1))
             }
         };
-        if !uids.is_empty() {
-            let bodies = relevant_bodies(imap, &uids, &shared.rules)?;
-            for (uid, raw) in &bodies {
+        let mut observed = Vec::new();
+        let wanted = relevant(&mut open, &uids, &shared.rules, &mut observed)?;
+        journal.record_observations(&account.name, &observed)?;
+        let trust = account_trust(journal, account)?;
+        // One batch at a time: fetched, recorded, dropped.
+        for batch in body_batches(&wanted) {
+            let bodies = open.bodies(batch)?;
+            for fetched in &bodies {
+                let (uid, raw) = (&fetched.uid, &fetched.raw);
+                if fetched.truncated {
+                    tracing::info!(account = %account.name, folder, uid, size = fetched.size, "big message: its beginning only was read");
+                }
                 let location = Location { folder: Some(folder.clone()), uid: Some(*uid) };
-                if let Ingested::Recorded { .. } =
-                    record(journal, &shared.rules, &account.name, &location, raw, clock.now())?
-                {
+                let message =
+                    Incoming { account: &account.name, location: &location, raw, truncated: fetched.truncated };
+                if let Ingested::Recorded { .. } = record(journal, &shared.rules, &trust, message, clock.now())? {
                     report.new_notices += 1;
                 }
             }
-            last = last.max(uids.iter().copied().max().unwrap_or(0));
         }
+        last = last.max(uids.iter().copied().max().unwrap_or(0));
         journal.set_cursor(&account.name, folder, state.uidvalidity, last, clock.now())?;
     }
-    report.bytes_fetched = imap.bytes_fetched - before;
+    report.bytes_fetched = imap.bytes_fetched() - before;
     Ok(report)
 }
 
-/// Fetches the headers of `uids`, then the whole messages of those that may
-/// concern ameli or FranceConnect: bytes fetched grow with the relevant
-/// messages, not with the mailbox.
-fn relevant_bodies(imap: &mut Imap, uids: &[u32], rules: &Rules) -> Result<Vec<(u32, Vec<u8>)>, MailboxError> {
-    let wanted: Vec<u32> =
-        imap.headers(uids)?.into_iter().filter(|(_, header)| may_concern(header, rules)).map(|(uid, _)| uid).collect();
-    if wanted.is_empty() { Ok(Vec::new()) } else { imap.bodies(&wanted) }
+/// The messages among `uids` whose headers say they may concern ameli or
+/// FranceConnect: their bodies are fetched, the others' never, so bytes
+/// fetched grow with the relevant messages, not with the mailbox.
+/// Each header also says which server checked the message: collected in
+/// `observed`, to learn the account's receiving server.
+fn relevant<F: Folder>(
+    folder: &mut F,
+    uids: &[u32],
+    rules: &Rules,
+    observed: &mut Vec<Observation>,
+) -> Result<Vec<Candidate>, MailboxError> {
+    if uids.is_empty() {
+        return Ok(Vec::new());
+    }
+    folder.candidates(uids, &mut |header| {
+        observed.extend(observe(header));
+        may_concern(header, rules)
+    })
+}
+
+/// Whose Authentication-Results count for `account`: the configured
+/// servers, else the one learned from its own mail, else none (its notices
+/// are then at best unverified).
+pub fn account_trust(journal: &Journal, account: &AccountConfig) -> Result<Trust, JournalError> {
+    if !account.trusted_authserv_ids.is_empty() {
+        return Ok(account.trust());
+    }
+    let observations = journal.observations(&account.name)?;
+    Ok(match learn_authserv_id(&observations) {
+        Some(id) => {
+            tracing::debug!(account = %account.name, authserv_id = %id, "receiving server learned from the mail");
+            Trust::servers([id.as_str()])
+        }
+        None => Trust::Servers(Vec::new()),
+    })
 }
 
 /// The ameli and FranceConnect messages of the last `days` days in every
 /// watched folder, recognised but recorded nowhere (for `vigie setup`).
-pub fn survey(
-    imap: &mut Imap,
+pub fn survey<M: Mailbox>(
+    imap: &mut M,
     account: &AccountConfig,
     rules: &Rules,
     days: i64,
@@ -234,11 +264,14 @@ pub fn survey(
     let since = (now - chrono::Duration::days(days)).date_naive();
     let mut found = Vec::new();
     for folder in imap.folders(account.folders.as_deref())? {
-        imap.examine(&folder)?;
-        let uids = imap.search_candidates(since, &terms)?;
-        for (_, raw) in relevant_bodies(imap, &uids, rules)? {
-            if let Ok(seen) = crate::notice::recognise(&raw, rules) {
-                found.extend(seen.notice);
+        let mut open = imap.examine(&folder)?;
+        let uids = open.search_candidates(since, &terms)?;
+        let wanted = relevant(&mut open, &uids, rules, &mut Vec::new())?;
+        for batch in body_batches(&wanted) {
+            for fetched in open.bodies(batch)? {
+                if let Ok(seen) = crate::notice::recognise_for(&fetched.raw, rules, &account.trust()) {
+                    found.extend(seen.notice);
+                }
             }
         }
     }
@@ -306,135 +339,4 @@ pub fn check_account(
         Err(_) => {}
     }
     result
-}
-
-/// One account's watcher for `vigie run`.
-pub struct Watcher<'a> {
-    pub shared: &'a Shared,
-    pub account: &'a AccountConfig,
-}
-
-impl Watcher<'_> {
-    /// Watches until asked to stop. Errors never end the watch: they are
-    /// recorded, and the watcher reconnects after a delay.
-    pub fn run(&self) {
-        let name = &self.account.name;
-        let mut backoff = BACKOFF_START;
-        while !self.shared.stopping() {
-            match self.session() {
-                Ok(()) => backoff = BACKOFF_START,
-                Err(e) => {
-                    if self.shared.stopping() {
-                        break;
-                    }
-                    tracing::warn!(account = %name, error = %e, "cannot read the mailbox");
-                    if e.is_mailbox()
-                        && let Ok(mut journal) = Journal::open_in(&self.shared.data_dir)
-                    {
-                        let now = SystemClock.now();
-                        let recorded = record_failure(self.shared, &mut journal, name, &e, now)
-                            .and_then(|()| self.shared.evaluate(&mut journal, &SystemClock));
-                        if let Err(je) = recorded {
-                            tracing::error!(account = %name, error = %je, "journal");
-                        }
-                    }
-                    // A refused password is retried slowly: providers lock
-                    // accounts after repeated failed logins.
-                    let rejected = matches!(&e, AgentError::Mailbox(m) if m.credentials_rejected());
-                    let delay = if rejected { REJECTED_RETRY } else { jitter(backoff) };
-                    tracing::info!(account = %name, seconds = delay.as_secs(), "reconnecting later");
-                    if self.shared.sleep(delay) {
-                        break;
-                    }
-                    backoff = (backoff * 2).min(BACKOFF_CAP);
-                }
-            }
-        }
-        tracing::info!(account = %name, "watch stopped");
-    }
-
-    /// One connection: sync, then wait for mail and sync again, until the
-    /// connection fails or the watch stops. `Ok` means "reconnect now"
-    /// (interrupted: resume from suspend).
-    fn session(&self) -> Result<(), AgentError> {
-        let name = &self.account.name;
-        let clock = SystemClock;
-        let mut journal = Journal::open_in(&self.shared.data_dir)?;
-        let mut imap = connect(self.account)?;
-        self.shared.register(name, &imap);
-        let result = (|| {
-            let poll = Duration::from_secs(self.shared.config.poll_interval_secs);
-            let several_folders = self.account.folders.as_ref().is_none_or(|f| f.len() > 1);
-            let idle_folder = self.account.folders.as_ref().and_then(|f| f.first()).map_or("INBOX", String::as_str);
-            loop {
-                let report = sync(&mut imap, self.account, self.shared, &mut journal, &clock)?;
-                record_success(&mut journal, name, clock.now())?;
-                self.shared.evaluate(&mut journal, &clock)?;
-                tracing::info!(account = %name, new = report.new_notices, bytes = report.bytes_fetched, "synced");
-                if self.shared.stopping() {
-                    return Ok(());
-                }
-                if imap.has_idle() {
-                    imap.examine(idle_folder)?;
-                    // Other folders (Junk) have no push on this connection:
-                    // wake up at the poll interval to look at them too.
-                    let wait = if several_folders { poll.min(IDLE_REFRESH) } else { IDLE_REFRESH };
-                    match imap.idle(wait) {
-                        Ok(IdleOutcome::Changed) => tracing::info!(account = %name, "mail pushed"),
-                        Ok(IdleOutcome::TimedOut) => {}
-                        Err(e) if self.shared.stopping() => return Err(e.into()),
-                        Err(MailboxError::Lost(why)) => {
-                            tracing::info!(account = %name, why, "connection interrupted");
-                            return Ok(());
-                        }
-                        Err(e) => return Err(e.into()),
-                    }
-                } else if self.shared.sleep(poll) {
-                    return Ok(());
-                }
-            }
-        })();
-        self.shared.unregister(name);
-        result
-    }
-}
-
-/// Watches the wall clock against the monotonic one; on a jump (the machine
-/// slept), interrupts every watcher so that it reconnects at once. Returns
-/// when the watch stops.
-pub fn watch_for_resume(shared: &Shared) {
-    let tick = Duration::from_secs(5);
-    let (mut wall, mut mono) = (SystemTime::now(), Instant::now());
-    loop {
-        if shared.sleep(tick) {
-            return;
-        }
-        let (now_wall, now_mono) = (SystemTime::now(), Instant::now());
-        let wall_elapsed = now_wall.duration_since(wall).unwrap_or_default();
-        if wall_elapsed > now_mono.duration_since(mono) + SUSPEND_JUMP {
-            tracing::info!(seconds = wall_elapsed.as_secs(), "resumed from suspend: reconnecting");
-            shared.interrupt_all();
-        }
-        (wall, mono) = (now_wall, now_mono);
-    }
-}
-
-/// `base` ±25%, from the clock's nanoseconds (no need for a random crate).
-fn jitter(base: Duration) -> Duration {
-    let nanos = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
-    let factor = 0.75 + f64::from(nanos % 1000) / 2000.0;
-    base.mul_f64(factor)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn jitter_stays_within_a_quarter() {
-        for _ in 0..100 {
-            let d = jitter(Duration::from_secs(100));
-            assert!(d >= Duration::from_secs(75) && d <= Duration::from_secs(125), "{d:?}");
-        }
-    }
 }

@@ -1,29 +1,45 @@
-//! IMAP, read-only: connect over TLS with timeouts, log in, `EXAMINE`,
-//! `UID SEARCH`, `UID FETCH … BODY.PEEK`, `IDLE`. vigie never marks, moves
-//! or deletes mail: no command here can.
+//! IMAP, read-only: connect over TLS, log in, `EXAMINE`, `UID SEARCH`,
+//! `UID FETCH … BODY.PEEK`, `IDLE`. vigie never marks, moves or deletes
+//! mail: no command here can.
 //!
-//! The socket is ours (connect and read timeouts, and a clone kept so that
-//! another thread can shut it down to interrupt a blocking read: on stop,
-//! or after a suspend).
+//! The watch talks to a [`Mailbox`] (a logged-in session) and to the
+//! [`Folder`] it examined, so that the loop can be driven by a scripted
+//! mailbox in tests; [`Imap`] is the real one.
+//!
+//! Bounded against a hostile or broken server (see `guard`): each command
+//! has an absolute deadline, lines and literals have caps, `RFC822.SIZE`
+//! comes with the headers, bodies come a few at a time, and a body over
+//! [`WHOLE_MAX`] is never fetched whole: its first [`BODY_PREFIX`] bytes
+//! are, and the message is marked [`Fetched::truncated`].
+//!
+//! The socket is ours, and a clone is kept so that another thread can shut
+//! it down to interrupt a blocking read: on stop, or after a suspend.
 
-use std::io;
-use std::net::{TcpStream, ToSocketAddrs};
+mod guard;
+mod session;
+
+use std::net::TcpStream;
 use std::time::Duration;
 
 use chrono::NaiveDate;
-use imap::types::UnsolicitedResponse;
-use imap_proto::NameAttribute;
-use native_tls::{Certificate, TlsConnector, TlsStream};
 
-use crate::config::AccountConfig;
-use crate::secrets::Credential;
+pub use session::{Imap, Selected};
 
-/// Timeouts for connecting and for each read or write.
+/// Time allowed to open the TCP connection.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
-pub const IO_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// At most this many UIDs per FETCH command.
-const FETCH_CHUNK: usize = 500;
+/// Time allowed for one command that brings no message data (a FETCH gets
+/// more, growing with the bytes it may bring).
+pub const COMMAND_TIME: Duration = Duration::from_secs(60);
+/// Bodies up to this size are fetched whole.
+pub const WHOLE_MAX: u64 = 10 << 20;
+/// Of a larger body, this much is fetched: a notice is recognised from
+/// its beginning.
+pub const BODY_PREFIX: u64 = 1 << 20;
+/// Of each header block, at most this much is fetched.
+pub const HEADER_PREFIX: u64 = 128 << 10;
+/// Bodies per FETCH, at most; and at most this many bytes expected.
+pub const BATCH_MESSAGES: usize = 10;
+pub const BATCH_BYTES: u64 = 16 << 20;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MailboxError {
@@ -43,6 +59,10 @@ pub enum MailboxError {
     Protocol(String),
     #[error("no folder named {0:?} on the server")]
     NoSuchFolder(String),
+    #[error("the server did not finish answering within {seconds} s")]
+    Stalled { seconds: u64 },
+    #[error("the server sent a {what} over the {limit}-byte limit")]
+    Oversized { what: &'static str, limit: u64 },
 }
 
 impl MailboxError {
@@ -50,15 +70,6 @@ impl MailboxError {
     /// taken over (its password changed).
     pub fn credentials_rejected(&self) -> bool {
         matches!(self, MailboxError::LoginRejected { .. })
-    }
-}
-
-fn protocol(e: imap::Error) -> MailboxError {
-    match e {
-        imap::Error::Io(e) => MailboxError::Lost(e.to_string()),
-        imap::Error::ConnectionLost => MailboxError::Lost("closed by the server".into()),
-        imap::Error::Bye(b) => MailboxError::Lost(format!("server said goodbye: {b:?}")),
-        other => MailboxError::Protocol(other.to_string()),
     }
 }
 
@@ -80,188 +91,99 @@ pub enum IdleOutcome {
     TimedOut,
 }
 
-struct XOAuth2<'a> {
-    user: &'a str,
-    token: &'a str,
+/// A message whose headers say it may matter, with the size the server
+/// gives (`RFC822.SIZE`; `None` if it gave none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Candidate {
+    pub uid: u32,
+    pub size: Option<u32>,
 }
 
-impl imap::Authenticator for XOAuth2<'_> {
-    type Response = String;
-    fn process(&self, _challenge: &[u8]) -> String {
-        format!("user={}\x01auth=Bearer {}\x01\x01", self.user, self.token)
+impl Candidate {
+    /// Too big to fetch whole.
+    pub fn is_big(&self) -> bool {
+        self.size.is_some_and(|s| u64::from(s) > WHOLE_MAX)
+    }
+
+    /// The bytes its body FETCH should bring (an unknown size counts as
+    /// the largest whole one).
+    pub fn expected(&self) -> u64 {
+        if self.is_big() { BODY_PREFIX } else { self.size.map_or(WHOLE_MAX, u64::from) }
     }
 }
 
-/// A logged-in, read-only IMAP session.
-pub struct Imap {
-    session: imap::Session<TlsStream<TcpStream>>,
-    socket: TcpStream,
-    idle: bool,
-    /// Bytes of message data fetched (headers and bodies), for benchmarks.
-    pub bytes_fetched: u64,
+/// A fetched message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fetched {
+    pub uid: u32,
+    pub raw: Vec<u8>,
+    /// The whole message's size, as the server gave it.
+    pub size: Option<u32>,
+    /// Only the first [`BODY_PREFIX`] bytes were fetched: recognition saw
+    /// the beginning of the message, not all of it.
+    pub truncated: bool,
 }
 
-impl Imap {
-    /// Connects over TLS (certificate checked, with `tls_ca_file` as an
-    /// extra trusted root) and logs in.
-    pub fn connect(account: &AccountConfig, credential: &Credential) -> Result<Imap, MailboxError> {
-        let (host, port) = (account.imap_host.as_str(), account.imap_port);
-        let unreachable = |detail: String| MailboxError::Connect { host: host.into(), port, detail };
-        let addrs = (host, port).to_socket_addrs().map_err(|e| unreachable(e.to_string()))?;
-        let mut last = io::Error::new(io::ErrorKind::NotFound, "no address");
-        let tcp = addrs
-            .into_iter()
-            .find_map(|addr| TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT).map_err(|e| last = e).ok())
-            .ok_or_else(|| unreachable(last.to_string()))?;
-        tcp.set_read_timeout(Some(IO_TIMEOUT)).map_err(|e| unreachable(e.to_string()))?;
-        tcp.set_write_timeout(Some(IO_TIMEOUT)).map_err(|e| unreachable(e.to_string()))?;
-        let socket = tcp.try_clone().map_err(|e| unreachable(e.to_string()))?;
+/// A logged-in session on a mailbox.
+pub trait Mailbox {
+    type Folder<'a>: Folder
+    where
+        Self: 'a;
 
-        let mut builder = TlsConnector::builder();
-        if let Some(path) = &account.tls_ca_file {
-            let ca_error = |detail: String| MailboxError::CaFile { path: path.display().to_string(), detail };
-            let pem = std::fs::read(path).map_err(|e| ca_error(e.to_string()))?;
-            builder.add_root_certificate(Certificate::from_pem(&pem).map_err(|e| ca_error(e.to_string()))?);
-        }
-        let connector = builder.build().map_err(|e| MailboxError::Tls(e.to_string()))?;
-        let tls = connector.connect(host, tcp).map_err(|e| {
-            let text = e.to_string();
-            if text.contains("certificate") || text.contains("verify") {
-                MailboxError::Untrusted(text)
-            } else {
-                MailboxError::Tls(text)
-            }
-        })?;
-
-        let mut client = imap::Client::new(tls);
-        client.read_greeting().map_err(protocol)?;
-        let user = account.username.as_str();
-        let session = match credential {
-            Credential::Password(password) => client.login(user, password),
-            Credential::OAuth2Token(token) => client.authenticate("XOAUTH2", &XOAuth2 { user, token }),
-        };
-        let mut session = session.map_err(|(e, _)| match e {
-            imap::Error::No(no) => MailboxError::LoginRejected { user: user.into(), detail: no.information },
-            imap::Error::Bad(bad) => MailboxError::LoginRejected { user: user.into(), detail: bad.information },
-            other => protocol(other),
-        })?;
-        let idle = session.capabilities().map_err(protocol)?.has_str("IDLE");
-        Ok(Imap { session, socket, idle, bytes_fetched: 0 })
-    }
-
-    /// A handle on the socket that another thread may shut down to
-    /// interrupt this session.
-    pub fn interrupter(&self) -> io::Result<TcpStream> {
-        self.socket.try_clone()
-    }
-
-    pub fn has_idle(&self) -> bool {
-        self.idle
-    }
-
+    /// Whether the server offers IDLE.
+    fn has_idle(&self) -> bool;
     /// The folders to watch: the configured ones (checked to exist), else
-    /// INBOX and every folder the server marks `\Junk` (RFC 6154).
-    pub fn folders(&mut self, configured: Option<&[String]>) -> Result<Vec<String>, MailboxError> {
-        let names = self.session.list(Some(""), Some("*")).map_err(protocol)?;
-        if let Some(wanted) = configured {
-            for folder in wanted {
-                let exists = folder.eq_ignore_ascii_case("INBOX") || names.iter().any(|n| n.name() == folder);
-                if !exists {
-                    return Err(MailboxError::NoSuchFolder(folder.clone()));
-                }
-            }
-            return Ok(wanted.to_vec());
-        }
-        let mut folders = vec!["INBOX".to_owned()];
-        folders.extend(
-            names.iter().filter(|n| n.attributes().contains(&NameAttribute::Junk)).map(|n| n.name().to_owned()),
-        );
-        Ok(folders)
-    }
-
+    /// INBOX and every folder the server marks `\Junk`.
+    fn folders(&mut self, configured: Option<&[String]>) -> Result<Vec<String>, MailboxError>;
     /// Opens `folder` read-only.
-    pub fn examine(&mut self, folder: &str) -> Result<FolderState, MailboxError> {
-        let mailbox = self.session.examine(folder).map_err(protocol)?;
-        Ok(FolderState {
-            uidvalidity: mailbox.uid_validity.unwrap_or(0),
-            uidnext: mailbox.uid_next.unwrap_or(0),
-            exists: mailbox.exists,
-        })
+    fn examine(&mut self, folder: &str) -> Result<Self::Folder<'_>, MailboxError>;
+    /// Bytes of message data fetched so far.
+    fn bytes_fetched(&self) -> u64;
+    /// A clone of the socket that another thread may shut down.
+    fn interrupter(&self) -> Option<TcpStream> {
+        None
     }
+    fn logout(self);
+}
 
-    /// UIDs of messages since `since` that may concern ameli or
-    /// FranceConnect, narrowed on the server with ASCII terms on the sender
-    /// and the subject.
-    pub fn search_candidates(&mut self, since: NaiveDate, terms: &[&str]) -> Result<Vec<u32>, MailboxError> {
-        let query = format!("SINCE {} {}", since.format("%d-%b-%Y"), or_chain(terms));
-        let mut uids: Vec<u32> = self.session.uid_search(query).map_err(protocol)?.into_iter().collect();
-        uids.sort_unstable();
-        Ok(uids)
-    }
+/// The folder a [`Mailbox`] examined.
+pub trait Folder {
+    fn state(&self) -> FolderState;
+    /// UIDs of messages since `since` matching any of the search `terms`
+    /// (ASCII IMAP search keys), sorted.
+    fn search_candidates(&mut self, since: NaiveDate, terms: &[&str]) -> Result<Vec<u32>, MailboxError>;
+    /// UIDs above `last`, sorted.
+    fn uids_after(&mut self, last: u32) -> Result<Vec<u32>, MailboxError>;
+    /// Fetches the headers (and sizes) of `uids` and keeps those for which
+    /// `keep(header)` holds; headers are never all held at once.
+    fn candidates(&mut self, uids: &[u32], keep: &mut dyn FnMut(&[u8]) -> bool)
+    -> Result<Vec<Candidate>, MailboxError>;
+    /// The bodies of one batch (see [`body_batches`]), without marking
+    /// anything read.
+    fn bodies(&mut self, batch: &[Candidate]) -> Result<Vec<Fetched>, MailboxError>;
+    /// Waits in IDLE until the server pushes a new message or `timeout`
+    /// passes, counted from the call (keepalives do not extend it). The
+    /// watch also copes with a wait that ends early.
+    fn idle(&mut self, timeout: Duration) -> Result<IdleOutcome, MailboxError>;
+}
 
-    /// UIDs above `last` (the server answers `n:*` with the last message
-    /// even when its UID is lower, so filter).
-    pub fn uids_after(&mut self, last: u32) -> Result<Vec<u32>, MailboxError> {
-        let query = format!("UID {}:*", last.saturating_add(1));
-        let mut uids: Vec<u32> =
-            self.session.uid_search(query).map_err(protocol)?.into_iter().filter(|&u| u > last).collect();
-        uids.sort_unstable();
-        Ok(uids)
-    }
-
-    /// The header block of each message, without marking anything read.
-    pub fn headers(&mut self, uids: &[u32]) -> Result<Vec<(u32, Vec<u8>)>, MailboxError> {
-        self.fetch(uids, "(UID BODY.PEEK[HEADER])", |f| f.header())
-    }
-
-    /// Whole messages, without marking anything read.
-    pub fn bodies(&mut self, uids: &[u32]) -> Result<Vec<(u32, Vec<u8>)>, MailboxError> {
-        self.fetch(uids, "(UID BODY.PEEK[])", |f| f.body())
-    }
-
-    fn fetch(
-        &mut self,
-        uids: &[u32],
-        query: &str,
-        part: impl for<'f> Fn(&'f imap::types::Fetch<'_>) -> Option<&'f [u8]>,
-    ) -> Result<Vec<(u32, Vec<u8>)>, MailboxError> {
-        let mut out = Vec::with_capacity(uids.len());
-        for chunk in uids.chunks(FETCH_CHUNK) {
-            let fetches = self.session.uid_fetch(uid_set(chunk), query).map_err(protocol)?;
-            for fetch in fetches.iter() {
-                if let (Some(uid), Some(bytes)) = (fetch.uid, part(fetch)) {
-                    self.bytes_fetched += bytes.len() as u64;
-                    out.push((uid, bytes.to_vec()));
-                }
-            }
+/// Candidates in batches of at most [`BATCH_MESSAGES`] and about
+/// [`BATCH_BYTES`] expected: a batch is held in memory whole.
+pub fn body_batches(candidates: &[Candidate]) -> Vec<&[Candidate]> {
+    let mut batches = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (i, c) in candidates.iter().enumerate() {
+        let full = i - start == BATCH_MESSAGES || (i > start && bytes + c.expected() > BATCH_BYTES);
+        if full {
+            batches.push(&candidates[start..i]);
+            (start, bytes) = (i, 0);
         }
-        Ok(out)
+        bytes += c.expected();
     }
-
-    /// Waits in IDLE on the examined folder until the server pushes a new
-    /// message or `timeout` passes; then leaves IDLE.
-    pub fn idle(&mut self, timeout: Duration) -> Result<IdleOutcome, MailboxError> {
-        let outcome = {
-            let mut handle = self.session.idle();
-            handle.timeout(timeout).keepalive(false);
-            handle.wait_while(|response| !matches!(response, UnsolicitedResponse::Exists(_)))
-        };
-        // The crate clears the read timeout when it leaves IDLE: put ours back.
-        let _ = self.socket.set_read_timeout(Some(IO_TIMEOUT));
-        match outcome.map_err(protocol)? {
-            imap::extensions::idle::WaitOutcome::MailboxChanged => Ok(IdleOutcome::Changed),
-            imap::extensions::idle::WaitOutcome::TimedOut => Ok(IdleOutcome::TimedOut),
-        }
+    if start < candidates.len() {
+        batches.push(&candidates[start..]);
     }
-
-    /// A cheap round trip: is the connection alive?
-    pub fn noop(&mut self) -> Result<(), MailboxError> {
-        self.session.noop().map_err(protocol)
-    }
-
-    pub fn logout(mut self) {
-        let _ = self.session.logout();
-    }
+    batches
 }
 
 /// `OR a (OR b c)`… as IMAP search keys: `OR FROM "x" OR FROM "y" SUBJECT "z"`.
@@ -313,5 +235,25 @@ mod tests {
             or_chain(&["FROM \"a\"", "FROM \"b\"", "SUBJECT \"c\""]),
             "OR FROM \"a\" OR FROM \"b\" SUBJECT \"c\""
         );
+    }
+
+    #[test]
+    fn bodies_come_in_small_batches() {
+        let small: Vec<Candidate> = (1..=25).map(|uid| Candidate { uid, size: Some(2000) }).collect();
+        let sizes: Vec<usize> = body_batches(&small).iter().map(|b| b.len()).collect();
+        assert_eq!(sizes, vec![10, 10, 5]);
+        let nine_mb: Vec<Candidate> = (1..=4).map(|uid| Candidate { uid, size: Some(9_000_000) }).collect();
+        assert!(body_batches(&nine_mb).iter().all(|b| b.len() == 1));
+        let unknown = [Candidate { uid: 1, size: None }, Candidate { uid: 2, size: None }];
+        assert_eq!(body_batches(&unknown).len(), 2, "an unknown size counts as the largest whole body");
+        assert!(body_batches(&[]).is_empty());
+    }
+
+    #[test]
+    fn a_body_over_ten_mib_is_only_a_prefix() {
+        let big = Candidate { uid: 1, size: Some(11 << 20) };
+        assert!(big.is_big());
+        assert_eq!(big.expected(), BODY_PREFIX);
+        assert!(!Candidate { uid: 2, size: Some(10 << 20) }.is_big());
     }
 }

@@ -18,10 +18,10 @@ use vigie::alert::{Alerter, DesktopAlerter, TerminalAlerter};
 use vigie::journal::{Journal, Location};
 use vigie::matching::{Answer, MatchRules, Resolution};
 use vigie::messages::Lang;
-use vigie::notice::Rules;
+use vigie::notice::{Rules, Trust};
 use vigie::watch::deliver::{deliver, listen_for_clicks};
 use vigie::watch::evaluate::{alerts_due, evaluate};
-use vigie::watch::record::record;
+use vigie::watch::record::{Incoming, record};
 
 use common::Session;
 
@@ -42,7 +42,7 @@ fn alert_on(data: &Path, messages: &[&[u8]]) {
     let rules = Rules::builtin();
     for (uid, raw) in (1..).zip(messages) {
         let location = Location { folder: Some("INBOX".into()), uid: Some(uid) };
-        record(&journal, &rules, "Mamie", &location, raw, t(NOW)).expect("record");
+        record(&journal, &rules, &Trust::Topmost, Incoming::whole("Mamie", &location, raw), t(NOW)).expect("record");
     }
     evaluate(&mut journal, &MatchRules::default(), t(NOW)).expect("evaluate");
     let sinks: Vec<Box<dyn Alerter>> = vec![Box::new(DesktopAlerter::new(true)), Box::new(TerminalAlerter::stderr())];

@@ -12,10 +12,10 @@ use vigie::alert::{Alerter, TerminalAlerter};
 use vigie::journal::{Journal, Location, NewOwnLogin};
 use vigie::matching::{LoginService, LoginSource, MatchRules, Via};
 use vigie::messages::Lang;
-use vigie::notice::Rules;
+use vigie::notice::{Rules, Trust};
 use vigie::watch::deliver::deliver;
 use vigie::watch::evaluate::{alerts_due, evaluate};
-use vigie::watch::record::{Ingested, record};
+use vigie::watch::record::{Incoming, Ingested, record};
 
 fn vigie(data: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_vigie"))
@@ -55,7 +55,7 @@ fn journal_with_finding(data: &Path, shown: bool) -> i64 {
     let now = t("2026-11-20T12:00:00Z");
     let raw = fixture("ameli-login-date-with-weekday.eml");
     let location = Location { folder: Some("INBOX".into()), uid: Some(1) };
-    let ingested = record(&journal, &Rules::builtin(), "Mamie", &location, &raw, now);
+    let ingested = record(&journal, &Rules::builtin(), &Trust::Topmost, Incoming::whole("Mamie", &location, &raw), now);
     assert!(matches!(ingested, Ok(Ingested::Recorded { .. })), "{ingested:?}");
     let raised = evaluate(&mut journal, &MatchRules::default(), now).expect("evaluate").raised;
     assert_eq!(raised.len(), 1);

@@ -12,10 +12,10 @@ use vigie::alert::{AlertText, Alerter, Delivery};
 use vigie::journal::{AnswerOutcome, Journal, Location, NewOwnLogin};
 use vigie::matching::{Answer, FindingKind, LoginService, LoginSource, MatchRules, Resolution, Urgency, Via};
 use vigie::messages::Lang;
-use vigie::notice::Rules;
+use vigie::notice::{Rules, Trust};
 use vigie::watch::deliver::{apply_answer, deliver, on_click};
 use vigie::watch::evaluate::{GROUP_AFTER, alerts_due, evaluate};
-use vigie::watch::record::{Ingested, record};
+use vigie::watch::record::{Incoming, Ingested, record};
 
 /// One call to the screen.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,8 +102,12 @@ fn pass_at(
     let mut journal = Journal::open_in(data).expect("journal");
     let rules = Rules::builtin();
     let inbox = Location { folder: Some("INBOX".into()), uid: None };
-    let ingested =
-        messages.iter().map(|raw| record(&journal, &rules, "Papi", &inbox, raw, now).expect("record")).collect();
+    let ingested = messages
+        .iter()
+        .map(|raw| {
+            record(&journal, &rules, &Trust::Topmost, Incoming::whole("Papi", &inbox, raw), now).expect("record")
+        })
+        .collect();
     evaluate(&mut journal, &MatchRules::default(), now).expect("evaluate");
     if let Some(screen) = screen {
         let sinks: Vec<Box<dyn Alerter>> = vec![Box::new(screen.clone())];
@@ -387,7 +391,9 @@ fn a_crash_between_delivery_and_journal_write_repeats_the_alert_at_most_once() {
     let crashed = std::panic::catch_unwind(move || {
         let mut journal = Journal::open_in(&data).expect("journal");
         let inbox = Location { folder: Some("INBOX".into()), uid: None };
-        record(&journal, &Rules::builtin(), "Papi", &inbox, &fixture(LOGIN), t(NOW)).expect("record");
+        let raw = fixture(LOGIN);
+        record(&journal, &Rules::builtin(), &Trust::Topmost, Incoming::whole("Papi", &inbox, &raw), t(NOW))
+            .expect("record");
         evaluate(&mut journal, &MatchRules::default(), t(NOW)).expect("evaluate");
         let sinks: Vec<Box<dyn Alerter>> = vec![Box::new(dying)];
         let due = alerts_due(&journal, t(NOW), Duration::hours(24), false).expect("due");

@@ -11,10 +11,10 @@ use crate::alert::{Alerter, DesktopAlerter, TerminalAlerter};
 use crate::journal::{Journal, Location, NewOwnLogin};
 use crate::matching::{self, FindingKind, LoginService, LoginSource, MatchRules, Via};
 use crate::messages;
-use crate::notice::{Authenticity, Kind, Rules};
+use crate::notice::{Authenticity, Kind, Rules, Trust};
 use crate::watch::deliver::deliver;
 use crate::watch::evaluate::{alerts_due, evaluate};
-use crate::watch::record::{Ingested, record};
+use crate::watch::record::{Incoming, Ingested, record};
 
 /// The sample mailbox: (whose account, file name, raw message).
 const MAILBOX: &[(&str, &str, &[u8])] = &[
@@ -75,7 +75,7 @@ impl Demo {
         let mut recorded = Vec::new();
         for (uid, (account, _, raw)) in (1..).zip(MAILBOX) {
             let location = Location { folder: Some("INBOX".into()), uid: Some(uid) };
-            match record(&journal, &rules, account, &location, raw, now)? {
+            match record(&journal, &rules, &Trust::Topmost, Incoming::whole(account, &location, raw), now)? {
                 Ingested::Recorded { id, seen } => recorded.push((account, seen, Some(id))),
                 Ingested::Unrelated(seen) | Ingested::AlreadyKnown(seen) => recorded.push((account, seen, None)),
                 Ingested::Unreadable(_) => {}

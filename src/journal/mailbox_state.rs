@@ -6,6 +6,10 @@ use rusqlite::{OptionalExtension, params};
 
 use super::spelling::{opt_time_at, ts};
 use super::{Journal, JournalError};
+use crate::notice::Observation;
+
+/// Observations kept per account: enough to learn from, bounded.
+const OBSERVATIONS_KEPT: i64 = 500;
 
 /// How an account's mailbox reading went.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,6 +92,43 @@ impl Journal {
                     last_error_at: opt_time_at(r, 3)?,
                 })
             })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    /// Remembers what some of `account`'s messages say about the server
+    /// that checked them (the newest [`OBSERVATIONS_KEPT`] are kept).
+    pub fn record_observations(&self, account: &str, observations: &[Observation]) -> Result<(), JournalError> {
+        if observations.is_empty() {
+            return Ok(());
+        }
+        let mut insert = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO authserv_observation (account, authserv_id, sender_domain) VALUES (?1, ?2, ?3)",
+            )
+            .map_err(|e| self.err(e))?;
+        for o in observations {
+            insert.execute(params![account, o.authserv_id, o.sender_domain]).map_err(|e| self.err(e))?;
+        }
+        self.conn
+            .execute(
+                "DELETE FROM authserv_observation WHERE account = ?1 AND id <=
+                   (SELECT id FROM authserv_observation WHERE account = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
+                params![account, OBSERVATIONS_KEPT],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// What `account`'s messages said about their receiving server.
+    pub fn observations(&self, account: &str) -> Result<Vec<Observation>, JournalError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT authserv_id, sender_domain FROM authserv_observation WHERE account = ?1 ORDER BY id")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([account], |r| Ok(Observation { authserv_id: r.get(0)?, sender_domain: r.get(1)? }))
             .map_err(|e| self.err(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }

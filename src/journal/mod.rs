@@ -2,7 +2,8 @@
 //! logins, the notices seen, the findings with their alerts and answers,
 //! and where the watcher is in each mailbox. One file per table group:
 //! [`notices`], [`logins`], [`findings`] (findings, answers, deliveries),
-//! [`mailbox_state`] (cursors and health).
+//! [`mailbox_state`] (cursors, health, and what the account's mail says
+//! about its receiving server).
 //!
 //! The agent and the CLI use it at the same time: WAL mode and a busy
 //! timeout let one write while the other reads. Every commit is synced to
@@ -35,7 +36,7 @@ pub use spelling::DeliveryOutcome;
 pub const FILE_NAME: &str = "journal.sqlite3";
 
 /// Schema migrations, in order; `PRAGMA user_version` is the number applied.
-const MIGRATIONS: &[&str] = &[include_str!("v1.sql"), include_str!("v2.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("v1.sql"), include_str!("v2.sql"), include_str!("v3.sql")];
 
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {

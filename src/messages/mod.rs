@@ -9,6 +9,7 @@
 mod alerts;
 mod errors;
 mod files;
+mod mailbox;
 mod service;
 mod setup;
 mod views;
@@ -16,6 +17,7 @@ mod views;
 pub use alerts::*;
 pub use errors::*;
 pub use files::*;
+pub use mailbox::*;
 pub use service::*;
 pub use setup::*;
 pub use views::*;
@@ -119,6 +121,12 @@ pub fn reason(reason: &Reason, lang: Lang) -> String {
         }
         (Reason::TimeAmbiguous, Fr) => "l'heure indiquée existe deux fois (changement d'heure d'automne)".into(),
         (Reason::TimeAmbiguous, En) => "the stated time happens twice (autumn clock change)".into(),
+        (Reason::OnlyBeginningRead, Fr) => {
+            "message très volumineux : vigie n'en a lu que le début (le premier mégaoctet)".into()
+        }
+        (Reason::OnlyBeginningRead, En) => {
+            "very large message: vigie read its beginning only (the first megabyte)".into()
+        }
         (Reason::TimeFromDateHeader, Fr) => "le message ne donne pas l'heure : heure d'envoi du message".into(),
         (Reason::TimeFromDateHeader, En) => "the message states no time: the time it was sent".into(),
     }

@@ -494,6 +494,9 @@ pub fn mailbox_problem(account: &str, error: &crate::agent::AgentError, lang: La
         }
         (A::Mailbox(M::Lost(_)), Lang::Fr) => "la connexion au serveur a été coupée.".to_owned(),
         (A::Mailbox(M::Lost(_)), Lang::En) => "the connection to the server was cut.".to_owned(),
+        (A::Mailbox(m @ (M::Stalled { .. } | M::Oversized { .. } | M::Tls(_))), _) => {
+            super::server_misbehaved(m, lang).unwrap_or_else(|| m.to_string())
+        }
         (A::Mailbox(M::NoSuchFolder(f)), Lang::Fr) => format!("le dossier « {f} » n'existe pas sur le serveur."),
         (A::Mailbox(M::NoSuchFolder(f)), Lang::En) => format!("the folder \"{f}\" does not exist on the server."),
         (A::Secret(S::NotInKeyring { .. }), Lang::Fr) => {

@@ -160,6 +160,9 @@ pub enum Reason {
     TimeInDstGap,
     TimeAmbiguous,
     TimeFromDateHeader,
+    /// The message was too big to fetch whole: recognised from its
+    /// beginning only.
+    OnlyBeginningRead,
 }
 
 impl Reason {
@@ -185,6 +188,7 @@ impl Reason {
             Reason::TimeInDstGap => "time_in_dst_gap",
             Reason::TimeAmbiguous => "time_ambiguous",
             Reason::TimeFromDateHeader => "time_from_date_header",
+            Reason::OnlyBeginningRead => "only_beginning_read",
         }
     }
 
@@ -201,6 +205,7 @@ impl Reason {
                 | Reason::UntrustedAuthenticationResults
                 | Reason::TimeAmbiguous
                 | Reason::TimeFromDateHeader
+                | Reason::OnlyBeginningRead
         )
     }
 }

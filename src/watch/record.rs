@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
 use crate::journal::{Journal, JournalError, Location};
-use crate::notice::{Authenticity, NotAnEmail, Recognition, Rules, recognise};
+use crate::notice::{Authenticity, NotAnEmail, Reason, Recognition, Rules, Trust, recognise_for};
 
 /// What became of one message.
 #[derive(Debug)]
@@ -36,24 +36,43 @@ pub fn message_key(seen: &Recognition, raw: &[u8]) -> String {
     }
 }
 
-/// Recognises one raw message and records it if it claims a service.
+/// One message as the mailbox gave it.
+#[derive(Debug, Clone, Copy)]
+pub struct Incoming<'a> {
+    pub account: &'a str,
+    pub location: &'a Location,
+    pub raw: &'a [u8],
+    /// Too big to fetch whole: `raw` is its beginning only.
+    pub truncated: bool,
+}
+
+impl<'a> Incoming<'a> {
+    /// A whole message.
+    pub fn whole(account: &'a str, location: &'a Location, raw: &'a [u8]) -> Incoming<'a> {
+        Incoming { account, location, raw, truncated: false }
+    }
+}
+
+/// Recognises one message, judging its Authentication-Results by `trust`
+/// (the account's receiving servers), and records it if it claims a
+/// service. A message read from its beginning only says so in its reasons.
 pub fn record(
     journal: &Journal,
     rules: &Rules,
-    account: &str,
-    location: &Location,
-    raw: &[u8],
+    trust: &Trust,
+    message: Incoming<'_>,
     now: DateTime<Utc>,
 ) -> Result<Ingested, JournalError> {
-    let seen = match recognise(raw, rules) {
+    let mut seen = match recognise_for(message.raw, rules, trust) {
         Ok(seen) => seen,
         Err(e) => return Ok(Ingested::Unreadable(e)),
     };
-    if seen.notice.is_none() {
-        return Ok(Ingested::Unrelated(seen));
+    let Some(notice) = seen.notice.as_mut() else { return Ok(Ingested::Unrelated(seen)) };
+    if message.truncated {
+        notice.reasons.push(Reason::OnlyBeginningRead);
     }
-    let key = message_key(&seen, raw);
-    Ok(match journal.record_notice(account, &key, location, &seen, now)? {
+    let key = message_key(&seen, message.raw);
+    Ok(match journal.record_notice(message.account, &key, message.location, &seen, now)? {
         Some(id) => Ingested::Recorded { id, seen },
         None => Ingested::AlreadyKnown(seen),
     })
@@ -77,13 +96,26 @@ Securisez votre compte ici : https://ameli-fr.com/login\r\n";
         let dir = tempfile::tempdir().expect("tempdir");
         let journal = Journal::open_in(dir.path()).expect("journal");
         let rules = Rules::builtin();
+        let trust = Trust::Topmost;
         let now = Utc::now();
         let loc = Location::default();
-        let fake = record(&journal, &rules, "Mamie", &loc, FAKE_SAME_ID, now).expect("fake");
+        let fake = record(&journal, &rules, &trust, Incoming::whole("Mamie", &loc, FAKE_SAME_ID), now).expect("fake");
         assert!(matches!(fake, Ingested::Recorded { .. }), "{fake:?}");
-        let genuine = record(&journal, &rules, "Mamie", &loc, GENUINE, now).expect("genuine");
+        let genuine = record(&journal, &rules, &trust, Incoming::whole("Mamie", &loc, GENUINE), now).expect("genuine");
         assert!(matches!(genuine, Ingested::Recorded { .. }), "the genuine notice is recorded: {genuine:?}");
-        let again = record(&journal, &rules, "Mamie", &loc, GENUINE, now).expect("again");
+        let again = record(&journal, &rules, &trust, Incoming::whole("Mamie", &loc, GENUINE), now).expect("again");
         assert!(matches!(again, Ingested::AlreadyKnown(_)), "and only once");
+    }
+
+    #[test]
+    fn a_message_read_from_its_beginning_says_so_in_its_reasons() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let journal = Journal::open_in(dir.path()).expect("journal");
+        let loc = Location::default();
+        let message = Incoming { account: "Mamie", location: &loc, raw: GENUINE, truncated: true };
+        let got = record(&journal, &Rules::builtin(), &Trust::Topmost, message, Utc::now()).expect("record");
+        let Ingested::Recorded { seen, .. } = got else { panic!("recorded: {got:?}") };
+        let codes: Vec<&str> = seen.notice.iter().flat_map(|n| n.reasons.iter().map(|r| r.code())).collect();
+        assert!(codes.contains(&"only_beginning_read"), "{codes:?}");
     }
 }

@@ -26,4 +26,8 @@ if running; then
     for _ in $(seq 20); do running || break; sleep 0.05; done
   fi
 fi
+# The master's exit does not always end the imap processes that serve
+# connections already open (they keep serving an idling client): end what
+# is left of the master's process group, so that clients see the server go.
+kill -KILL -- "-$PID" 2>/dev/null || true
 rm -f "$PIDFILE"
