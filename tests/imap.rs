@@ -301,3 +301,57 @@ fn a_server_restart_mid_run_loses_nothing() {
         .expect("the notice delivered during the outage is alerted after the reconnection");
     agent.stop();
 }
+
+/// The account's config gets one more line (its table is the last one).
+fn add_to_account(setup: &Setup, line: &str) {
+    use std::io::Write as _;
+    let mut file = std::fs::OpenOptions::new().append(true).open(setup.dir.path().join("config.toml")).expect("config");
+    writeln!(file, "{line}").expect("write");
+}
+
+fn notice_verdict(setup: &Setup) -> (String, Vec<String>) {
+    let log = setup.log();
+    let notice = log.iter().find(|l| l["type"] == "notice").expect("the notice");
+    let codes = notice["codes"].as_array().expect("codes").iter().filter_map(|c| c.as_str()).map(str::to_owned);
+    (notice["authenticity"].as_str().unwrap_or_default().to_owned(), codes.collect())
+}
+
+#[test]
+fn authentication_results_count_only_from_the_accounts_own_server() {
+    let Some(dovecot) = Dovecot::start(&[]) else { return };
+    // The notice carries a header by mx1.free.fr; this Dovecot adds none,
+    // so for this account that header could have been written by anyone.
+    dovecot.deliver("alice", "INBOX", &fixture(NOTICE));
+    let setup = Setup::new(&dovecot, &[("Mamie", "alice", "secret")], "");
+    assert_eq!(setup.vigie(&["check"]).status.code(), Some(1), "still acted upon");
+    let (authenticity, codes) = notice_verdict(&setup);
+    assert_eq!(authenticity, "unverified", "{codes:?}");
+    assert!(codes.iter().any(|c| c == "no_trusted_server"), "{codes:?}");
+
+    // The same mail for an account whose receiving server is mx1.free.fr.
+    let Some(dovecot) = Dovecot::start(&[]) else { return };
+    dovecot.deliver("alice", "INBOX", &fixture(NOTICE));
+    let setup = Setup::new(&dovecot, &[("Mamie", "alice", "secret")], "");
+    add_to_account(&setup, "trusted_authserv_ids = [\"mx1.free.fr\"]");
+    assert_eq!(setup.vigie(&["check"]).status.code(), Some(1));
+    assert_eq!(notice_verdict(&setup).0, "genuine");
+}
+
+#[test]
+fn the_receiving_server_is_learned_from_the_accounts_own_mail() {
+    let Some(dovecot) = Dovecot::start(&[]) else { return };
+    let setup = Setup::new(&dovecot, &[("Mamie", "alice", "secret")], "");
+    assert_eq!(setup.vigie(&["check"]).status.code(), Some(0), "an empty mailbox");
+    // Ordinary mail from five senders, all checked by the same server.
+    for i in 0..5 {
+        let mail = format!(
+            "Authentication-Results: mx1.free.fr; spf=pass smtp.mailfrom=news@sender{i}.example\r\n\
+             From: News <news@sender{i}.example>\r\nTo: alice@example.org\r\nSubject: Lettre {i}\r\n\
+             Message-ID: <letter{i}@sender{i}.example>\r\nDate: Fri, 20 Nov 2026 08:00:00 +0100\r\n\r\nBonjour.\r\n"
+        );
+        dovecot.deliver("alice", "INBOX", mail.as_bytes());
+    }
+    dovecot.deliver("alice", "INBOX", &fixture(NOTICE));
+    assert_eq!(setup.vigie(&["check"]).status.code(), Some(1));
+    assert_eq!(notice_verdict(&setup).0, "genuine", "mx1.free.fr learned from five senders");
+}
