@@ -76,7 +76,7 @@ impl Doctor {
         }
         for (ok, line) in lines {
             all_well &= ok;
-            println!("{} {line}", if ok { "✔" } else { "✘" });
+            println!("{} {}", if ok { "✔" } else { "✘" }, crate::notice::terminal_safe_text(&line));
         }
         Ok(if all_well { Exit::Ok } else { Exit::Attention })
     }

@@ -228,7 +228,14 @@ impl Setup {
                     found = notices;
                 }
                 Err(e) => {
-                    eprintln!("{}", messages::mailbox_problem(&name, &agent::AgentError::Mailbox(e), lang));
+                    eprintln!(
+                        "{}",
+                        crate::notice::terminal_safe_text(&messages::mailbox_problem(
+                            &name,
+                            &agent::AgentError::Mailbox(e),
+                            lang
+                        ))
+                    );
                     if !asker.confirm(messages::setup_save_anyway(lang), false)? {
                         println!("{}", messages::setup_not_saved(lang));
                         return Ok(Exit::Mailbox);
