@@ -141,9 +141,14 @@ impl Shared {
         let _one_at_a_time = self.evaluating.lock();
         let now = clock.now();
         let evaluation = evaluate(journal, &self.config.match_rules(), now)?;
-        let everything = self.answer_buttons && !SHOWN_AT_START.swap(true, std::sync::atomic::Ordering::SeqCst);
+        let everything = self.answer_buttons && !SHOWN_AT_START.load(std::sync::atomic::Ordering::SeqCst);
         let due = alerts_due(journal, now, self.config.remind_every(), everything)?;
         deliver(journal, &self.alerters(), due, self.lang, now)?;
+        if everything {
+            // Only once the start showing went through (a busy journal
+            // would otherwise lose it for the life of the process).
+            SHOWN_AT_START.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
         Ok(evaluation.raised)
     }
 }

@@ -268,6 +268,9 @@ pub fn check_answer(
         return Err(AnswerRefused::Closed(resolution));
     }
     match new {
+        // A blind mailbox closes itself once it can be read again: an
+        // answer would silence it for the rest of the outage.
+        _ if kind == FindingKind::Blind => Err(AnswerRefused::NotAnswerable(kind)),
         Answer::Handled => Ok(()),
         Answer::Mine | Answer::NotMine if !kind.answerable() => Err(AnswerRefused::NotAnswerable(kind)),
         Answer::Mine if previous == Some(Answer::NotMine) => Err(AnswerRefused::NotMineIsFinal),
@@ -681,6 +684,8 @@ mod tests {
         let fake = FindingKind::Impersonation;
         assert_eq!(check_answer(fake, open, None, Answer::Mine), Err(NotAnswerable(fake)));
         assert_eq!(check_answer(fake, open, None, Answer::Handled), Ok(()));
+        let blind = FindingKind::Blind;
+        assert_eq!(check_answer(blind, open, None, Answer::Handled), Err(NotAnswerable(blind)), "closes itself");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Duration, Utc};
 use vigie::alert::{AlertText, Alerter, Delivery};
 use vigie::journal::{AnswerOutcome, Journal, Location, NewOwnLogin};
-use vigie::matching::{Answer, FindingKind, LoginService, LoginSource, MatchRules, Resolution, Urgency, Via};
+use vigie::matching::{Answer, LoginService, LoginSource, MatchRules, Resolution, Urgency, Via};
 use vigie::messages::Lang;
 use vigie::notice::{Rules, Trust};
 use vigie::watch::deliver::{apply_answer, deliver, on_click};
@@ -30,6 +30,7 @@ struct Screen {
     calls: Arc<Mutex<Vec<Call>>>,
     down: Arc<Mutex<bool>>,
     next: Arc<Mutex<u32>>,
+    attempts: Arc<Mutex<u32>>,
 }
 
 impl Screen {
@@ -56,6 +57,7 @@ impl Alerter for Screen {
         "desktop"
     }
     fn deliver(&self, text: &AlertText, replaces: Option<u32>) -> Delivery {
+        *self.attempts.lock().expect("lock") += 1;
         if *self.down.lock().expect("lock") {
             return Delivery::Failed("no notification server".into());
         }
@@ -283,7 +285,8 @@ fn a_failed_desktop_delivery_is_retried_with_backoff() {
     let screen = Screen::default();
     screen.set_down(true);
     pass(dir.path(), &screen, &[&fixture(LOGIN)]);
-    assert!(only_finding(dir.path()).first_shown_at.is_none(), "a failed delivery is not shown");
+    let stored = only_finding(dir.path());
+    assert!(stored.desktop_shown_at.is_none() && stored.last_shown_at.is_none(), "a failed delivery is not shown");
     screen.set_down(false);
     pass_at(dir.path(), Some(&screen), &[], t(NOW) + Duration::seconds(10), false);
     assert!(screen.shows().is_empty(), "waits out the first delay (30 s)");
@@ -365,7 +368,6 @@ fn past_five_open_impersonations_further_ones_share_one_summary() {
     let summaries: Vec<_> = screen.shows().into_iter().filter(|(_, _, s)| s.starts_with("12 faux messages")).collect();
     assert_eq!(summaries.len(), 2);
     assert_eq!(summaries[1].1, Some(summaries[0].0), "the summary replaces itself");
-    let _ = FindingKind::Impersonation;
 }
 
 /// A desktop that shows the alert, then the process dies before the
@@ -406,4 +408,145 @@ fn a_crash_between_delivery_and_journal_write_repeats_the_alert_at_most_once() {
     pass_at(dir.path(), Some(&screen), &[], t(NOW) + Duration::minutes(2), false);
     pass_at(dir.path(), Some(&screen), &[], t(NOW) + Duration::minutes(3), false);
     assert_eq!(screen.shows().len(), 2, "repeated once, not lost, not more");
+}
+
+/// The terminal/log, recording what it printed.
+#[derive(Clone, Default)]
+struct Log(Arc<Mutex<Vec<String>>>);
+
+impl Alerter for Log {
+    fn channel(&self) -> &'static str {
+        "terminal"
+    }
+    fn deliver(&self, text: &AlertText, _: Option<u32>) -> Delivery {
+        self.0.lock().expect("lock").push(text.summary.clone());
+        Delivery::Shown { notification_id: None, buttons: false }
+    }
+}
+
+fn pass_with(data: &Path, sinks: Vec<Box<dyn Alerter>>, messages: &[&[u8]], now: DateTime<Utc>) {
+    let mut journal = Journal::open_in(data).expect("journal");
+    let inbox = Location { folder: Some("INBOX".into()), uid: None };
+    for raw in messages {
+        record(&journal, &Rules::builtin(), &Trust::Topmost, Incoming::whole("Papi", &inbox, raw), now)
+            .expect("record");
+    }
+    evaluate(&mut journal, &MatchRules::default(), now).expect("evaluate");
+    let due = alerts_due(&journal, now, Duration::hours(24), false).expect("due");
+    deliver(&journal, &sinks, due, Lang::Fr, now).expect("deliver");
+}
+
+#[test]
+fn a_failed_reminder_is_retried_with_backoff_not_at_every_pass() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let screen = Screen::default();
+    pass(dir.path(), &screen, &[&fixture(LOGIN)]);
+    screen.set_down(true);
+    let day = t(NOW) + Duration::hours(24);
+    for seconds in [0, 5, 10, 20, 29] {
+        pass_at(dir.path(), Some(&screen), &[], day + Duration::seconds(seconds), false);
+    }
+    assert_eq!(*screen.attempts.lock().expect("lock"), 2, "the reminder, then nothing before its retry delay");
+    pass_at(dir.path(), Some(&screen), &[], day + Duration::seconds(31), false);
+    assert_eq!(*screen.attempts.lock().expect("lock"), 3, "retried after 30 s");
+    screen.set_down(false);
+    pass_at(dir.path(), Some(&screen), &[], day + Duration::seconds(100), false);
+    let shows = screen.shows();
+    assert_eq!(shows.len(), 2, "shown again once the desktop is back");
+    assert_eq!(shows[1].1, Some(shows[0].0), "replacing the notification shown before");
+}
+
+#[test]
+fn the_start_showing_is_retried_when_the_desktop_is_not_ready_yet() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let screen = Screen::default();
+    pass(dir.path(), &screen, &[&fixture(LOGIN)]);
+    screen.set_down(true);
+    pass_at(dir.path(), Some(&screen), &[], t(NOW) + Duration::hours(1), true);
+    screen.set_down(false);
+    pass_at(dir.path(), Some(&screen), &[], t(NOW) + Duration::hours(1) + Duration::seconds(31), false);
+    assert_eq!(screen.shows().len(), 2, "the start showing comes through once the desktop answers");
+}
+
+#[test]
+fn without_a_desktop_open_alerts_are_still_reminded_on_the_terminal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let screen = Screen::default();
+    screen.set_down(true);
+    let log = Log::default();
+    let sinks = || -> Vec<Box<dyn Alerter>> { vec![Box::new(screen.clone()), Box::new(log.clone())] };
+    pass_with(dir.path(), sinks(), &[&fixture(LOGIN)], t(NOW));
+    pass_with(dir.path(), sinks(), &[], t(NOW) + Duration::hours(1));
+    assert_eq!(log.0.lock().expect("lock").len(), 1, "a desktop retry is not printed again");
+    pass_with(dir.path(), sinks(), &[], t(NOW) + Duration::hours(25));
+    assert_eq!(log.0.lock().expect("lock").len(), 2, "the daily reminder is");
+}
+
+#[test]
+fn a_notification_id_reused_by_a_restarted_server_never_answers_another_alert() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let screen = Screen::default();
+    pass(dir.path(), &screen, &[&fixture(FAKE)]);
+    let (fake_id, _, _) = screen.shows()[0].clone();
+    let mut journal = Journal::open_in(dir.path()).expect("journal");
+    let sinks: Vec<Box<dyn Alerter>> = vec![Box::new(screen.clone())];
+    on_click(&mut journal, &sinks, fake_id, "handled", Lang::Fr, t(NOW)).expect("click");
+    // The notification server restarts: its ids start again.
+    *screen.next.lock().expect("lock") = 0;
+    pass(dir.path(), &screen, &[&fixture(LOGIN)]);
+    let (login_id, _, summary) = screen.shows().last().cloned().expect("shown");
+    assert_eq!(summary, "Connexion inconnue au compte ameli de Papi");
+    assert_eq!(login_id, fake_id, "the same id again");
+    on_click(&mut journal, &sinks, login_id, "not-mine", Lang::Fr, t(NOW)).expect("click");
+    let login = journal
+        .findings()
+        .expect("findings")
+        .into_iter()
+        .find(|f| f.finding.kind == vigie::matching::FindingKind::UnrecognisedLogin)
+        .expect("the login");
+    assert_eq!(login.answer, Some(Answer::NotMine), "the click answered the alert on screen");
+}
+
+#[test]
+fn a_refused_click_shows_the_alert_again() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let screen = Screen::default();
+    pass(dir.path(), &screen, &[&fixture(LOGIN)]);
+    let (id, _, _) = screen.shows()[0].clone();
+    let mut journal = Journal::open_in(dir.path()).expect("journal");
+    let sinks: Vec<Box<dyn Alerter>> = vec![Box::new(screen.clone())];
+    on_click(&mut journal, &sinks, id, "not-mine", Lang::Fr, t(NOW)).expect("click");
+    let before = screen.shows().len();
+    // A stale "C'était moi" (the server closed the notification on click).
+    let outcome = on_click(&mut journal, &sinks, id, "mine", Lang::Fr, t(NOW)).expect("click");
+    assert!(matches!(outcome, Some(AnswerOutcome::Refused(_))), "{outcome:?}");
+    let shows = screen.shows();
+    assert_eq!(shows.len(), before + 1, "shown again");
+    assert_eq!(
+        shows.last().map(|s| (s.1, s.2.clone())),
+        Some((Some(id), "À faire maintenant — compte de Papi".into()))
+    );
+}
+
+/// A desktop that takes its time; meanwhile the user (or the launcher)
+/// records an own login right next to the notice's time.
+struct SlowScreen(std::path::PathBuf);
+
+impl Alerter for SlowScreen {
+    fn channel(&self) -> &'static str {
+        "desktop"
+    }
+    fn deliver(&self, _: &AlertText, _: Option<u32>) -> Delivery {
+        own_login(&self.0, LoginSource::Launcher, "2026-11-20T09:13:00Z", t(NOW));
+        let mut journal = Journal::open_in(&self.0).expect("journal");
+        evaluate(&mut journal, &MatchRules::default(), t(NOW)).expect("settle, as vigie login does");
+        Delivery::Shown { notification_id: Some(1), buttons: true }
+    }
+}
+
+#[test]
+fn an_own_login_recorded_while_the_alert_is_being_shown_does_not_close_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    pass_with(dir.path(), vec![Box::new(SlowScreen(dir.path().to_path_buf()))], &[&fixture(LOGIN)], t(NOW));
+    assert!(only_finding(dir.path()).is_open());
 }

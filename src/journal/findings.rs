@@ -1,19 +1,24 @@
 //! Findings, the user's answers, and each attempt to show an alert.
 //!
 //! The lifecycle (DESIGN "Alerts"): a finding is raised once (by its key);
-//! it is *shown* when a channel delivers it (`first_shown_at`: own logins
-//! recorded later explain nothing); it stays one notification on the
-//! desktop (`notification_id`, replaced at each showing); while open it is
-//! due again every `remind_every` after its last desktop showing, and a
-//! failed desktop delivery is due again after a backoff; only an answer
-//! (or, before it was ever shown, an explanation) closes it.
+//! `first_shown_at` is written *before* the first attempt to show it (own
+//! logins recorded later explain nothing, even while a sink is still
+//! answering); it stays one notification on the desktop (`notification_id`,
+//! replaced at each showing); while open it is due again every
+//! `remind_every` after its last showing on any channel (`last_shown_at`),
+//! and a failed desktop delivery is due again at `next_attempt_at` (a
+//! growing delay); only an answer (or, before any attempt to show it, an
+//! explanation) closes it.
 
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{OptionalExtension, Row, params};
 
+use super::NewOwnLogin;
 use super::spelling::{DeliveryOutcome, enum_at, opt_enum_at, opt_time_at, time_at, ts};
 use super::{Journal, JournalError};
-use crate::matching::{Answer, AnswerRefused, Finding, FindingKind, LoginService, Resolution, check_answer};
+use crate::matching::{
+    Answer, AnswerRefused, Finding, FindingKind, LoginService, LoginSource, Resolution, Via, check_answer,
+};
 use crate::notice::Service;
 
 /// A finding as the journal holds it.
@@ -26,8 +31,10 @@ pub struct StoredFinding {
     pub resolution: Option<Resolution>,
     pub answer: Option<Answer>,
     pub answered_at: Option<DateTime<Utc>>,
-    /// First delivered on any channel: the user may have seen it.
+    /// First attempt to show it: from then on the user may have seen it.
     pub first_shown_at: Option<DateTime<Utc>>,
+    /// Last shown on any channel.
+    pub last_shown_at: Option<DateTime<Utc>>,
     /// Last shown on the desktop.
     pub desktop_shown_at: Option<DateTime<Utc>>,
     /// The desktop notification that shows it now (replaced at each showing).
@@ -62,7 +69,7 @@ pub enum AnswerOutcome {
 
 const COLUMNS: &str = "id, kind, account, service, notice_id, own_login_id, at, unverified, raised_at, resolved_at,
      resolution, answer, answered_at, first_shown_at, desktop_shown_at, notification_id, failed_attempts,
-     next_attempt_at";
+     next_attempt_at, last_shown_at";
 
 fn read(r: &Row) -> rusqlite::Result<StoredFinding> {
     Ok(StoredFinding {
@@ -86,6 +93,7 @@ fn read(r: &Row) -> rusqlite::Result<StoredFinding> {
         notification_id: r.get(15)?,
         failed_attempts: r.get(16)?,
         next_attempt_at: opt_time_at(r, 17)?,
+        last_shown_at: opt_time_at(r, 18)?,
     })
 }
 
@@ -146,15 +154,17 @@ impl Journal {
         Ok(self.query_findings("WHERE id = ?1", [id])?.pop())
     }
 
-    /// The finding whose desktop notification has this id.
+    /// The finding whose desktop notification has this id (an open one
+    /// first: ids are only unique on screen).
     pub fn finding_by_notification(&self, notification_id: u32) -> Result<Option<StoredFinding>, JournalError> {
-        Ok(self.query_findings("WHERE notification_id = ?1 ORDER BY id DESC LIMIT 1", [notification_id])?.pop())
+        let filter = "WHERE notification_id = ?1 ORDER BY resolved_at IS NULL DESC, id DESC LIMIT 1";
+        Ok(self.query_findings(filter, [notification_id])?.pop())
     }
 
-    /// The open findings due a showing at `now`: never shown on the
-    /// desktop (and not waiting out a retry delay), or last shown there
-    /// `remind_every` ago or more; with `everything`, all open ones (the
-    /// agent starts). Oldest first.
+    /// The open findings due a showing at `now`: a desktop retry whose
+    /// time has come; or, with no retry pending, never shown or last shown
+    /// on any channel `remind_every` ago or more; with `everything`, all
+    /// open ones (the agent starts). Oldest first.
     pub fn due(
         &self,
         now: DateTime<Utc>,
@@ -163,11 +173,23 @@ impl Journal {
     ) -> Result<Vec<StoredFinding>, JournalError> {
         self.query_findings(
             "WHERE resolved_at IS NULL AND (?3
-                OR (desktop_shown_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= ?1))
-                OR desktop_shown_at <= ?2)
+                OR next_attempt_at <= ?1
+                OR (next_attempt_at IS NULL AND (last_shown_at IS NULL OR last_shown_at <= ?2)))
              ORDER BY id",
             params![ts(now), ts(now - remind_every), everything],
         )
+    }
+
+    /// Marks the start of an attempt to show a finding, before any sink is
+    /// called: from now on an own login recorded later explains nothing.
+    pub fn mark_showing(&self, id: i64, now: DateTime<Utc>) -> Result<(), JournalError> {
+        self.conn
+            .execute(
+                "UPDATE finding SET first_shown_at = COALESCE(first_shown_at, ?2) WHERE id = ?1",
+                params![id, ts(now)],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
     }
 
     /// Closes a finding that an own login explains — only if its alert was
@@ -227,18 +249,24 @@ impl Journal {
                 params![id, answer.as_str(), ts(now)],
             )
             .map_err(sqlite)?;
-            if answer == Answer::Mine {
+            // "Mine" records the login as the user's own — at the time the
+            // notice gives; with no time there is nothing to record (a
+            // login "now" would explain the next intruder's notice).
+            if let (Answer::Mine, Some(at)) = (answer, stored.finding.at) {
                 let service = match stored.finding.service {
                     Some(Service::Ameli) => LoginService::Ameli,
                     Some(Service::FranceConnect) => LoginService::FranceConnect,
                     None => LoginService::Any,
                 };
-                conn.execute(
-                    "INSERT INTO own_login (account, service, at, via, source, note, recorded_at)
-                     VALUES (?1, ?2, ?3, 'web', 'acknowledged_alert', NULL, ?4)",
-                    params![stored.finding.account, service.as_str(), ts(stored.finding.at.unwrap_or(now)), ts(now)],
-                )
-                .map_err(sqlite)?;
+                let login = NewOwnLogin {
+                    account: stored.finding.account.clone(),
+                    service,
+                    at,
+                    via: Via::Web,
+                    source: LoginSource::AcknowledgedAlert,
+                    note: None,
+                };
+                journal.record_own_login(&login, now)?;
             }
             if let Some(resolution) = answer.resolution() {
                 conn.execute(
@@ -285,14 +313,27 @@ impl Journal {
                 params![finding_id, retry_at.map(ts)],
             ),
             (DeliveryOutcome::Failed, false) => Ok(0),
-            (_, true) => self.conn.execute(
-                "UPDATE finding SET first_shown_at = COALESCE(first_shown_at, ?2), desktop_shown_at = ?2,
-                   notification_id = COALESCE(?3, notification_id), failed_attempts = 0, next_attempt_at = NULL
-                 WHERE id = ?1",
-                params![finding_id, ts(now), delivery.notification_id],
-            ),
+            (_, true) => {
+                if let Some(notification) = delivery.notification_id {
+                    // Ids are unique on screen only: no other finding may
+                    // keep this one (a click would answer the wrong alert).
+                    self.conn
+                        .execute(
+                            "UPDATE finding SET notification_id = NULL WHERE notification_id = ?2 AND id <> ?1",
+                            params![finding_id, notification],
+                        )
+                        .map_err(sqlite)?;
+                }
+                self.conn.execute(
+                    "UPDATE finding SET first_shown_at = COALESCE(first_shown_at, ?2), last_shown_at = ?2,
+                       desktop_shown_at = ?2, notification_id = COALESCE(?3, notification_id), failed_attempts = 0,
+                       next_attempt_at = NULL
+                     WHERE id = ?1",
+                    params![finding_id, ts(now), delivery.notification_id],
+                )
+            }
             (_, false) => self.conn.execute(
-                "UPDATE finding SET first_shown_at = COALESCE(first_shown_at, ?2) WHERE id = ?1",
+                "UPDATE finding SET first_shown_at = COALESCE(first_shown_at, ?2), last_shown_at = ?2 WHERE id = ?1",
                 params![finding_id, ts(now)],
             ),
         }
@@ -300,10 +341,10 @@ impl Journal {
         Ok(())
     }
 
-    /// Forgets the notification that showed a finding (it was closed).
-    pub fn forget_notification(&self, notification_id: u32) -> Result<(), JournalError> {
+    /// Forgets the notification that showed a finding (closed on screen).
+    pub fn forget_notification(&self, finding_id: i64) -> Result<(), JournalError> {
         self.conn
-            .execute("UPDATE finding SET notification_id = NULL WHERE notification_id = ?1", [notification_id])
+            .execute("UPDATE finding SET notification_id = NULL WHERE id = ?1", [finding_id])
             .map_err(|e| self.err(e))?;
         Ok(())
     }

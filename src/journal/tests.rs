@@ -214,7 +214,7 @@ fn a_failed_desktop_delivery_is_retried_after_its_delay() {
     let due = journal.due(now + Duration::seconds(30), day, false).expect("due");
     assert_eq!(due.len(), 1);
     assert_eq!(due[0].failed_attempts, 1);
-    assert_eq!(due[0].first_shown_at, None, "a failed delivery does not count as shown");
+    assert_eq!(due[0].last_shown_at, None, "a failed delivery does not count as shown");
 }
 
 #[test]

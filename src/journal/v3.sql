@@ -8,3 +8,8 @@ CREATE TABLE authserv_observation (
     sender_domain TEXT
 );
 CREATE INDEX authserv_observation_account ON authserv_observation (account, id);
+
+-- The last showing of a finding on any channel: reminders count from it
+-- (a desktop that never works must not silence them on the terminal/log).
+ALTER TABLE finding ADD COLUMN last_shown_at TEXT;
+UPDATE finding SET last_shown_at = COALESCE(desktop_shown_at, first_shown_at);

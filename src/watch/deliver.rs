@@ -20,7 +20,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::evaluate::{DueAlert, Showing};
 use crate::alert::{AlertText, Alerter, Delivery, DesktopAlerter, DesktopEvent};
 use crate::journal::{AnswerOutcome, DeliveryOutcome, DeliveryRecord, Journal, JournalError, StoredFinding};
-use crate::matching::{AlertFacts, Answer, AnswerRefused, FindingKind, Urgency};
+use crate::matching::{AlertFacts, Answer, FindingKind, Urgency};
 use crate::messages::{self, AlertWords, Lang};
 
 /// First retry of a failed desktop delivery after this; doubling.
@@ -105,12 +105,15 @@ pub fn deliver(
                     shown.push(due.facts.id);
                 }
             }
-            Showing::Summary { account, count, findings, replaces } => {
+            Showing::Summary { account, count, findings, replaces, terminal } => {
                 let text = finished(
                     messages::impersonation_summary(&account, count, lang),
                     FindingKind::Impersonation.urgency(),
                 );
-                for sink in sinks {
+                for &(id, _) in &findings {
+                    journal.mark_showing(id, now)?;
+                }
+                for sink in sinks.iter().filter(|s| terminal || !is_terminal(s.as_ref())) {
                     let delivery = sink.deliver(&text, replaces);
                     if let Delivery::Shown { notification_id: Some(id), .. } = delivery {
                         journal.set_summary_notification(&account, FindingKind::Impersonation, id, now)?;
@@ -121,11 +124,11 @@ pub fn deliver(
                         Delivery::Shown { buttons, .. } => Delivery::Shown { notification_id: None, buttons },
                         failed => failed,
                     };
-                    for &id in &findings {
-                        record(journal, id, sink.channel(), &delivery, 0, now)?;
+                    for &(id, failed_before) in &findings {
+                        record(journal, id, sink.channel(), &delivery, failed_before, now)?;
                     }
                 }
-                shown.extend(findings);
+                shown.extend(findings.iter().map(|&(id, _)| id));
             }
         }
     }
@@ -139,13 +142,21 @@ fn deliver_one(
     lang: Lang,
     now: DateTime<Utc>,
 ) -> Result<bool, JournalError> {
-    let text = text_of(&due.facts, lang);
+    // Answered or closed since it was found due (a click, `vigie answer`):
+    // show it as it stands now, or not at all.
+    let Some(current) = journal.finding(due.facts.id)? else { return Ok(false) };
+    if !current.is_open() {
+        return Ok(false);
+    }
+    let facts = AlertFacts { answer: current.answer, ..due.facts.clone() };
+    let text = text_of(&facts, lang);
+    journal.mark_showing(due.facts.id, now)?;
     let mut any = false;
     for sink in sinks {
-        if due.retry && is_terminal(sink.as_ref()) {
+        if !due.terminal && is_terminal(sink.as_ref()) {
             continue;
         }
-        let replaces = if is_terminal(sink.as_ref()) { None } else { due.replaces };
+        let replaces = if is_terminal(sink.as_ref()) { None } else { current.notification_id };
         let delivery = sink.deliver(&text, replaces);
         tracing::info!(
             finding = due.facts.id,
@@ -154,7 +165,7 @@ fn deliver_one(
             "alert"
         );
         any |= matches!(delivery, Delivery::Shown { .. });
-        record(journal, due.facts.id, sink.channel(), &delivery, due.failed_attempts, now)?;
+        record(journal, due.facts.id, sink.channel(), &delivery, current.failed_attempts, now)?;
     }
     Ok(any)
 }
@@ -190,9 +201,9 @@ fn update_screen(
         for sink in desktops {
             sink.close(notification);
         }
-        return Ok(());
+        return journal.forget_notification(stored.id);
     }
-    let Showing::One(due) = super::evaluate::showing_of(journal, stored.clone())? else { return Ok(()) };
+    let due = super::evaluate::showing_of(journal, stored.clone())?;
     let text = text_of(&due.facts, lang);
     for sink in desktops {
         let delivery = sink.deliver(&text, Some(notification));
@@ -225,10 +236,12 @@ pub fn on_click(
     let Some(answer) = answer_for_action(key) else { return Ok(None) };
     let Some(stored) = journal.finding_by_notification(notification_id)? else { return Ok(None) };
     let outcome = apply_answer(journal, sinks, stored.id, answer, lang, now)?;
-    if let AnswerOutcome::Refused(AnswerRefused::Closed(_)) = outcome {
-        // Already closed elsewhere (`vigie answer`): take it off the screen.
-        for sink in sinks.iter().filter(|s| !is_terminal(s.as_ref())) {
-            sink.close(notification_id);
+    if let AnswerOutcome::Refused(_) = outcome {
+        // Closed elsewhere (`vigie answer`): off the screen. Still open (a
+        // stale button, "mine" after "not mine"): servers close a
+        // notification on any click, so show it again as it stands.
+        if let Some(current) = journal.finding(stored.id)? {
+            update_screen(journal, sinks, &current, lang, now)?;
         }
     }
     Ok(Some(outcome))

@@ -59,11 +59,9 @@ pub struct DueAlert {
     pub facts: AlertFacts,
     /// The notification that shows it now, to replace.
     pub replaces: Option<u32>,
-    /// Never delivered anywhere yet (else a retry or a reminder).
-    pub first: bool,
-    /// Shown before on some channel but never on the desktop: a retry of
-    /// a failed desktop delivery (the terminal has it already).
-    pub retry: bool,
+    /// Also for the terminal/log: first showing, reminder or agent start
+    /// (not a mere retry of a failed desktop delivery).
+    pub terminal: bool,
     pub failed_attempts: u32,
 }
 
@@ -71,12 +69,13 @@ pub struct DueAlert {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Showing {
     One(DueAlert),
-    /// Many open impersonations in one mailbox.
+    /// Many open impersonations in one mailbox: (finding, failed attempts).
     Summary {
         account: String,
         count: usize,
-        findings: Vec<i64>,
+        findings: Vec<(i64, u32)>,
         replaces: Option<u32>,
+        terminal: bool,
     },
 }
 
@@ -101,32 +100,42 @@ pub fn alerts_due(
         *n += 1;
         rank.insert(open.id, *n);
     }
+    let reminder_before = now - remind_every;
+    let for_terminal = |f: &StoredFinding| everything || f.last_shown_at.is_none_or(|t| t <= reminder_before);
     let mut showings = Vec::new();
-    let mut grouped: Vec<(String, Vec<i64>)> = Vec::new();
+    let mut grouped: Vec<(String, Vec<(i64, u32)>, bool)> = Vec::new();
     for stored in due {
         if rank.get(&stored.id).is_some_and(|&r| r > GROUP_AFTER) {
-            match grouped.iter_mut().find(|(a, _)| *a == stored.finding.account) {
-                Some((_, ids)) => ids.push(stored.id),
-                None => grouped.push((stored.finding.account.clone(), vec![stored.id])),
+            let terminal = for_terminal(&stored);
+            match grouped.iter_mut().find(|(a, _, _)| *a == stored.finding.account) {
+                Some((_, ids, t)) => {
+                    ids.push((stored.id, stored.failed_attempts));
+                    *t |= terminal;
+                }
+                None => {
+                    grouped.push((stored.finding.account.clone(), vec![(stored.id, stored.failed_attempts)], terminal))
+                }
             }
             continue;
         }
-        showings.push(Showing::One(due_alert(journal, stored)?));
+        let terminal = for_terminal(&stored);
+        showings.push(Showing::One(due_alert(journal, stored, terminal)?));
     }
-    for (account, findings) in grouped {
+    for (account, findings, terminal) in grouped {
         let count = per_account.get(&account).copied().unwrap_or(findings.len());
         let replaces = journal.summary_notification(&account, FindingKind::Impersonation)?;
-        showings.push(Showing::Summary { account, count, findings, replaces });
+        showings.push(Showing::Summary { account, count, findings, replaces, terminal });
     }
     Ok(showings)
 }
 
 /// The showing of one finding as it stands (after an answer, say).
-pub fn showing_of(journal: &Journal, stored: StoredFinding) -> Result<Showing, JournalError> {
-    Ok(Showing::One(due_alert(journal, stored)?))
+/// (On the desktop only: the terminal has it already.)
+pub fn showing_of(journal: &Journal, stored: StoredFinding) -> Result<DueAlert, JournalError> {
+    due_alert(journal, stored, false)
 }
 
-fn due_alert(journal: &Journal, stored: StoredFinding) -> Result<DueAlert, JournalError> {
+fn due_alert(journal: &Journal, stored: StoredFinding, terminal: bool) -> Result<DueAlert, JournalError> {
     let notice = match stored.finding.notice_id {
         Some(id) => journal.notice(id)?,
         None => None,
@@ -138,8 +147,7 @@ fn due_alert(journal: &Journal, stored: StoredFinding) -> Result<DueAlert, Journ
         .unwrap_or_default();
     Ok(DueAlert {
         replaces: stored.notification_id,
-        first: stored.first_shown_at.is_none() && stored.failed_attempts == 0,
-        retry: stored.desktop_shown_at.is_none() && (stored.first_shown_at.is_some() || stored.failed_attempts > 0),
+        terminal,
         failed_attempts: stored.failed_attempts,
         facts: AlertFacts {
             id: stored.id,

@@ -1,9 +1,10 @@
 //! Record: one raw message → the journal, once.
 //!
 //! The key of a message is its account and Message-ID, else a hash of its
-//! content. A suspicious message is keyed apart: a fake that reuses the
-//! Message-ID of a genuine notice (even one yet to come) can never make the
-//! journal think it already has the genuine one.
+//! content. A message that is not genuine (suspicious or unverified) is
+//! keyed apart: a fake that reuses the Message-ID of a genuine notice (even
+//! one yet to come) can never make the journal think it already has the
+//! genuine one.
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
@@ -32,6 +33,7 @@ pub fn message_key(seen: &Recognition, raw: &[u8]) -> String {
     };
     match seen.notice.as_ref().map(|n| n.authenticity) {
         Some(Authenticity::Suspicious) => format!("suspicious:{base}"),
+        Some(Authenticity::Unverified) => format!("unverified:{base}"),
         _ => base,
     }
 }
