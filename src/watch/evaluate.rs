@@ -79,6 +79,10 @@ pub enum Showing {
     },
 }
 
+/// Findings grouped in one mailbox's summary: (account, (finding, failed
+/// attempts), also for the terminal).
+type Group = (String, Vec<(i64, u32)>, bool);
+
 /// The alerts due at `now`: never shown (or a failed desktop delivery
 /// whose retry is due), reminders every `remind_every`, and with
 /// `everything` every open finding (the agent starts).
@@ -103,7 +107,7 @@ pub fn alerts_due(
     let reminder_before = now - remind_every;
     let for_terminal = |f: &StoredFinding| everything || f.last_shown_at.is_none_or(|t| t <= reminder_before);
     let mut showings = Vec::new();
-    let mut grouped: Vec<(String, Vec<(i64, u32)>, bool)> = Vec::new();
+    let mut grouped: Vec<Group> = Vec::new();
     for stored in due {
         if rank.get(&stored.id).is_some_and(|&r| r > GROUP_AFTER) {
             let terminal = for_terminal(&stored);
