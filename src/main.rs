@@ -7,6 +7,7 @@ use clap::Parser;
 use vigie::cli::Cli;
 
 fn main() -> ExitCode {
+    quiet_on_closed_output();
     let cli = Cli::parse();
     let lang = cli.lang;
     match cli.run() {
@@ -16,4 +17,23 @@ fn main() -> ExitCode {
             error.exit().into()
         }
     }
+}
+
+/// `vigie status | head`: the reader went away. Stop quietly, as any Unix
+/// tool does, instead of printing a Rust panic (exit 1: nothing says all
+/// is well).
+fn quiet_on_closed_output() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.starts_with("failed printing to std") && message.contains("os error 32") {
+            std::process::exit(1);
+        }
+        default(info);
+    }));
 }

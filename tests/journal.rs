@@ -461,3 +461,26 @@ fn a_second_agent_leaves_the_watch_to_the_first() {
     first.kill().expect("kill");
     first.wait().expect("reap");
 }
+
+#[test]
+fn a_reader_that_goes_away_is_not_a_crash() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    journal_with_unrecognised_login(dir.path());
+    for _ in 0..5 {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_vigie"))
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(["log"])
+            .env_remove("VIGIE_CONFIG")
+            .env("XDG_CONFIG_HOME", dir.path().join("no-config"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("vigie runs");
+        drop(child.stdout.take()); // `vigie log | true`
+        let out = child.wait_with_output().expect("wait");
+        assert_ne!(out.status.code(), Some(101), "{}", text(&out.stderr));
+        assert!(!text(&out.stderr).contains("panicked"), "{}", text(&out.stderr));
+    }
+}

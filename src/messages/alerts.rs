@@ -7,6 +7,10 @@
 //! site and identity provider appear only in the description of what
 //! happened, and only when they are short plain names.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
+
 use super::{Lang, paris_time, reason, service_name};
 use crate::matching::{AlertFacts, Answer, FindingKind};
 use crate::notice::{Service, plain_name};
@@ -30,6 +34,45 @@ pub struct AlertWords {
 pub const ACTION_MINE: &str = "mine";
 pub const ACTION_NOT_MINE: &str = "not-mine";
 pub const ACTION_HANDLED: &str = "handled";
+
+/// Hosts and addresses in text: `scheme://`, then labels and a TLD, then a
+/// path.
+static HOST: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:[a-z][a-z0-9+.-]*://)?(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}\b(?:/[^\s»«\)\]]*)?")
+        .ok()
+});
+/// Phone numbers: six digits or more, spaced or not.
+static PHONE: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"\+?\d(?:[\s.\-]?\d){5,}").ok());
+
+/// Official domains, shown as they are.
+const OFFICIAL: &[&str] = &["ameli.fr", "assurance-maladie.fr", "monespacesante.fr", "gouv.fr"];
+
+fn is_official(host: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    OFFICIAL.iter().any(|d| host == *d || host.ends_with(&format!(".{d}")))
+}
+
+/// Text from a mail made harmless for an alert: an address that is not
+/// official loses its link form (`evil[.]example`, so that no notification
+/// server makes it clickable), and a phone number is masked (a fake's
+/// number must never reach an alert that tells the user what to do).
+pub fn defang(text: &str) -> String {
+    let text = match HOST.as_ref() {
+        Some(host) => host
+            .replace_all(text, |c: &regex::Captures| {
+                let found = &c[0];
+                let bare = found.split_once("://").map_or(found, |(_, rest)| rest);
+                let name = bare.split('/').next().unwrap_or(bare);
+                if is_official(name) && !found.contains("://") { found.to_owned() } else { bare.replace('.', "[.]") }
+            })
+            .into_owned(),
+        None => text.to_owned(),
+    };
+    match PHONE.as_ref() {
+        Some(phone) => phone.replace_all(&text, "…").into_owned(),
+        None => text,
+    }
+}
 
 fn when(facts: &AlertFacts, lang: Lang) -> String {
     match (facts.finding.at, lang) {
@@ -96,8 +139,8 @@ fn what_happened(facts: &AlertFacts, lang: Lang) -> (String, String) {
     let f = &facts.finding;
     let who = &f.account;
     let when = when(facts, lang);
-    let site = facts.site.as_deref().and_then(plain_name);
-    let idp = facts.identity_provider.as_deref().and_then(plain_name);
+    let site = facts.site.as_deref().and_then(plain_name).map(defang);
+    let idp = facts.identity_provider.as_deref().and_then(plain_name).map(defang);
     let name = service_name(f.service.unwrap_or(Service::Ameli));
     match (f.kind, f.service, lang) {
         (FindingKind::UnrecognisedLogin, Some(Service::FranceConnect), Lang::Fr) => (
@@ -131,14 +174,15 @@ fn what_happened(facts: &AlertFacts, lang: Lang) -> (String, String) {
             ),
         ),
         (FindingKind::Impersonation, _, lang) => {
-            let why = facts.reasons.iter().map(|r| reason(r, lang)).collect::<Vec<_>>();
+            let why = facts.reasons.iter().map(|r| defang(&reason(r, lang))).collect::<Vec<_>>();
+            let subject = facts.subject.as_deref().map(defang);
             match lang {
                 Lang::Fr => (
                     format!("Faux message {name} reçu — boîte de {who}"),
                     format!(
                         "Un message qui se fait passer pour {name} est arrivé{} : c'est très probablement une \
                          arnaque.\nPourquoi : {}.",
-                        facts.subject.as_deref().map(|s| format!(" (« {s} »)")).unwrap_or_default(),
+                        subject.as_deref().map(|s| format!(" (« {s} »)")).unwrap_or_default(),
                         why.join(" ; ")
                     ),
                 ),
@@ -146,7 +190,7 @@ fn what_happened(facts: &AlertFacts, lang: Lang) -> (String, String) {
                     format!("Fake {name} message received — {who}'s mailbox"),
                     format!(
                         "A message pretending to be {name} arrived{}: it is very probably a scam.\nWhy: {}.",
-                        facts.subject.as_deref().map(|s| format!(" (\"{s}\")")).unwrap_or_default(),
+                        subject.as_deref().map(|s| format!(" (\"{s}\")")).unwrap_or_default(),
                         why.join("; ")
                     ),
                 ),
@@ -347,6 +391,25 @@ mod tests {
         assert_eq!(plain_name("L'Identité Numérique La Poste"), Some("L'Identité Numérique La Poste"));
         assert_eq!(plain_name("impots.gouv.fr"), Some("impots.gouv.fr"));
         assert_eq!(plain_name("https://evil/"), None);
+    }
+
+    #[test]
+    fn no_link_or_phone_number_from_a_mail_is_shown_in_an_alert() {
+        let mut f = facts(FindingKind::Impersonation, Service::Ameli);
+        f.subject = Some(
+            "Votre compte ameli : securisez-le sur https://ameli-securite.example/fr ou www.evil.example \
+             ou appelez le 01 23 45 67 89 (+33612345678)"
+                .into(),
+        );
+        f.reasons = vec![crate::notice::Reason::LinkNotOfficial { host: "ameli-remb.example".into() }];
+        let body = alert_words(&f, Lang::Fr).body;
+        for link in ["https://", "ameli-securite.example", "www.evil.example", "ameli-remb.example"] {
+            assert!(!body.contains(link), "{link} in {body}");
+        }
+        assert!(body.contains("ameli-securite[.]example/fr") && body.contains("ameli-remb[.]example"), "{body}");
+        assert!(!body.contains("01 23 45 67 89") && !body.contains("612345678"), "{body}");
+        assert_eq!(defang("appelez le 3646"), "appelez le 3646", "the official number stays");
+        assert_eq!(defang("Ameli.fr et impots.gouv.fr"), "Ameli.fr et impots.gouv.fr", "official names stay");
     }
 
     #[test]
