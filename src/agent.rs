@@ -245,10 +245,15 @@ pub fn account_trust(journal: &Journal, account: &AccountConfig) -> Result<Trust
     if !account.trusted_authserv_ids.is_empty() {
         return Ok(account.trust());
     }
+    if let Some(id) = journal.learned_authserv(&account.name)? {
+        return Ok(Trust::servers([id.as_str()]));
+    }
     let observations = journal.observations(&account.name)?;
     Ok(match learn_authserv_id(&observations) {
         Some(id) => {
-            tracing::debug!(account = %account.name, authserv_id = %id, "receiving server learned from the mail");
+            // Pinned: a later flood of forged headers cannot take over.
+            tracing::info!(account = %account.name, authserv_id = %id, "receiving server learned from the mail");
+            journal.pin_learned_authserv(&account.name, &id, Utc::now())?;
             Trust::servers([id.as_str()])
         }
         None => Trust::Servers(Vec::new()),
@@ -344,4 +349,34 @@ pub fn check_account(
         Err(_) => {}
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::notice::Observation;
+
+    fn account() -> AccountConfig {
+        toml::from_str("name = \"Moi\"\nimap_host = \"mail.example.org\"\nusername = \"moi\"\n").expect("account")
+    }
+
+    fn seen(id: &str, domains: std::ops::Range<u32>) -> Vec<Observation> {
+        domains
+            .map(|i| Observation { authserv_id: Some(id.into()), sender_domain: Some(format!("sender{i}.example")) })
+            .collect()
+    }
+
+    #[test]
+    fn a_learned_receiving_server_is_pinned_against_a_later_flood() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let journal = Journal::open_in(dir.path()).expect("journal");
+        let account = account();
+        assert_eq!(account_trust(&journal, &account).expect("trust"), Trust::Servers(Vec::new()), "nothing learned");
+        journal.record_observations("Moi", &seen("mx.example.org", 0..6)).expect("observe");
+        let learned = account_trust(&journal, &account).expect("trust");
+        assert_eq!(learned, Trust::servers(["mx.example.org"]));
+        // A flood of mail bearing a forged header from many domains.
+        journal.record_observations("Moi", &seen("forged.example", 0..600)).expect("observe");
+        assert_eq!(account_trust(&journal, &account).expect("trust"), learned, "the first one stays");
+    }
 }

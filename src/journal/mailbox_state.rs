@@ -132,4 +132,24 @@ impl Journal {
             .map_err(|e| self.err(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
+
+    /// The receiving server learned for `account`, if pinned.
+    pub fn learned_authserv(&self, account: &str) -> Result<Option<String>, JournalError> {
+        self.conn
+            .query_row("SELECT authserv_id FROM learned_authserv WHERE account = ?1", [account], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Pins the receiving server learned for `account` (the first one
+    /// stays).
+    pub fn pin_learned_authserv(&self, account: &str, id: &str, now: DateTime<Utc>) -> Result<(), JournalError> {
+        self.conn
+            .execute(
+                "INSERT OR IGNORE INTO learned_authserv (account, authserv_id, learned_at) VALUES (?1, ?2, ?3)",
+                params![account, id, ts(now)],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
 }

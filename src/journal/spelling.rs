@@ -20,9 +20,9 @@ pub(crate) trait Spelled: Sized + Copy + 'static {
 }
 
 macro_rules! spelled {
-    ($($ty:ty => [$($v:expr),+ $(,)?]),+ $(,)?) => {$(
+    ($($ty:ty => $all:expr),+ $(,)?) => {$(
         impl Spelled for $ty {
-            const ALL: &'static [Self] = &[$($v),+];
+            const ALL: &'static [Self] = $all;
             fn spelling(self) -> &'static str {
                 self.as_str()
             }
@@ -31,17 +31,17 @@ macro_rules! spelled {
 }
 
 spelled! {
-    Service => [Service::Ameli, Service::FranceConnect],
-    Kind => [Kind::Login, Kind::Payment, Kind::Settings, Kind::Other],
-    Authenticity => [Authenticity::Genuine, Authenticity::Unverified, Authenticity::Suspicious],
-    TimeSource => [TimeSource::Body, TimeSource::DateHeader],
-    LoginService => [LoginService::Ameli, LoginService::FranceConnect, LoginService::Any],
-    Via => [Via::Web, Via::App, Via::AppFingerprint],
-    LoginSource => [LoginSource::Cli, LoginSource::Launcher, LoginSource::AcknowledgedAlert, LoginSource::Import],
-    FindingKind => [FindingKind::UnrecognisedLogin, FindingKind::MissingNotice, FindingKind::Impersonation, FindingKind::Blind],
-    Answer => [Answer::Mine, Answer::NotMine, Answer::Handled],
-    Resolution => [Resolution::Explained, Resolution::Mine, Resolution::Handled, Resolution::ReadableAgain],
-    DeliveryOutcome => [DeliveryOutcome::Shown, DeliveryOutcome::ShownWithButtons, DeliveryOutcome::Failed],
+    Service => &[Service::Ameli, Service::FranceConnect],
+    Kind => &[Kind::Login, Kind::Payment, Kind::Settings, Kind::Other],
+    Authenticity => &[Authenticity::Genuine, Authenticity::Unverified, Authenticity::Suspicious],
+    TimeSource => &[TimeSource::Body, TimeSource::DateHeader],
+    LoginService => &[LoginService::Ameli, LoginService::FranceConnect, LoginService::Any],
+    Via => &[Via::Web, Via::App, Via::AppFingerprint],
+    LoginSource => &[LoginSource::Cli, LoginSource::Launcher, LoginSource::AcknowledgedAlert, LoginSource::Import],
+    FindingKind => &FindingKind::ALL,
+    Answer => &Answer::ALL,
+    Resolution => &Resolution::ALL,
+    DeliveryOutcome => &[DeliveryOutcome::Shown, DeliveryOutcome::ShownWithButtons, DeliveryOutcome::Failed],
 }
 
 /// What became of one attempt to show an alert on a channel.

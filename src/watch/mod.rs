@@ -7,7 +7,7 @@
 //!   which notification id), and the user's clicks back into the journal.
 //!
 //! The watcher (`crate::agent`) drives them for `check` and `run`; the demo
-//! uses them too. The clock is injected so that tests fix the time.
+//! uses them too, with a fixed time.
 
 pub mod deliver;
 pub mod evaluate;
@@ -26,14 +26,5 @@ pub struct SystemClock;
 impl Clock for SystemClock {
     fn now(&self) -> DateTime<Utc> {
         Utc::now()
-    }
-}
-
-/// A clock stopped at one instant.
-pub struct FixedClock(pub DateTime<Utc>);
-
-impl Clock for FixedClock {
-    fn now(&self) -> DateTime<Utc> {
-        self.0
     }
 }

@@ -110,6 +110,23 @@ Securisez votre compte ici : https://ameli-fr.com/login\r\n";
     }
 
     #[test]
+    fn an_unverified_spoof_reusing_a_message_id_never_hides_the_genuine_notice() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let journal = Journal::open_in(dir.path()).expect("journal");
+        let loc = Location::default();
+        // The official From, no Authentication-Results: unverified.
+        let spoof: &[u8] = b"From: Votre Assurance Maladie <assurance-maladie@info.ameli.fr>\r\n\
+Subject: Votre compte ameli - Information de connexion\r\nMessage-ID: <n1@ameli>\r\n\r\n\
+Connexion le 20 novembre 2026 a 08:40.\r\n";
+        let (rules, trust, now) = (Rules::builtin(), Trust::Topmost, Utc::now());
+        let got = record(&journal, &rules, &trust, Incoming::whole("Mamie", &loc, spoof), now).expect("spoof");
+        let Ingested::Recorded { seen, .. } = got else { panic!("recorded: {got:?}") };
+        assert_eq!(seen.notice.map(|n| n.authenticity), Some(Authenticity::Unverified));
+        let genuine = record(&journal, &rules, &trust, Incoming::whole("Mamie", &loc, GENUINE), now).expect("genuine");
+        assert!(matches!(genuine, Ingested::Recorded { .. }), "the genuine notice is recorded: {genuine:?}");
+    }
+
+    #[test]
     fn a_message_read_from_its_beginning_says_so_in_its_reasons() {
         let dir = tempfile::tempdir().expect("tempdir");
         let journal = Journal::open_in(dir.path()).expect("journal");
