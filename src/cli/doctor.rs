@@ -61,10 +61,12 @@ impl Doctor {
         let data_dir = config::data_dir(cli.data_dir.as_deref())?;
         let private =
             crate::private_fs::create_private_dir(&data_dir).map_err(|e| messages::private_fs_problem(&e, lang));
-        checks.push(match private.and_then(|()| Journal::open_in(&data_dir).map_err(|e| e.to_string())) {
-            Ok(j) => Check::Journal(j.path().to_path_buf()),
-            Err(e) => Check::JournalBroken(e),
-        });
+        checks.push(
+            match private.and_then(|()| Journal::open_in(&data_dir).map_err(|e| messages::journal_problem(&e, lang))) {
+                Ok(j) => Check::Journal(j.path().to_path_buf()),
+                Err(e) => Check::JournalBroken(e),
+            },
+        );
 
         let running = service::agent_running(&data_dir);
         checks.push(Check::Service { running });

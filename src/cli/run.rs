@@ -87,7 +87,7 @@ impl Run {
         }
         let (tx, rx) = std::sync::mpsc::channel();
         let mut signals = Signals::new([SIGTERM, SIGINT, SIGHUP])
-            .map_err(|e| CliError::Usage(format!("cannot catch signals: {e}")))?;
+            .map_err(|e| CliError::System(messages::cannot_catch_signals(&e.to_string(), cli.lang)))?;
         let handle = signals.handle();
         let signal_tx = tx.clone();
         std::thread::spawn(move || {

@@ -209,7 +209,10 @@ impl Setup {
         };
         let credential = match &typed_password {
             Some(p) => Credential::Password(p.clone()),
-            None => secrets::credential(&account).map_err(|e| CliError::Keyring(e.to_string()))?,
+            None => secrets::credential(&account).map_err(|e| {
+                let problem = messages::mailbox_problem(&account.name, &agent::AgentError::Secret(e), lang);
+                CliError::Keyring(problem)
+            })?,
         };
 
         let mut found = Vec::new();

@@ -55,3 +55,16 @@ pub fn journal_problem(error: &JournalError, lang: Lang) -> String {
         }
     }
 }
+
+/// The agent cannot stop cleanly without its signals.
+pub fn cannot_catch_signals(detail: &str, lang: Lang) -> String {
+    tracing::debug!(detail, "signals");
+    match lang {
+        Lang::Fr => {
+            "le système refuse à vigie de recevoir ses signaux d'arrêt : relancez-le, ou redémarrez la session.".into()
+        }
+        Lang::En => {
+            "the system does not let vigie receive its stop signals: start it again, or restart the session.".into()
+        }
+    }
+}
