@@ -550,3 +550,19 @@ fn an_own_login_recorded_while_the_alert_is_being_shown_does_not_close_it() {
     pass_with(dir.path(), vec![Box::new(SlowScreen(dir.path().to_path_buf()))], &[&fixture(LOGIN)], t(NOW));
     assert!(only_finding(dir.path()).is_open());
 }
+
+#[test]
+fn two_processes_never_both_show_the_same_new_alert() {
+    // `vigie check` run by hand while the agent watches the same journal:
+    // both find the alert due; only one shows it.
+    let dir = tempfile::tempdir().expect("tempdir");
+    pass_at(dir.path(), None, &[&fixture(LOGIN)], t(NOW), false);
+    let (check, agent) = (Journal::open_in(dir.path()).expect("j"), Journal::open_in(dir.path()).expect("j"));
+    let due_in_check = alerts_due(&check, t(NOW), Duration::hours(24), false).expect("due");
+    let due_in_agent = alerts_due(&agent, t(NOW), Duration::hours(24), false).expect("due");
+    let screen = Screen::default();
+    let sinks: Vec<Box<dyn Alerter>> = vec![Box::new(screen.clone())];
+    deliver(&check, &sinks, due_in_check, Lang::Fr, t(NOW)).expect("deliver");
+    deliver(&agent, &sinks, due_in_agent, Lang::Fr, t(NOW)).expect("deliver");
+    assert_eq!(screen.shows().len(), 1);
+}

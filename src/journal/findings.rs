@@ -180,6 +180,22 @@ impl Journal {
         )
     }
 
+    /// Claims the showing of a finding for this process until `until`, if
+    /// no other process (a `vigie check` beside the agent) showed it or
+    /// claimed it since it was read with these `next_attempt_at` and
+    /// `last_shown_at`. Returns whether this process may show it.
+    pub fn claim_showing(&self, stored: &StoredFinding, until: DateTime<Utc>) -> Result<bool, JournalError> {
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE finding SET next_attempt_at = ?2
+                 WHERE id = ?1 AND next_attempt_at IS ?3 AND last_shown_at IS ?4 AND resolved_at IS NULL",
+                params![stored.id, ts(until), stored.next_attempt_at.map(ts), stored.last_shown_at.map(ts)],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(changed == 1)
+    }
+
     /// Marks the start of an attempt to show a finding, before any sink is
     /// called: from now on an own login recorded later explains nothing.
     pub fn mark_showing(&self, id: i64, now: DateTime<Utc>) -> Result<(), JournalError> {

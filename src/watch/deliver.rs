@@ -148,6 +148,11 @@ fn deliver_one(
     if !current.is_open() {
         return Ok(false);
     }
+    // Two processes (`vigie check` beside the agent) never both show it;
+    // a crash before the journal hears back retries it after the delay.
+    if !journal.claim_showing(&current, now + retry_delay(1))? {
+        return Ok(false);
+    }
     let facts = AlertFacts { answer: current.answer, ..due.facts.clone() };
     let text = text_of(&facts, lang);
     journal.mark_showing(due.facts.id, now)?;
