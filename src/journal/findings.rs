@@ -180,17 +180,23 @@ impl Journal {
         )
     }
 
-    /// Claims the showing of a finding for this process until `until`, if
-    /// no other process (a `vigie check` beside the agent) showed it or
-    /// claimed it since it was read with these `next_attempt_at` and
+    /// Claims the showing of finding `id` for this process until `until`,
+    /// if no other process (a `vigie check` beside the agent) showed or
+    /// claimed it since it was found due with these `next_attempt_at` and
     /// `last_shown_at`. Returns whether this process may show it.
-    pub fn claim_showing(&self, stored: &StoredFinding, until: DateTime<Utc>) -> Result<bool, JournalError> {
+    pub fn claim_showing(
+        &self,
+        id: i64,
+        due_state: (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
+        until: DateTime<Utc>,
+    ) -> Result<bool, JournalError> {
+        let (next_attempt_at, last_shown_at) = due_state;
         let changed = self
             .conn
             .execute(
                 "UPDATE finding SET next_attempt_at = ?2
                  WHERE id = ?1 AND next_attempt_at IS ?3 AND last_shown_at IS ?4 AND resolved_at IS NULL",
-                params![stored.id, ts(until), stored.next_attempt_at.map(ts), stored.last_shown_at.map(ts)],
+                params![id, ts(until), next_attempt_at.map(ts), last_shown_at.map(ts)],
             )
             .map_err(|e| self.err(e))?;
         Ok(changed == 1)

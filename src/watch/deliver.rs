@@ -150,7 +150,7 @@ fn deliver_one(
     }
     // Two processes (`vigie check` beside the agent) never both show it;
     // a crash before the journal hears back retries it after the delay.
-    if !journal.claim_showing(&current, now + retry_delay(1))? {
+    if !journal.claim_showing(current.id, due.due_state, now + retry_delay(1))? {
         return Ok(false);
     }
     let facts = AlertFacts { answer: current.answer, ..due.facts.clone() };

@@ -63,6 +63,9 @@ pub struct DueAlert {
     /// (not a mere retry of a failed desktop delivery).
     pub terminal: bool,
     pub failed_attempts: u32,
+    /// `next_attempt_at` and `last_shown_at` when it was found due: the
+    /// showing is claimed only if they have not changed since.
+    pub due_state: (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
 }
 
 /// Something to show: one finding, or a summary of many.
@@ -153,6 +156,7 @@ fn due_alert(journal: &Journal, stored: StoredFinding, terminal: bool) -> Result
         replaces: stored.notification_id,
         terminal,
         failed_attempts: stored.failed_attempts,
+        due_state: (stored.next_attempt_at, stored.last_shown_at),
         facts: AlertFacts {
             id: stored.id,
             answer: stored.answer,
