@@ -6,7 +6,8 @@
 //! domains and hosts inside reasons) goes through [`one_line`]: C0 and C1
 //! control characters and bidirectional controls are removed, and the
 //! length is capped. A site or identity provider is kept only when it is a
-//! short plain name ([`plain_name`]).
+//! short plain name ([`plain_name`]): a few words in one script, no phone
+//! number.
 //!
 //! [`terminal_safe`] is for printing: it never removes, it replaces every
 //! control and bidi character with a visible placeholder, so that escape
@@ -15,6 +16,8 @@
 //! terminal.
 
 use std::borrow::Cow;
+
+use unicode_security::MixedScript;
 
 use super::{Envelope, Notice, Reason, Recognition};
 
@@ -98,11 +101,20 @@ pub const KNOWN_IDENTITY_PROVIDERS: &[&str] = &[
     "Aidants Connect",
 ];
 
+/// A name with this many digits or more is a phone number, not a name
+/// (French service numbers have four: `3646`).
+pub const MAX_PLAIN_NAME_DIGITS: usize = 3;
+/// A name of more words than this is a sentence.
+pub const MAX_PLAIN_NAME_WORDS: usize = 6;
+
 /// `s` (trimmed) if it may be shown as a site or identity provider name: a
 /// known identity provider, or a short plain name — letters, digits,
 /// single spaces, dots, hyphens and apostrophes, starting with a letter or
-/// digit (`impots.gouv.fr`, `L'Identité Numérique La Poste`). Anything else
-/// (markup, a URL, a long sentence, quotes, controls) is not shown at all.
+/// digit (`impots.gouv.fr`, `L'Identité Numérique La Poste`), of at most
+/// [`MAX_PLAIN_NAME_WORDS`] words and [`MAX_PLAIN_NAME_DIGITS`] digits
+/// (no phone number), in one script (no Cyrillic `А` in `Аmeli.fr`).
+/// Anything else (markup, a URL, a sentence, a phone number, quotes,
+/// controls, mixed scripts) is not shown at all.
 pub fn plain_name(s: &str) -> Option<&str> {
     let s = s.trim();
     if KNOWN_IDENTITY_PROVIDERS.iter().any(|k| k.eq_ignore_ascii_case(s)) {
@@ -111,7 +123,11 @@ pub fn plain_name(s: &str) -> Option<&str> {
     let mut chars = s.chars();
     let first_ok = chars.next().is_some_and(char::is_alphanumeric);
     let rest_ok = s.chars().all(|c| c.is_alphanumeric() || matches!(c, ' ' | '.' | '-' | '\'' | '’'));
-    (first_ok && rest_ok && s.chars().count() <= MAX_PLAIN_NAME_CHARS && !s.contains("  ")).then_some(s)
+    let short = s.chars().count() <= MAX_PLAIN_NAME_CHARS
+        && !s.contains("  ")
+        && s.split_whitespace().count() <= MAX_PLAIN_NAME_WORDS;
+    let no_phone_number = s.chars().filter(|c| c.is_numeric()).count() <= MAX_PLAIN_NAME_DIGITS;
+    (first_ok && rest_ok && short && no_phone_number && s.is_single_script()).then_some(s)
 }
 
 /// `s` made safe to print on a terminal, on one line: every control
@@ -252,6 +268,40 @@ mod tests {
             "a\u{202E}b",
         ] {
             assert_eq!(plain_name(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_name_with_four_digits_or_more_is_a_phone_number_not_a_plain_name() {
+        for bad in ["Appelez le 3646", "Ameli 0612345678", "Rappel urgent au 01 23 45 67 89", "3939"] {
+            assert_eq!(plain_name(bad), None, "{bad}");
+        }
+        assert_eq!(plain_name("Service 123"), Some("Service 123"));
+    }
+
+    #[test]
+    fn a_name_mixing_scripts_is_not_a_plain_name() {
+        // A Cyrillic А (U+0410), then a Greek ο (U+03BF).
+        for bad in ["\u{410}meli.fr", "impots.g\u{3bf}uv.fr", "Mon compte \u{430}meli"] {
+            assert_eq!(plain_name(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_name_of_more_than_six_words_is_not_a_plain_name() {
+        assert_eq!(plain_name("votre compte sera suspendu sans action aujourd'hui"), None);
+        assert_eq!(plain_name("un deux trois quatre cinq six"), Some("un deux trois quatre cinq six"));
+    }
+
+    #[test]
+    fn known_identity_providers_and_ordinary_sites_stay_plain_names() {
+        for ok in KNOWN_IDENTITY_PROVIDERS
+            .iter()
+            .copied()
+            .chain(["impots.gouv.fr", "Mon compte ameli", "L'Identité Numérique La Poste", "ANTS", "France Identité"])
+            .chain(["L’Assurance Maladie", "mesdroitssociaux.gouv.fr", "caf.fr"])
+        {
+            assert_eq!(plain_name(ok), Some(ok), "{ok}");
         }
     }
 

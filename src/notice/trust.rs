@@ -6,10 +6,26 @@
 //! authserv-id (`mx.google.com`); Microsoft's servers write none
 //! (`spf=pass (sender IP is …) smtp.mailfrom=…; dkim=pass …; compauth=pass`).
 //!
-//! - For an account, [`Trust::Servers`]: every header whose authserv-id is
-//!   trusted is read (ProtonMail, iCloud or OpenDKIM + OpenDMARC write one
-//!   header per method), every other one is ignored, and with none trusted a
-//!   message is at best `unverified`. Position alone proves nothing.
+//! - For an account, [`Trust::Servers`]: only headers whose authserv-id is
+//!   trusted are read, every other one is ignored, and with none trusted a
+//!   message is at best `unverified`. Position alone proves nothing (Gmail
+//!   writes its header below anything the sender wrote), but a sender can
+//!   spell its header with the trusted id too; a receiving server adds its
+//!   headers on top of the ones already in the message, so the topmost
+//!   trusted header is the server's own and decides:
+//!   - with `none`, no result, or two methods or more (`dkim`, `spf`,
+//!     `dmarc`…), it is a complete header: only it counts;
+//!   - with exactly one method, the server writes one header per method
+//!     (ProtonMail, iCloud, OpenDKIM + OpenDMARC): the run of trusted
+//!     headers directly below it (no other `Authentication-Results` in
+//!     between) is read too, each with exactly one method not seen before;
+//!     the run stops at the first header that is not trusted, carries
+//!     several methods or repeats a method. Microsoft's header (no id)
+//!     neither starts nor joins a run: only the topmost one counts.
+//!
+//!   What remains forgeable: below a one-method run, a sender's own
+//!   one-method header for a method the server did not report (it wrote
+//!   no `dkim` header, say) joins the run.
 //! - For `vigie scan`, which has no account, [`Trust::Topmost`]: the
 //!   topmost header, whoever wrote it; the recognition says whose it was.
 //!
@@ -19,7 +35,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::authenticity::{AuthenticationResult, parse_authentication_results};
+use super::authenticity::{AuthenticationResult, AuthenticationResults, parse_authentication_results};
 use super::domain::ascii_domain;
 
 /// How a configured list names Microsoft's headers, which carry no
@@ -125,27 +141,40 @@ pub(crate) fn select(headers: &[String], trust: &Trust) -> Selected {
         },
         Trust::Servers(ids) if ids.is_empty() => Selected::NoTrustedServer,
         Trust::Servers(ids) => {
-            let mut chosen: Option<(String, Vec<AuthenticationResult>)> = None;
-            let mut seen_microsoft = false;
-            for h in parsed {
-                let microsoft = h.authserv_id.is_none();
-                // Microsoft writes one header, on top of any the sender
-                // wrote: only the topmost header without an id is its own.
-                if microsoft && std::mem::replace(&mut seen_microsoft, true) {
-                    continue;
-                }
-                if ids.iter().any(|id| id.matches(h.authserv_id.as_deref())) {
-                    let entry = chosen.get_or_insert_with(|| (by(&h.authserv_id), Vec::new()));
-                    entry.1.extend(h.results);
+            let trusted = |h: &AuthenticationResults| ids.iter().any(|id| id.matches(h.authserv_id.as_deref()));
+            let parsed: Vec<AuthenticationResults> = parsed.collect();
+            // Microsoft writes one header, on top of any the sender wrote:
+            // only the topmost header without an id is its own.
+            let first_microsoft = parsed.iter().position(|h| h.authserv_id.is_none());
+            let believable = |(i, h): &(usize, &AuthenticationResults)| {
+                trusted(h) && (h.authserv_id.is_some() || Some(*i) == first_microsoft)
+            };
+            let mut rest = parsed.iter().enumerate().skip_while(|ih| !believable(ih));
+            let Some((_, top)) = rest.next() else {
+                return if headers.is_empty() { Selected::NoHeader } else { Selected::Untrusted };
+            };
+            let mut results = top.results.clone();
+            let mut seen = methods(top);
+            if seen.len() == 1 && top.authserv_id.is_some() {
+                // One header per method: the run of trusted headers right
+                // below, one new method each.
+                for (_, h) in rest {
+                    let m = methods(h);
+                    if h.authserv_id.is_none() || !trusted(h) || m.len() != 1 || !seen.is_disjoint(&m) {
+                        break;
+                    }
+                    seen.extend(m);
+                    results.extend(h.results.iter().cloned());
                 }
             }
-            match chosen {
-                Some((by, results)) => Selected::From { by, results },
-                None if headers.is_empty() => Selected::NoHeader,
-                None => Selected::Untrusted,
-            }
+            Selected::From { by: by(&top.authserv_id), results }
         }
     }
+}
+
+/// The methods a header reports on (`dkim`, `spf`, …), each once.
+fn methods(h: &AuthenticationResults) -> BTreeSet<&str> {
+    h.results.iter().map(|r| r.method.as_str()).collect()
 }
 
 /// What one message of an account says about its receiving server.

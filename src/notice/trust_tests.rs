@@ -143,6 +143,62 @@ fn icloud_split_headers_are_all_read() {
     assert!(codes(&n).contains(&"dmarc_fail") && codes(&n).contains(&"spf_fail"), "{:?}", n.reasons);
 }
 
+const PROTON_DMARC_NONE: &str =
+    "Authentication-Results: mail.protonmail.ch; dmarc=none (p=none dis=none) header.from=info.ameli.fr";
+const PROTON_SPF_FAIL: &str = "Authentication-Results: mail.protonmail.ch; spf=fail smtp.mailfrom=info.ameli.fr";
+const PROTON_DKIM_PASS: &str = "Authentication-Results: mail.protonmail.ch; dkim=pass header.d=info.ameli.fr";
+
+#[test]
+fn a_complete_topmost_trusted_header_is_the_only_one_read() {
+    // The real server found nothing; a one-method forgery below it is not
+    // read either.
+    let raw = mail(&[
+        "Authentication-Results: mx.google.com; dkim=none; spf=softfail smtp.mailfrom=evil.example; dmarc=none",
+        "Authentication-Results: mx.google.com; dkim=pass header.d=info.ameli.fr",
+    ]);
+    let n = notice(&raw, &Trust::servers(["mx.google.com"]));
+    assert!(!codes(&n).contains(&"dkim_pass"), "{:?}", n.reasons);
+    assert_ne!(n.authenticity, Authenticity::Genuine);
+}
+
+#[test]
+fn a_one_method_run_stops_at_a_header_with_several_methods() {
+    let raw = mail(&[
+        PROTON_DMARC_NONE,
+        "Authentication-Results: mail.protonmail.ch; dkim=pass header.d=info.ameli.fr; spf=pass          smtp.mailfrom=info.ameli.fr",
+    ]);
+    let n = notice(&raw, &Trust::servers(["mail.protonmail.ch"]));
+    assert!(!codes(&n).contains(&"dkim_pass"), "{:?}", n.reasons);
+    assert_ne!(n.authenticity, Authenticity::Genuine);
+}
+
+#[test]
+fn a_one_method_run_stops_at_a_repeated_method() {
+    // The server's own dkim=fail, then the sender's dkim=pass below it.
+    let raw = mail(&[
+        PROTON_DMARC_NONE,
+        PROTON_SPF_FAIL,
+        "Authentication-Results: mail.protonmail.ch; dkim=fail (bad signature) header.d=info.ameli.fr",
+        PROTON_DKIM_PASS,
+    ]);
+    let n = notice(&raw, &Trust::servers(["mail.protonmail.ch"]));
+    assert_eq!(n.authenticity, Authenticity::Suspicious);
+    assert!(!codes(&n).contains(&"dkim_pass"), "{:?}", n.reasons);
+}
+
+#[test]
+fn a_one_method_run_stops_at_a_header_of_another_server() {
+    let raw = mail(&[
+        PROTON_DMARC_NONE,
+        PROTON_SPF_FAIL,
+        "Authentication-Results: relay.example; arc=none",
+        PROTON_DKIM_PASS,
+    ]);
+    let n = notice(&raw, &Trust::servers(["mail.protonmail.ch"]));
+    assert!(!codes(&n).contains(&"dkim_pass"), "{:?}", n.reasons);
+    assert_ne!(n.authenticity, Authenticity::Genuine);
+}
+
 const MICROSOFT_PASS: &str = "Authentication-Results: spf=pass (sender IP is 192.0.2.10)\r\n \
     smtp.mailfrom=info.ameli.fr; dkim=pass (signature was verified)\r\n header.d=info.ameli.fr;dmarc=pass \
     action=none header.from=info.ameli.fr;compauth=pass\r\n reason=100";
