@@ -11,6 +11,7 @@
 use std::collections::HashMap;
 use std::net::{Shutdown, TcpStream};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
@@ -68,6 +69,8 @@ pub struct Shared {
     stop: Mutex<bool>,
     wake: Condvar,
     sockets: Mutex<HashMap<String, TcpStream>>,
+    /// How many times [`Shared::interrupt_all`] cut the sockets on purpose.
+    interruptions: AtomicU64,
 }
 
 impl Shared {
@@ -82,6 +85,7 @@ impl Shared {
             stop: Mutex::new(false),
             wake: Condvar::new(),
             sockets: Mutex::new(HashMap::new()),
+            interruptions: AtomicU64::new(0),
         }
     }
 
@@ -105,6 +109,8 @@ impl Shared {
     /// Shuts down every watcher's socket: blocked reads fail at once and
     /// the watchers reconnect (or stop).
     pub fn interrupt_all(&self) {
+        // Counted first: a watcher whose read fails sees why.
+        self.interruptions.fetch_add(1, Ordering::SeqCst);
         if let Ok(sockets) = self.sockets.lock() {
             for socket in sockets.values() {
                 let _ = socket.shutdown(Shutdown::Both);
@@ -119,6 +125,11 @@ impl Shared {
             Ok((stop, _)) => *stop,
             Err(_) => true,
         }
+    }
+
+    /// How many times the sockets were cut on purpose so far.
+    fn interruptions(&self) -> u64 {
+        self.interruptions.load(Ordering::SeqCst)
     }
 
     fn register(&self, account: &str, socket: Option<TcpStream>) {

@@ -9,9 +9,14 @@
 //! - folders not in IDLE (Junk) are read again on an absolute timer: a
 //!   wait that ends early (a keepalive, a spurious wake) does not restart it;
 //! - the backoff doubles up to [`BACKOFF_CAP`] and starts again from
-//!   [`BACKOFF_START`] after any successful sync;
-//! - a connection cut while idle (a resume from suspend shuts the sockets
-//!   down) reconnects at once;
+//!   [`BACKOFF_START`] after any successful sync, unless the server then
+//!   dropped the connection within [`STEADY_SESSION`];
+//! - a connection cut while idle reconnects at once when it was cut on
+//!   purpose (a resume from suspend shuts the sockets down) or after at
+//!   least [`STEADY_SESSION`] of watching; a server that drops every
+//!   connection sooner is a failure like any other, so that the password
+//!   command, TLS and login are not run again in a tight loop (providers
+//!   lock accounts after repeated logins);
 //! - a stalled server (a command past its deadline) is a failure like any
 //!   other: recorded, so that `blind` follows after `blind_after_hours`.
 
@@ -29,6 +34,9 @@ pub const IDLE_REFRESH: Duration = Duration::from_secs(9 * 60);
 /// Reconnection delays: from 2 s, doubling, at most 5 min (±25% jitter).
 pub const BACKOFF_START: Duration = Duration::from_secs(2);
 pub const BACKOFF_CAP: Duration = Duration::from_secs(5 * 60);
+/// A connection lost while idle after at least this long since the login
+/// is reconnected at once; sooner, it is a failure and backs off.
+pub const STEADY_SESSION: Duration = Duration::from_secs(60);
 /// After the server refused the credentials, try again this much later.
 const REJECTED_RETRY: Duration = Duration::from_secs(30 * 60);
 /// A wall clock that jumps this much further than the monotonic clock
@@ -46,6 +54,11 @@ pub trait WatchEnv {
     /// Sleeps up to `duration`; true when asked to stop.
     fn sleep(&self, duration: Duration) -> bool;
     fn stopping(&self) -> bool;
+    /// How many times the sessions were cut on purpose so far (a resume
+    /// from suspend): a connection lost after that is not the server's doing.
+    fn interruptions(&self) -> u64 {
+        0
+    }
     /// Lets another thread interrupt this session's blocking reads.
     fn register(&self, _account: &str, _session: &Self::Session) {}
     fn unregister(&self, _account: &str) {}
@@ -84,6 +97,9 @@ impl WatchEnv for LiveEnv<'_> {
     fn stopping(&self) -> bool {
         self.shared.stopping()
     }
+    fn interruptions(&self) -> u64 {
+        self.shared.interruptions()
+    }
     fn register(&self, account: &str, session: &Imap) {
         self.shared.register(account, session.interrupter().ok());
     }
@@ -104,6 +120,13 @@ enum Ended {
     Reconnect,
 }
 
+/// When a session's connection was made, to tell a server that drops it at
+/// once from a long watch or a deliberate interruption.
+struct Connected {
+    at: Duration,
+    interruptions: u64,
+}
+
 impl Watcher<'_> {
     /// Watches until asked to stop, with the real mailbox and clock.
     pub fn run(&self) {
@@ -116,9 +139,9 @@ impl Watcher<'_> {
         let name = &self.account.name;
         let mut backoff = BACKOFF_START;
         while !env.stopping() {
-            let mut synced = false;
-            let result = self.session(env, &mut synced);
-            if synced {
+            let mut proven = false;
+            let result = self.session(env, &mut proven);
+            if proven {
                 backoff = BACKOFF_START;
             }
             match result {
@@ -155,14 +178,16 @@ impl Watcher<'_> {
     }
 
     /// One connection: sync, then wait for mail and sync again, until the
-    /// connection fails or the watch stops. `synced` tells whether at least
-    /// one sync went through.
-    fn session<E: WatchEnv>(&self, env: &E, synced: &mut bool) -> Result<Ended, AgentError> {
+    /// connection fails or the watch stops. `proven` tells whether the
+    /// server works: at least one sync went through, and the server did not
+    /// then drop the connection too soon.
+    fn session<E: WatchEnv>(&self, env: &E, proven: &mut bool) -> Result<Ended, AgentError> {
         let name = &self.account.name;
         let mut journal = Journal::open_in(&self.shared.data_dir)?;
         let mut imap = env.connect(self.account)?;
+        let connected = Connected { at: env.elapsed(), interruptions: env.interruptions() };
         env.register(name, &imap);
-        let result = self.watch(env, &mut imap, &mut journal, synced);
+        let result = self.watch(env, &mut imap, &mut journal, &connected, proven);
         env.unregister(name);
         if result.is_ok() {
             imap.logout();
@@ -175,7 +200,8 @@ impl Watcher<'_> {
         env: &E,
         imap: &mut E::Session,
         journal: &mut Journal,
-        synced: &mut bool,
+        connected: &Connected,
+        proven: &mut bool,
     ) -> Result<Ended, AgentError> {
         let name = &self.account.name;
         let poll = Duration::from_secs(self.shared.config.poll_interval_secs);
@@ -183,7 +209,7 @@ impl Watcher<'_> {
         let idle_folder = self.account.folders.as_ref().and_then(|f| f.first()).map_or("INBOX", String::as_str);
         loop {
             let report = sync(imap, self.account, self.shared, journal, env.clock())?;
-            *synced = true;
+            *proven = true;
             record_success(journal, name, env.clock().now())?;
             env.evaluate(self.shared, journal)?;
             tracing::info!(account = %name, new = report.new_notices, bytes = report.bytes_fetched, "synced");
@@ -215,8 +241,17 @@ impl Watcher<'_> {
                     Ok(IdleOutcome::TimedOut) => break,
                     Err(_) if env.stopping() => return Ok(Ended::Stop),
                     Err(MailboxError::Lost(why)) => {
-                        tracing::info!(account = %name, why, "connection interrupted");
-                        return Ok(Ended::Reconnect);
+                        let on_purpose = env.interruptions() != connected.interruptions;
+                        let lasted = env.elapsed().saturating_sub(connected.at);
+                        if on_purpose || lasted >= STEADY_SESSION {
+                            tracing::info!(account = %name, why, "connection interrupted");
+                            return Ok(Ended::Reconnect);
+                        }
+                        // Dropped soon after the login: reconnecting at once
+                        // would log in again and again.
+                        tracing::info!(account = %name, why, seconds = lasted.as_secs(), "connection dropped early");
+                        *proven = false;
+                        return Err(MailboxError::Lost(why).into());
                     }
                     Err(e) => return Err(e.into()),
                 }

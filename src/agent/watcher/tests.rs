@@ -36,6 +36,8 @@ struct Script {
     examine: ExamineScript,
     idle: IdleScript,
     evaluations: Cell<usize>,
+    /// Deliberate interruptions so far (what a resume from suspend counts).
+    interruptions: Cell<u64>,
 }
 
 impl Script {
@@ -53,6 +55,7 @@ impl Script {
                 Ok(IdleOutcome::TimedOut)
             }),
             evaluations: Cell::new(0),
+            interruptions: Cell::new(0),
         }
     }
 
@@ -177,6 +180,9 @@ impl<'s> WatchEnv for ScriptEnv<'s> {
     fn stopping(&self) -> bool {
         self.0.stopping()
     }
+    fn interruptions(&self) -> u64 {
+        self.0.interruptions.get()
+    }
     fn evaluate(&self, _shared: &Shared, _journal: &mut Journal) -> Result<(), JournalError> {
         // What would be shown is the alert layer's business: count only.
         self.0.evaluations.set(self.0.evaluations.get() + 1);
@@ -300,10 +306,84 @@ fn the_backoff_starts_again_after_any_successful_sync() {
     assert!(within_jitter(sleeps[7], BACKOFF_START * 2), "{sleeps:?}");
 }
 
+/// The delays the backoff gives from its minimum, `count` of them.
+fn backoff_from_start(count: usize) -> Vec<Duration> {
+    std::iter::successors(Some(BACKOFF_START), |d| Some((*d * 2).min(BACKOFF_CAP))).take(count).collect()
+}
+
+fn follow_the_backoff(sleeps: &[Duration], bases: &[Duration]) -> bool {
+    sleeps.len() == bases.len() && sleeps.iter().zip(bases).all(|(d, b)| within_jitter(*d, *b))
+}
+
+#[test]
+fn a_server_dropping_every_idle_at_once_is_not_reconnected_in_a_tight_loop() {
+    // Each connection logs in and syncs, then the server drops it as soon
+    // as the client waits in IDLE.
+    let (_dir, shared) = shared(Some(&["INBOX"]), "");
+    let mut script = Script::new(true, 10 * MIN);
+    script.idle = Box::new(|_, _| Err(MailboxError::Lost("closed by the server".into())));
+    watch(&shared, &script);
+    let connects = script.times_of(&Event::Connect);
+    // 2 + 4 + … + 256 s at -25% is 382 s, then the 5-min cap: at most 10
+    // logins in 10 minutes, not one every few milliseconds.
+    assert!(connects.len() >= 8 && connects.len() <= 10, "{} logins: {connects:?}", connects.len());
+    let sleeps = script.sleeps();
+    assert!(
+        follow_the_backoff(&sleeps, &backoff_from_start(sleeps.len())),
+        "the syncs in between do not reset the backoff: {sleeps:?}"
+    );
+    let journal = Journal::open_in(&shared.data_dir).expect("journal");
+    let health = journal.health().expect("health");
+    assert!(health.iter().any(|h| h.account == "Mamie" && h.last_error_at.is_some()), "recorded: {health:?}");
+}
+
+#[test]
+fn a_connection_cut_by_a_resume_reconnects_at_once_however_short_the_session() {
+    // A resume from suspend cuts the sockets on purpose, here 10 s after
+    // the login: not the server's doing, no delay.
+    let (_dir, shared) = shared(Some(&["INBOX"]), "");
+    let mut script = Script::new(true, HOUR);
+    script.idle = Box::new(|s, timeout| {
+        if s.times_of(&Event::Connect).len() == 1 {
+            s.advance(Duration::from_secs(10));
+            s.interruptions.set(s.interruptions.get() + 1);
+            return Err(MailboxError::Lost("interrupted".into()));
+        }
+        s.advance(timeout);
+        Ok(IdleOutcome::TimedOut)
+    });
+    watch(&shared, &script);
+    let connects = script.times_of(&Event::Connect);
+    assert!(connects.len() == 2 && connects[1] == Duration::from_secs(10), "{:?}", script.events());
+    assert!(script.sleeps().is_empty(), "no delay before reconnecting: {:?}", script.sleeps());
+}
+
+#[test]
+fn the_backoff_starts_again_after_a_session_that_lasted() {
+    // Four connections dropped at once, then one dropped after 5 minutes
+    // of watching (reconnected at once), then early drops again: the
+    // backoff starts again from its minimum.
+    let (_dir, shared) = shared(Some(&["INBOX"]), "");
+    let mut script = Script::new(true, 10 * MIN);
+    script.idle = Box::new(|s, _| {
+        if s.times_of(&Event::Connect).len() == 5 {
+            s.advance(5 * MIN);
+        }
+        Err(MailboxError::Lost("closed by the server".into()))
+    });
+    watch(&shared, &script);
+    let connects = script.times_of(&Event::Connect);
+    assert!(connects.len() >= 6 && connects[5] == connects[4] + 5 * MIN, "{connects:?}");
+    let sleeps = script.sleeps();
+    let mut expected = backoff_from_start(4);
+    expected.extend(backoff_from_start(sleeps.len().saturating_sub(4)));
+    assert!(sleeps.len() >= 6 && follow_the_backoff(&sleeps, &expected), "{sleeps:?}");
+}
+
 #[test]
 fn a_connection_cut_while_idle_reconnects_at_once() {
-    // What a resume from suspend does: the sockets are shut down, the
-    // blocked IDLE fails as a lost connection.
+    // After a long watch (here 5 minutes), a lost connection is reconnected
+    // without delay: what a resume or a network change leaves behind.
     let (_dir, shared) = shared(Some(&["INBOX"]), "");
     let mut script = Script::new(true, HOUR);
     script.idle = Box::new(|s, timeout| {
