@@ -173,9 +173,12 @@ fn desktop_alerts_their_buttons_and_floods() {
     let actions: Vec<&String> = n["actions"].as_object().map(|a| a.keys().collect()).unwrap_or_default();
     assert_eq!(actions, vec!["handled"], "{n}");
 
-    // 4. A flood: 300 fakes then a genuine login. Five fakes one by one,
-    //    the rest in one summary; the login is never grouped away; one
-    //    connection for all (threads stay few).
+    // 4. A flood: 300 fakes then a genuine login, under a 256-descriptor
+    //    limit. Five fakes one by one, the rest in one summary; the login
+    //    is never grouped away; one connection for all (threads stay few).
+    use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+    let hard = getrlimit(Resource::Nofile).maximum;
+    setrlimit(Resource::Nofile, Rlimit { current: Some(256), maximum: hard }).expect("ulimit -n 256");
     let flood_dir = tempfile::tempdir().expect("tempdir");
     let base = String::from_utf8(fixture("fake-ameli-lookalike-ameli-fr-com.eml")).expect("utf8");
     let fakes: Vec<String> = (0..300)
