@@ -152,6 +152,9 @@ impl Shared {
         let _one_at_a_time = self.evaluating.lock();
         let now = clock.now();
         let evaluation = evaluate(journal, &self.config.match_rules(), now)?;
+        if !evaluation.explained.is_empty() {
+            tracing::info!(findings = ?evaluation.explained, "explained by own logins recorded before any alert");
+        }
         let everything = self.answer_buttons && !SHOWN_AT_START.load(std::sync::atomic::Ordering::SeqCst);
         let due = alerts_due(journal, now, self.config.remind_every(), everything)?;
         deliver(journal, &self.alerters(), due, self.lang, now)?;

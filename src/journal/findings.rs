@@ -371,25 +371,6 @@ impl Journal {
         Ok(())
     }
 
-    /// Every delivery attempt of a finding, oldest first.
-    pub fn deliveries(&self, finding_id: i64) -> Result<Vec<DeliveryRecord>, JournalError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT channel, outcome, detail, notification_id FROM alert WHERE finding_id = ?1 ORDER BY id")
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([finding_id], |r| {
-                Ok(DeliveryRecord {
-                    channel: r.get(0)?,
-                    outcome: enum_at(r, 1)?,
-                    detail: r.get(2)?,
-                    notification_id: r.get(3)?,
-                })
-            })
-            .map_err(|e| self.err(e))?;
-        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
-    }
-
     /// The summary notification grouping `kind` for `account`, if shown.
     pub fn summary_notification(&self, account: &str, kind: FindingKind) -> Result<Option<u32>, JournalError> {
         self.conn
