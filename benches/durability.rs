@@ -16,7 +16,7 @@ use vigie::matching::MatchRules;
 use vigie::messages::Lang;
 use vigie::notice::{Rules, Trust};
 use vigie::watch::deliver::deliver;
-use vigie::watch::evaluate::{alerts_due, evaluate};
+use vigie::watch::evaluate::{Hold, alerts_due, evaluate};
 use vigie::watch::record::{Incoming, record};
 
 struct Silent(&'static str);
@@ -53,7 +53,7 @@ fn main() {
         let raw = [NOTICE, format!("ref {i}\r\n").as_bytes()].concat();
         let started = Instant::now();
         record(&journal, &rules, &Trust::Topmost, Incoming::whole("Mamie", &loc, &raw), Utc::now()).expect("record");
-        evaluate(&mut journal, &MatchRules::default(), Utc::now()).expect("evaluate");
+        evaluate(&mut journal, &MatchRules::default(), Utc::now(), &Hold::none()).expect("evaluate");
         let due = alerts_due(&journal, Utc::now(), chrono::Duration::hours(24), false).expect("due");
         deliver(&journal, &sinks, due, Lang::Fr, Utc::now()).expect("deliver");
         per_alert.push(started.elapsed());

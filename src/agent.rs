@@ -26,7 +26,7 @@ use crate::messages::Lang;
 use crate::notice::{Observation, Rules, Trust, learn_authserv_id, may_concern, observe};
 use crate::secrets::{self, SecretError};
 use crate::watch::deliver::deliver;
-use crate::watch::evaluate::{alerts_due, evaluate};
+use crate::watch::evaluate::{Hold, alerts_due, evaluate};
 use crate::watch::record::{Incoming, Ingested, record};
 use crate::watch::{Clock, SystemClock};
 
@@ -151,7 +151,7 @@ impl Shared {
     pub fn evaluate(&self, journal: &mut Journal, clock: &dyn Clock) -> Result<Vec<i64>, JournalError> {
         let _one_at_a_time = self.evaluating.lock();
         let now = clock.now();
-        let evaluation = evaluate(journal, &self.config.match_rules(), now)?;
+        let evaluation = evaluate(journal, &self.config.match_rules(), now, &Hold::none())?;
         if !evaluation.explained.is_empty() {
             tracing::info!(findings = ?evaluation.explained, "explained by own logins recorded before any alert");
         }

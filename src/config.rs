@@ -27,6 +27,10 @@ pub struct Config {
     /// Open alerts are shown again this often, in hours.
     #[serde(default = "default_remind_every")]
     pub remind_every_hours: u64,
+    /// Whether a genuine payment notice raises a calm reminder to check
+    /// the reimbursements (at most once per account every 15 days).
+    #[serde(default = "yes")]
+    pub payment_reminders: bool,
     #[serde(default)]
     pub matching: MatchingConfig,
     /// The watched mailboxes.
@@ -43,11 +47,16 @@ impl Default for Config {
             poll_interval_secs: default_poll_interval(),
             blind_after_hours: default_blind_after(),
             remind_every_hours: default_remind_every(),
+            payment_reminders: true,
             matching: MatchingConfig::default(),
             accounts: Vec::new(),
             recognition: RulesExtension::default(),
         }
     }
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn default_poll_interval() -> u64 {
@@ -250,6 +259,8 @@ impl Config {
             before: Duration::minutes(self.matching.before_minutes),
             after: Duration::minutes(self.matching.after_minutes),
             missing_wait: Duration::minutes(self.matching.missing_notice_minutes),
+            payment_reminders: self.payment_reminders,
+            ..MatchRules::default()
         }
     }
 

@@ -18,6 +18,16 @@
 //!   to `missing_wait` after it is a **missing notice**, but only for an
 //!   account that has received ameli notices before: a notice that stops
 //!   arriving can mean the account's e-mail address was changed.
+//! - A security-code mail (genuine or unverified) with no own login
+//!   attempt from `attempt_before` before it to `window.after` after it is
+//!   a **login attempt**: someone typed the user's identifiers now. Every
+//!   own login counts as an attempt (a launcher visit, `vigie login`, a
+//!   visit to the login form in the browser).
+//! - A FranceConnect "Modification de vos accès" not explained by an own
+//!   FranceConnect login in the window is an **access change**.
+//! - A genuine or unverified payment notice is a **payment check** — at
+//!   most one per account every `payment_every`, counting the ones raised
+//!   before, and on a first sync only for the newest notice or recent ones.
 //! - **Own logins explain only what they preceded**: an own login recorded
 //!   after the notice's alert was first shown explains nothing. The user's
 //!   reaction to an alert (going to ameli to change the password, as the
@@ -41,11 +51,25 @@ pub struct MatchRules {
     pub after: Duration,
     /// How long after an own web login a missing notice becomes a finding.
     pub missing_wait: Duration,
+    /// An own login attempt this long before a security-code mail explains
+    /// it (the code is valid 15 minutes).
+    pub attempt_before: Duration,
+    /// At most one payment reminder per account in this time.
+    pub payment_every: Duration,
+    /// Whether genuine payment notices raise a reminder at all.
+    pub payment_reminders: bool,
 }
 
 impl Default for MatchRules {
     fn default() -> Self {
-        MatchRules { before: Duration::minutes(30), after: Duration::minutes(10), missing_wait: Duration::minutes(30) }
+        MatchRules {
+            before: Duration::minutes(30),
+            after: Duration::minutes(10),
+            missing_wait: Duration::minutes(30),
+            attempt_before: Duration::minutes(15),
+            payment_every: Duration::days(15),
+            payment_reminders: true,
+        }
     }
 }
 
@@ -142,6 +166,11 @@ pub struct NoticeFacts {
     pub login_at: Option<DateTime<Utc>>,
     /// FranceConnect: the site reached.
     pub site: Option<String>,
+    /// When the message says it was sent (its Date header), else when vigie
+    /// first saw it.
+    pub sent_at: DateTime<Utc>,
+    /// When vigie first saw it.
+    pub seen_at: DateTime<Utc>,
     /// When an alert about this notice was first shown, if ever: own logins
     /// recorded later explain nothing.
     pub alert_shown_at: Option<DateTime<Utc>>,
@@ -152,8 +181,11 @@ pub struct NoticeFacts {
 #[serde(rename_all = "snake_case")]
 pub enum FindingKind {
     UnrecognisedLogin,
+    LoginAttempt,
     MissingNotice,
     Impersonation,
+    AccessChange,
+    PaymentCheck,
     Blind,
 }
 
@@ -166,14 +198,24 @@ pub enum Urgency {
 }
 
 impl FindingKind {
-    pub const ALL: [FindingKind; 4] =
-        [FindingKind::UnrecognisedLogin, FindingKind::MissingNotice, FindingKind::Impersonation, FindingKind::Blind];
+    pub const ALL: [FindingKind; 7] = [
+        FindingKind::UnrecognisedLogin,
+        FindingKind::LoginAttempt,
+        FindingKind::MissingNotice,
+        FindingKind::Impersonation,
+        FindingKind::AccessChange,
+        FindingKind::PaymentCheck,
+        FindingKind::Blind,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             FindingKind::UnrecognisedLogin => "unrecognised_login",
+            FindingKind::LoginAttempt => "login_attempt",
             FindingKind::MissingNotice => "missing_notice",
             FindingKind::Impersonation => "impersonation",
+            FindingKind::AccessChange => "access_change",
+            FindingKind::PaymentCheck => "payment_check",
             FindingKind::Blind => "blind",
         }
     }
@@ -182,27 +224,52 @@ impl FindingKind {
         FindingKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
-    /// How urgent it is. A missing notice is a question, not an alarm.
+    /// How urgent it is. A missing notice and an access change are
+    /// questions, not alarms; a payment check is a calm reminder.
     /// An impersonation is critical too (DESIGN: the alerts are urgent):
     /// the fake is in the inbox now, and the warning must reach the user
     /// before they click, do-not-disturb or not; a flood of fakes is held
     /// back by grouping, not by a lower urgency.
     pub fn urgency(self) -> Urgency {
         match self {
-            FindingKind::UnrecognisedLogin | FindingKind::Impersonation | FindingKind::Blind => Urgency::Critical,
-            FindingKind::MissingNotice => Urgency::Normal,
+            FindingKind::UnrecognisedLogin
+            | FindingKind::LoginAttempt
+            | FindingKind::Impersonation
+            | FindingKind::Blind => Urgency::Critical,
+            FindingKind::MissingNotice | FindingKind::AccessChange => Urgency::Normal,
+            FindingKind::PaymentCheck => Urgency::Low,
         }
+    }
+
+    /// Whether an own login recorded before the alert was first shown
+    /// closes it: the kinds that ask "was it you?".
+    pub fn explainable(self) -> bool {
+        self.answerable()
+    }
+
+    /// Whether an open finding of this kind is shown again at agent start
+    /// and every reminder interval. A payment reminder is shown once: a
+    /// calm reminder repeated every day becomes noise.
+    pub fn reminded(self) -> bool {
+        self != FindingKind::PaymentCheck
     }
 
     /// Whether "it was me" / "it was not me" is a question for this kind:
     /// a login the user may have made. Nobody answers "it was me" to a
     /// fake or to an unreadable mailbox.
     pub fn answerable(self) -> bool {
-        matches!(self, FindingKind::UnrecognisedLogin | FindingKind::MissingNotice)
+        matches!(
+            self,
+            FindingKind::UnrecognisedLogin
+                | FindingKind::LoginAttempt
+                | FindingKind::MissingNotice
+                | FindingKind::AccessChange
+        )
     }
 
     /// Whether many open findings of this kind may share one summary
-    /// notification. Unknown logins are never grouped away.
+    /// notification. Unknown logins and login attempts are never grouped
+    /// away.
     pub fn groupable(self) -> bool {
         self == FindingKind::Impersonation
     }
@@ -349,36 +416,58 @@ pub struct AlertFacts {
     pub answer: Option<Answer>,
     pub site: Option<String>,
     pub identity_provider: Option<String>,
+    /// Whom the notice greets (FranceConnect: « Bonjour Jeanne Dupont »).
+    pub addressee: Option<String>,
+    /// When vigie first saw the notice behind the finding.
+    pub noticed_at: Option<DateTime<Utc>>,
     pub subject: Option<String>,
     /// Why the notice is a fake (warnings only).
     pub reasons: Vec<crate::notice::Reason>,
 }
 
 /// All findings that `notices` and `logins` give at `now`.
-pub fn find(notices: &[NoticeFacts], logins: &[OwnLogin], now: DateTime<Utc>, rules: &MatchRules) -> Vec<Finding> {
+/// `payment_checks` are the account and time of every payment check raised
+/// before (at most one per account every `rules.payment_every`).
+pub fn find(
+    notices: &[NoticeFacts],
+    logins: &[OwnLogin],
+    payment_checks: &[(String, DateTime<Utc>)],
+    now: DateTime<Utc>,
+    rules: &MatchRules,
+) -> Vec<Finding> {
     let mut findings = Vec::new();
     for notice in notices {
+        let finding = |kind, at| Finding {
+            kind,
+            account: notice.account.clone(),
+            service: Some(notice.service),
+            notice_id: Some(notice.id),
+            own_login_id: None,
+            at,
+            unverified: notice.authenticity == Authenticity::Unverified,
+        };
         if notice.authenticity == Authenticity::Suspicious {
-            findings.push(Finding {
-                kind: FindingKind::Impersonation,
-                account: notice.account.clone(),
-                service: Some(notice.service),
-                notice_id: Some(notice.id),
-                own_login_id: None,
-                at: notice.login_at,
-                unverified: false,
-            });
-        } else if notice.kind == Kind::Login && explained_by(notice, logins, rules).is_none() {
-            findings.push(Finding {
-                kind: FindingKind::UnrecognisedLogin,
-                account: notice.account.clone(),
-                service: Some(notice.service),
-                notice_id: Some(notice.id),
-                own_login_id: None,
-                at: notice.login_at,
-                unverified: notice.authenticity == Authenticity::Unverified,
-            });
+            findings.push(Finding { unverified: false, ..finding(FindingKind::Impersonation, notice.login_at) });
+            continue;
         }
+        match notice.kind {
+            Kind::Login if explained_by(notice, logins, rules).is_none() => {
+                findings.push(finding(FindingKind::UnrecognisedLogin, notice.login_at));
+            }
+            Kind::SecurityCode if !logins.iter().any(|l| explains_code(l, notice, rules)) => {
+                findings.push(finding(FindingKind::LoginAttempt, Some(notice.sent_at)));
+            }
+            Kind::Settings
+                if notice.service == Service::FranceConnect
+                    && !logins.iter().any(|l| explains_access_change(l, notice, rules)) =>
+            {
+                findings.push(finding(FindingKind::AccessChange, Some(notice.login_at.unwrap_or(notice.sent_at))));
+            }
+            _ => {}
+        }
+    }
+    if rules.payment_reminders {
+        findings.extend(payment_checks_due(notices, payment_checks, now, rules));
     }
     for login in logins.iter().filter(|l| expects_ameli_notice(l) && now - l.at >= rules.missing_wait) {
         let trusted_ameli_logins = || {
@@ -406,6 +495,82 @@ pub fn find(notices: &[NoticeFacts], logins: &[OwnLogin], now: DateTime<Utc>, ru
     findings
 }
 
+/// Payment reminders: the trusted payment notices, newest first; one is a
+/// reminder unless another reminder of the account (raised before, or in
+/// this pass) is within `payment_every` of it. An old notice is reminded
+/// only if it is the account's newest: a first sync over a month of mail
+/// gives one reminder, not one per fortnight.
+fn payment_checks_due(
+    notices: &[NoticeFacts],
+    earlier: &[(String, DateTime<Utc>)],
+    now: DateTime<Utc>,
+    rules: &MatchRules,
+) -> Vec<Finding> {
+    let mut payments: Vec<&NoticeFacts> = notices
+        .iter()
+        .filter(|n| {
+            n.kind == Kind::Payment && n.service == Service::Ameli && n.authenticity != Authenticity::Suspicious
+        })
+        .collect();
+    payments.sort_by_key(|n| std::cmp::Reverse((n.sent_at, n.id)));
+    let mut reminded: Vec<(String, DateTime<Utc>)> = earlier.to_vec();
+    let mut newest_seen: Vec<&str> = Vec::new();
+    let mut findings = Vec::new();
+    for notice in payments {
+        let newest = !newest_seen.contains(&notice.account.as_str());
+        if newest {
+            newest_seen.push(&notice.account);
+        }
+        let close_to_one = reminded
+            .iter()
+            .any(|(account, at)| *account == notice.account && (*at - notice.sent_at).abs() < rules.payment_every);
+        if close_to_one || !(newest || now - notice.sent_at < rules.payment_every) {
+            continue;
+        }
+        reminded.push((notice.account.clone(), notice.sent_at));
+        findings.push(Finding {
+            kind: FindingKind::PaymentCheck,
+            account: notice.account.clone(),
+            service: Some(Service::Ameli),
+            notice_id: Some(notice.id),
+            own_login_id: None,
+            at: Some(notice.sent_at),
+            unverified: notice.authenticity == Authenticity::Unverified,
+        });
+    }
+    findings
+}
+
+/// Does `login` show that the user was logging in when the security code
+/// was sent? Any own login or login attempt of the account (to ameli, or
+/// through FranceConnect where ameli is the identity provider) from
+/// `attempt_before` before the mail to `after` after it.
+pub fn explains_code(login: &OwnLogin, notice: &NoticeFacts, rules: &MatchRules) -> bool {
+    let t = notice.sent_at;
+    login.account == notice.account
+        && login.via != Via::AppFingerprint
+        && recorded_in_time(login, notice)
+        && login.at >= t - rules.attempt_before
+        && login.at <= t + rules.after
+}
+
+/// Does `login` explain a FranceConnect access change? An own FranceConnect
+/// login in the usual window around the change.
+pub fn explains_access_change(login: &OwnLogin, notice: &NoticeFacts, rules: &MatchRules) -> bool {
+    let t = notice.login_at.unwrap_or(notice.sent_at);
+    login.account == notice.account
+        && matches!(login.service, LoginService::FranceConnect | LoginService::Any)
+        && recorded_in_time(login, notice)
+        && login.at >= t - rules.before
+        && login.at <= t + rules.after
+}
+
+/// Own logins explain only what they preceded: recorded before the
+/// notice's alert was first shown.
+fn recorded_in_time(login: &OwnLogin, notice: &NoticeFacts) -> bool {
+    notice.alert_shown_at.is_none_or(|shown| login.recorded_at <= shown)
+}
+
 /// An own login that should have produced an ameli notice: a web login to
 /// ameli recorded by the user or the launcher (an acknowledged alert came
 /// from a notice already).
@@ -429,10 +594,9 @@ pub fn explains(login: &OwnLogin, notice: &NoticeFacts, rules: &MatchRules) -> b
         LoginService::Ameli => notice.service == Service::Ameli || franceconnect_to_ameli(notice),
         LoginService::FranceConnect => notice.service == Service::FranceConnect,
     };
-    let recorded_in_time = notice.alert_shown_at.is_none_or(|shown| login.recorded_at <= shown);
     login.account == notice.account
         && service_fits
-        && recorded_in_time
+        && recorded_in_time(login, notice)
         && login.via != Via::AppFingerprint
         && login.at >= t - rules.before
         && login.at <= t + rules.after
@@ -465,8 +629,18 @@ mod tests {
             authenticity: Authenticity::Genuine,
             login_at: Some(t(at)),
             site: None,
+            sent_at: t(at),
+            seen_at: t(at),
             alert_shown_at: None,
         }
+    }
+
+    fn code_mail(id: i64, sent: &str) -> NoticeFacts {
+        NoticeFacts { kind: Kind::SecurityCode, login_at: None, ..notice(id, Service::Ameli, sent) }
+    }
+
+    fn payment(id: i64, account: &str, sent: &str) -> NoticeFacts {
+        NoticeFacts { kind: Kind::Payment, login_at: None, account: account.into(), ..notice(id, Service::Ameli, sent) }
     }
 
     fn login(id: i64, service: LoginService, at: &str) -> OwnLogin {
@@ -488,7 +662,7 @@ mod tests {
     }
 
     fn run(notices: &[NoticeFacts], logins: &[OwnLogin]) -> Vec<(FindingKind, Option<i64>, Option<i64>)> {
-        kinds(&find(notices, logins, t(NOW), &MatchRules::default()))
+        kinds(&find(notices, logins, &[], t(NOW), &MatchRules::default()))
     }
 
     #[test]
@@ -517,7 +691,7 @@ mod tests {
         let rules = MatchRules { before: Duration::minutes(5), ..MatchRules::default() };
         let n = [notice(1, Service::Ameli, "2026-11-20T09:30:00Z")];
         let l = [login(1, LoginService::Ameli, "2026-11-20T09:20:00Z")];
-        assert_eq!(find(&n, &l, t(NOW), &rules).len(), 1);
+        assert_eq!(find(&n, &l, &[], t(NOW), &rules).len(), 1);
     }
 
     #[test]
@@ -567,18 +741,115 @@ mod tests {
     fn an_unverified_notice_is_acted_upon_and_said_so() {
         let mut n = notice(1, Service::Ameli, "2026-11-20T09:14:00Z");
         n.authenticity = Authenticity::Unverified;
-        let f = find(&[n], &[], t(NOW), &MatchRules::default());
+        let f = find(&[n], &[], &[], t(NOW), &MatchRules::default());
         assert_eq!(f.len(), 1);
         assert!(f[0].unverified);
     }
 
     #[test]
-    fn payment_and_settings_notices_need_no_own_login() {
-        let mut pay = notice(1, Service::Ameli, "2026-11-20T09:14:00Z");
-        pay.kind = Kind::Payment;
-        let mut settings = notice(2, Service::FranceConnect, "2026-11-20T09:14:00Z");
-        settings.kind = Kind::Settings;
-        assert!(run(&[pay, settings], &[]).is_empty());
+    fn a_security_code_with_no_own_attempt_in_the_previous_15_minutes_is_a_login_attempt() {
+        let code = code_mail(1, "2026-11-20T11:50:00Z");
+        assert_eq!(run(std::slice::from_ref(&code), &[]), vec![(FindingKind::LoginAttempt, Some(1), None)]);
+        let f = find(std::slice::from_ref(&code), &[], &[], t(NOW), &MatchRules::default());
+        assert_eq!(f[0].at, Some(t("2026-11-20T11:50:00Z")), "the attempt is dated by the code mail");
+        // 16 minutes before: too old to explain it.
+        let stale = login(1, LoginService::Ameli, "2026-11-20T11:34:00Z");
+        assert_eq!(run(std::slice::from_ref(&code), &[stale]), vec![(FindingKind::LoginAttempt, Some(1), None)]);
+    }
+
+    #[test]
+    fn an_own_attempt_up_to_15_minutes_before_the_code_explains_it() {
+        let code = code_mail(1, "2026-11-20T11:50:00Z");
+        for at in ["2026-11-20T11:35:00Z", "2026-11-20T11:49:00Z", "2026-11-20T11:52:00Z"] {
+            for service in [LoginService::Ameli, LoginService::Any, LoginService::FranceConnect] {
+                let own = login(1, service, at);
+                assert!(run(std::slice::from_ref(&code), &[own]).is_empty(), "{at} {service:?}");
+            }
+        }
+        let mut elsewhere = login(1, LoginService::Ameli, "2026-11-20T11:49:00Z");
+        elsewhere.account = "Papi".into();
+        assert_eq!(run(&[code], &[elsewhere]).len(), 1, "another account's attempt explains nothing");
+    }
+
+    #[test]
+    fn an_own_attempt_recorded_after_the_alert_was_shown_does_not_explain_the_code() {
+        let mut code = code_mail(1, "2026-11-20T11:50:00Z");
+        code.alert_shown_at = Some(t("2026-11-20T11:50:30Z"));
+        let mut own = login(1, LoginService::Ameli, "2026-11-20T11:49:00Z");
+        own.recorded_at = t("2026-11-20T11:55:00Z");
+        assert_eq!(run(&[code], &[own]), vec![(FindingKind::LoginAttempt, Some(1), None)]);
+    }
+
+    #[test]
+    fn a_suspicious_code_mail_is_an_impersonation_not_an_attempt() {
+        let mut code = code_mail(1, "2026-11-20T11:50:00Z");
+        code.authenticity = Authenticity::Suspicious;
+        assert_eq!(run(&[code], &[]), vec![(FindingKind::Impersonation, Some(1), None)]);
+        let mut unverified = code_mail(2, "2026-11-20T11:50:00Z");
+        unverified.authenticity = Authenticity::Unverified;
+        let f = find(&[unverified], &[], &[], t(NOW), &MatchRules::default());
+        assert_eq!((f[0].kind, f[0].unverified), (FindingKind::LoginAttempt, true), "acted upon, and said so");
+    }
+
+    #[test]
+    fn an_access_change_needs_an_own_franceconnect_login_to_be_explained() {
+        let mut change = notice(1, Service::FranceConnect, "2026-11-20T09:14:00Z");
+        change.kind = Kind::Settings;
+        assert_eq!(run(std::slice::from_ref(&change), &[]), vec![(FindingKind::AccessChange, Some(1), None)]);
+        let ameli = login(1, LoginService::Ameli, "2026-11-20T09:10:00Z");
+        assert_eq!(
+            run(std::slice::from_ref(&change), &[ameli]).len(),
+            1,
+            "an ameli login changes no FranceConnect access"
+        );
+        for service in [LoginService::FranceConnect, LoginService::Any] {
+            assert!(run(std::slice::from_ref(&change), &[login(1, service, "2026-11-20T09:10:00Z")]).is_empty());
+        }
+        let late = login(1, LoginService::FranceConnect, "2026-11-20T09:30:00Z");
+        assert_eq!(run(&[change], &[late]).len(), 1, "outside the window");
+    }
+
+    #[test]
+    fn a_payment_notice_raises_one_reminder_per_account_per_15_days() {
+        let notices = [
+            payment(1, "Mamie", "2026-11-01T08:00:00Z"),
+            payment(2, "Mamie", "2026-11-10T08:00:00Z"),
+            payment(3, "Papi", "2026-11-10T09:00:00Z"),
+        ];
+        let mut got = run(&notices, &[]);
+        got.sort_by_key(|k| k.1);
+        assert_eq!(
+            got,
+            vec![(FindingKind::PaymentCheck, Some(2), None), (FindingKind::PaymentCheck, Some(3), None)],
+            "the newest of Mamie's, and Papi's"
+        );
+        // One raised on the 1st already: the 10th is too close to it.
+        let earlier = [("Mamie".to_owned(), t("2026-11-01T08:00:00Z"))];
+        let f = find(&notices[..2], &[], &earlier, t(NOW), &MatchRules::default());
+        assert!(f.is_empty(), "nothing beside the one raised before: {f:?}");
+        // Sixteen days later, a new one.
+        let later = payment(4, "Mamie", "2026-11-17T08:00:00Z");
+        let f = find(&[notices[0].clone(), later], &[], &earlier, t(NOW), &MatchRules::default());
+        assert!(kinds(&f).contains(&(FindingKind::PaymentCheck, Some(4), None)), "{f:?}");
+    }
+
+    #[test]
+    fn a_first_sync_over_old_payment_notices_reminds_once() {
+        let notices = [
+            payment(1, "Mamie", "2026-09-01T08:00:00Z"),
+            payment(2, "Mamie", "2026-09-20T08:00:00Z"),
+            payment(3, "Mamie", "2026-10-10T08:00:00Z"),
+        ];
+        assert_eq!(run(&notices, &[]), vec![(FindingKind::PaymentCheck, Some(3), None)]);
+    }
+
+    #[test]
+    fn payment_reminders_can_be_turned_off_and_fakes_are_impersonations() {
+        let rules = MatchRules { payment_reminders: false, ..MatchRules::default() };
+        let pay = payment(1, "Mamie", "2026-11-19T08:00:00Z");
+        assert!(find(std::slice::from_ref(&pay), &[], &[], t(NOW), &rules).is_empty());
+        let fake = NoticeFacts { authenticity: Authenticity::Suspicious, ..pay };
+        assert_eq!(run(&[fake], &[]), vec![(FindingKind::Impersonation, Some(1), None)]);
     }
 
     #[test]
@@ -662,6 +933,24 @@ mod tests {
     }
 
     #[test]
+    fn login_attempts_are_urgent_answerable_and_never_grouped() {
+        let k = FindingKind::LoginAttempt;
+        assert_eq!(k.urgency(), Urgency::Critical);
+        assert!(k.answerable() && k.explainable() && k.reminded() && !k.groupable());
+    }
+
+    #[test]
+    fn access_changes_are_normal_and_payment_checks_low_and_shown_once() {
+        assert_eq!(FindingKind::AccessChange.urgency(), Urgency::Normal);
+        assert!(FindingKind::AccessChange.answerable());
+        let p = FindingKind::PaymentCheck;
+        assert_eq!(p.urgency(), Urgency::Low);
+        assert!(!p.answerable() && !p.explainable() && !p.reminded() && !p.groupable());
+        assert_eq!(check_answer(p, None, None, Answer::Handled), Ok(()));
+        assert_eq!(check_answer(p, None, None, Answer::Mine), Err(AnswerRefused::NotAnswerable(p)));
+    }
+
+    #[test]
     fn answers_not_mine_keeps_open_mine_and_handled_close() {
         assert_eq!(Answer::NotMine.resolution(), None);
         assert_eq!(Answer::Mine.resolution(), Some(Resolution::Mine));
@@ -690,7 +979,7 @@ mod tests {
 
     #[test]
     fn finding_keys_are_stable_and_distinct() {
-        let f = find(&[notice(3, Service::Ameli, "2026-11-20T09:14:00Z")], &[], t(NOW), &MatchRules::default());
+        let f = find(&[notice(3, Service::Ameli, "2026-11-20T09:14:00Z")], &[], &[], t(NOW), &MatchRules::default());
         assert_eq!(f[0].key(), "unrecognised_login:notice:3");
     }
 }

@@ -149,7 +149,7 @@ impl LogRecord {
 }
 
 /// `vigie scan --json`: one message (the contract in DESIGN.md, plus
-/// `format`, `message_id`, the stable reason `codes`, and `checked_by`: the
+/// `addressee`, `format`, `message_id`, the stable reason `codes`, and `checked_by`: the
 /// authserv-id of the `Authentication-Results` whose verdict this is, or
 /// `"(microsoft)"`, or null).
 #[derive(Debug, Serialize)]
@@ -162,6 +162,8 @@ pub struct ScanRecord {
     pub login_at_source: Option<TimeSource>,
     pub site: Option<String>,
     pub identity_provider: Option<String>,
+    /// Whom a FranceConnect notice greets: whose identity was used.
+    pub addressee: Option<String>,
     pub format: Option<String>,
     pub sender: Option<String>,
     pub message_id: Option<String>,
@@ -183,6 +185,7 @@ impl ScanRecord {
             login_at_source: login.map(|t| t.source),
             site: notice.and_then(|n| n.site.clone()),
             identity_provider: notice.and_then(|n| n.identity_provider.clone()),
+            addressee: notice.and_then(|n| n.addressee.clone()),
             format: notice.and_then(|n| n.format.clone()),
             sender: seen.envelope.sender.address.clone(),
             message_id: seen.envelope.message_id.clone(),

@@ -20,7 +20,7 @@ use vigie::matching::{Answer, MatchRules, Resolution};
 use vigie::messages::Lang;
 use vigie::notice::{Rules, Trust};
 use vigie::watch::deliver::{deliver, listen_for_clicks};
-use vigie::watch::evaluate::{alerts_due, evaluate};
+use vigie::watch::evaluate::{Hold, alerts_due, evaluate};
 use vigie::watch::record::{Incoming, record};
 
 use common::Session;
@@ -44,7 +44,7 @@ fn alert_on(data: &Path, messages: &[&[u8]]) {
         let location = Location { folder: Some("INBOX".into()), uid: Some(uid) };
         record(&journal, &rules, &Trust::Topmost, Incoming::whole("Mamie", &location, raw), t(NOW)).expect("record");
     }
-    evaluate(&mut journal, &MatchRules::default(), t(NOW)).expect("evaluate");
+    evaluate(&mut journal, &MatchRules::default(), t(NOW), &Hold::none()).expect("evaluate");
     let sinks: Vec<Box<dyn Alerter>> = vec![Box::new(DesktopAlerter::new(true)), Box::new(TerminalAlerter::stderr())];
     let due = alerts_due(&journal, t(NOW), chrono::Duration::hours(24), false).expect("due");
     deliver(&journal, &sinks, due, Lang::Fr, t(NOW)).expect("deliver");
@@ -89,7 +89,7 @@ fn desktop_alerts_their_buttons_and_floods() {
     //    takes it off the screen.
     alert_on(data.path(), &[&fixture("ameli-login-date-with-weekday.eml")]);
     let n = session
-        .wait_for(|n| n["summary"] == "Connexion inconnue au compte ameli de Mamie", Duration::from_secs(5))
+        .wait_for(|n| n["summary"] == "Mamie — connexion inconnue à ameli", Duration::from_secs(5))
         .expect("the alert reached the notification server");
     assert_eq!(n["app_name"], "vigie");
     assert_eq!(n["hints"]["urgency"], 2, "critical");
@@ -129,7 +129,7 @@ fn desktop_alerts_their_buttons_and_floods() {
     let id = id_of(&n);
     session.invoke_action(id, "not-mine");
     let follow = session
-        .wait_for(|n| n["summary"] == "À faire maintenant — compte de Mamie", Duration::from_secs(5))
+        .wait_for(|n| n["summary"] == "Mamie — à faire maintenant", Duration::from_secs(5))
         .expect("the steps replace the alert");
     assert_eq!(follow["replaces_id"], id, "replaces it: nothing waits invisibly behind it");
     assert_eq!(follow["actions"]["handled"], "C'est fait");
@@ -164,7 +164,7 @@ fn desktop_alerts_their_buttons_and_floods() {
         .collect();
     alert_on(first, &[fake.as_bytes()]);
     let n = session
-        .wait_for(|n| n["summary"] == "Faux message ameli reçu — boîte de Mamie", Duration::from_secs(5))
+        .wait_for(|n| n["summary"] == "Mamie — faux message ameli reçu", Duration::from_secs(5))
         .expect("impersonation alert");
     assert_eq!(n["hints"]["urgency"], 2);
     let body = n["body"].as_str().unwrap_or_default();
@@ -202,15 +202,17 @@ fn desktop_alerts_their_buttons_and_floods() {
     alert_on(flood_dir.path(), &raws);
     session
         .wait_for(
-            |n| n["summary"] == "Connexion inconnue au compte ameli de Mamie" && n["replaces_id"] == 0,
+            |n| n["summary"] == "Mamie — connexion inconnue à ameli" && n["replaces_id"] == 0,
             Duration::from_secs(5),
         )
         .expect("the genuine alert is shown");
     let calls: Vec<Value> =
         session.notifications().into_iter().skip(before).filter(|c| c["call"] == "Notify").collect();
-    let singles = calls.iter().filter(|c| c["summary"] == "Faux message ameli reçu — boîte de Mamie").count();
-    let summaries =
-        calls.iter().filter(|c| c["summary"].as_str().is_some_and(|s| s.starts_with("300 faux messages"))).count();
+    let singles = calls.iter().filter(|c| c["summary"] == "Mamie — faux message ameli reçu").count();
+    let summaries = calls
+        .iter()
+        .filter(|c| c["summary"].as_str().is_some_and(|s| s.starts_with("Mamie — 300 faux messages")))
+        .count();
     assert_eq!((singles, summaries), (5, 1), "{calls:?}");
     assert!(threads() < 16, "threads: {}", threads());
 

@@ -238,7 +238,7 @@ fn an_appended_notice_is_pushed_through_idle_and_alerted_then_sigterm_stops_clea
         return;
     }
     let n = session
-        .wait_for(|n| n["summary"] == "Connexion inconnue au compte ameli de Mamie", Duration::from_secs(5))
+        .wait_for(|n| n["summary"] == "Mamie — connexion inconnue à ameli", Duration::from_secs(5))
         .expect("the notice was alerted");
     assert!(sent.elapsed() < Duration::from_secs(5));
     assert_eq!(n["actions"]["mine"], "C'était moi", "the agent offers the buttons");
@@ -253,12 +253,8 @@ fn restart_does_not_repeat_alerts_and_two_accounts_are_watched_at_once() {
     dovecot.deliver("bob", "INBOX", &fixture(FAKE));
     let setup = Setup::new(&dovecot, &[("Mamie", "alice", "secret"), ("Papi", "bob", "secret")], "");
     let agent = start_agent(&setup, &session);
-    session
-        .wait_for(|n| n["summary"] == "Connexion inconnue au compte ameli de Mamie", Duration::from_secs(15))
-        .expect("Mamie");
-    session
-        .wait_for(|n| n["summary"] == "Faux message ameli reçu — boîte de Papi", Duration::from_secs(15))
-        .expect("Papi");
+    session.wait_for(|n| n["summary"] == "Mamie — connexion inconnue à ameli", Duration::from_secs(15)).expect("Mamie");
+    session.wait_for(|n| n["summary"] == "Papi — faux message ameli reçu", Duration::from_secs(15)).expect("Papi");
     agent.stop();
     let new_notifications = |session: &Session| {
         session.notifications().iter().filter(|n| n["call"] == "Notify" && n["replaces_id"] == 0).count()
@@ -297,7 +293,7 @@ fn a_server_restart_mid_run_loses_nothing() {
     agent.wait_for_log("reconnecting later", 1, Duration::from_secs(15));
     dovecot.restart();
     session
-        .wait_for(|n| n["summary"] == "Connexion inconnue au compte ameli de Mamie", Duration::from_secs(30))
+        .wait_for(|n| n["summary"] == "Mamie — connexion inconnue à ameli", Duration::from_secs(30))
         .expect("the notice delivered during the outage is alerted after the reconnection");
     agent.stop();
 }

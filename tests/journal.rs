@@ -14,7 +14,7 @@ use vigie::matching::{LoginService, LoginSource, MatchRules, Via};
 use vigie::messages::Lang;
 use vigie::notice::{Rules, Trust};
 use vigie::watch::deliver::deliver;
-use vigie::watch::evaluate::{alerts_due, evaluate};
+use vigie::watch::evaluate::{Hold, alerts_due, evaluate};
 use vigie::watch::record::{Incoming, Ingested, record};
 
 fn vigie(data: &Path, args: &[&str]) -> Output {
@@ -57,7 +57,7 @@ fn journal_with_finding(data: &Path, shown: bool) -> i64 {
     let location = Location { folder: Some("INBOX".into()), uid: Some(1) };
     let ingested = record(&journal, &Rules::builtin(), &Trust::Topmost, Incoming::whole("Mamie", &location, &raw), now);
     assert!(matches!(ingested, Ok(Ingested::Recorded { .. })), "{ingested:?}");
-    let raised = evaluate(&mut journal, &MatchRules::default(), now).expect("evaluate").raised;
+    let raised = evaluate(&mut journal, &MatchRules::default(), now, &Hold::none()).expect("evaluate").raised;
     assert_eq!(raised.len(), 1);
     if shown {
         let sinks: Vec<Box<dyn Alerter>> = vec![Box::new(TerminalAlerter::stderr())];
@@ -374,12 +374,12 @@ fn demo_shows_the_whole_pipeline_on_a_fresh_machine() {
     let shown = text(&out.stdout);
     for expected in [
         "expliquée par votre connexion du 20/11/2026 à 10:12",
-        "Connexion inconnue au compte ameli de Mamie",
+        "Mamie — connexion inconnue à ameli",
         "21/11/2026 à 03:01",
         "Appelez votre caisse au 3646",
-        "Faux message ameli reçu — boîte de Mamie",
+        "Mamie — faux message ameli reçu",
         "ameli-securite.com imite l'adresse officielle ameli.fr",
-        "Pas d'e-mail de connexion ameli — compte de Moi",
+        "Moi — pas d'e-mail de connexion ameli",
         "sans rapport avec ameli ou FranceConnect",
         "3 alerte(s)",
     ] {

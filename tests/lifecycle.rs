@@ -14,7 +14,7 @@ use vigie::matching::{Answer, LoginService, LoginSource, MatchRules, Resolution,
 use vigie::messages::Lang;
 use vigie::notice::{Rules, Trust};
 use vigie::watch::deliver::{apply_answer, deliver, on_click};
-use vigie::watch::evaluate::{GROUP_AFTER, alerts_due, evaluate};
+use vigie::watch::evaluate::{GROUP_AFTER, Hold, alerts_due, evaluate};
 use vigie::watch::record::{Incoming, Ingested, record};
 
 /// One call to the screen.
@@ -110,7 +110,7 @@ fn pass_at(
             record(&journal, &rules, &Trust::Topmost, Incoming::whole("Papi", &inbox, raw), now).expect("record")
         })
         .collect();
-    evaluate(&mut journal, &MatchRules::default(), now).expect("evaluate");
+    evaluate(&mut journal, &MatchRules::default(), now, &Hold::none()).expect("evaluate");
     if let Some(screen) = screen {
         let sinks: Vec<Box<dyn Alerter>> = vec![Box::new(screen.clone())];
         let due = alerts_due(&journal, now, Duration::hours(24), starting).expect("due");
@@ -322,7 +322,7 @@ fn a_click_on_not_mine_replaces_the_alert_with_the_steps() {
     match screen.last() {
         Some(Call::Show { replaces, summary, actions, .. }) => {
             assert_eq!(replaces, Some(id), "replaces the alert, not a second notification behind it");
-            assert_eq!(summary, "À faire maintenant — compte de Papi");
+            assert_eq!(summary, "Papi — à faire maintenant");
             assert_eq!(actions, vec!["handled".to_owned()]);
         }
         other => panic!("expected the follow-up, got {other:?}"),
@@ -359,13 +359,14 @@ fn past_five_open_impersonations_further_ones_share_one_summary() {
     pass(dir.path(), &screen, &all);
     let shows = screen.shows();
     let single_fakes = shows.iter().filter(|(_, _, s)| s.starts_with("Faux message")).count();
-    let summaries: Vec<_> = shows.iter().filter(|(_, _, s)| s.starts_with("12 faux messages")).collect();
+    let summaries: Vec<_> = shows.iter().filter(|(_, _, s)| s.starts_with("Papi — 12 faux messages")).collect();
     assert_eq!(single_fakes, GROUP_AFTER);
     assert_eq!(summaries.len(), 1, "{shows:?}");
-    assert!(shows.iter().any(|(_, _, s)| s == "Connexion inconnue au compte ameli de Papi"), "never grouped away");
+    assert!(shows.iter().any(|(_, _, s)| s == "Papi — connexion inconnue à ameli"), "never grouped away");
     // Shown again at start: still one summary, replaced.
     pass_at(dir.path(), Some(&screen), &[], t(NOW) + Duration::hours(1), true);
-    let summaries: Vec<_> = screen.shows().into_iter().filter(|(_, _, s)| s.starts_with("12 faux messages")).collect();
+    let summaries: Vec<_> =
+        screen.shows().into_iter().filter(|(_, _, s)| s.starts_with("Papi — 12 faux messages")).collect();
     assert_eq!(summaries.len(), 2);
     assert_eq!(summaries[1].1, Some(summaries[0].0), "the summary replaces itself");
 }
@@ -396,7 +397,7 @@ fn a_crash_between_delivery_and_journal_write_repeats_the_alert_at_most_once() {
         let raw = fixture(LOGIN);
         record(&journal, &Rules::builtin(), &Trust::Topmost, Incoming::whole("Papi", &inbox, &raw), t(NOW))
             .expect("record");
-        evaluate(&mut journal, &MatchRules::default(), t(NOW)).expect("evaluate");
+        evaluate(&mut journal, &MatchRules::default(), t(NOW), &Hold::none()).expect("evaluate");
         let sinks: Vec<Box<dyn Alerter>> = vec![Box::new(dying)];
         let due = alerts_due(&journal, t(NOW), Duration::hours(24), false).expect("due");
         let _ = deliver(&journal, &sinks, due, Lang::Fr, t(NOW));
@@ -431,7 +432,7 @@ fn pass_with(data: &Path, sinks: Vec<Box<dyn Alerter>>, messages: &[&[u8]], now:
         record(&journal, &Rules::builtin(), &Trust::Topmost, Incoming::whole("Papi", &inbox, raw), now)
             .expect("record");
     }
-    evaluate(&mut journal, &MatchRules::default(), now).expect("evaluate");
+    evaluate(&mut journal, &MatchRules::default(), now, &Hold::none()).expect("evaluate");
     let due = alerts_due(&journal, now, Duration::hours(24), false).expect("due");
     deliver(&journal, &sinks, due, Lang::Fr, now).expect("deliver");
 }
@@ -495,7 +496,7 @@ fn a_notification_id_reused_by_a_restarted_server_never_answers_another_alert() 
     *screen.next.lock().expect("lock") = 0;
     pass(dir.path(), &screen, &[&fixture(LOGIN)]);
     let (login_id, _, summary) = screen.shows().last().cloned().expect("shown");
-    assert_eq!(summary, "Connexion inconnue au compte ameli de Papi");
+    assert_eq!(summary, "Papi — connexion inconnue à ameli");
     assert_eq!(login_id, fake_id, "the same id again");
     on_click(&mut journal, &sinks, login_id, "not-mine", Lang::Fr, t(NOW)).expect("click");
     let login = journal
@@ -522,10 +523,7 @@ fn a_refused_click_shows_the_alert_again() {
     assert!(matches!(outcome, Some(AnswerOutcome::Refused(_))), "{outcome:?}");
     let shows = screen.shows();
     assert_eq!(shows.len(), before + 1, "shown again");
-    assert_eq!(
-        shows.last().map(|s| (s.1, s.2.clone())),
-        Some((Some(id), "À faire maintenant — compte de Papi".into()))
-    );
+    assert_eq!(shows.last().map(|s| (s.1, s.2.clone())), Some((Some(id), "Papi — à faire maintenant".into())));
 }
 
 /// A desktop that takes its time; meanwhile the user (or the launcher)
@@ -539,7 +537,7 @@ impl Alerter for SlowScreen {
     fn deliver(&self, _: &AlertText, _: Option<u32>) -> Delivery {
         own_login(&self.0, LoginSource::Launcher, "2026-11-20T09:13:00Z", t(NOW));
         let mut journal = Journal::open_in(&self.0).expect("journal");
-        evaluate(&mut journal, &MatchRules::default(), t(NOW)).expect("settle, as vigie login does");
+        evaluate(&mut journal, &MatchRules::default(), t(NOW), &Hold::none()).expect("settle, as vigie login does");
         Delivery::Shown { notification_id: Some(1), buttons: true }
     }
 }

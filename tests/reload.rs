@@ -102,7 +102,7 @@ impl Home {
 }
 
 fn unknown_login(account: &str) -> impl Fn(&Value) -> bool {
-    let summary = format!("Connexion inconnue au compte ameli de {account}");
+    let summary = format!("{account} — connexion inconnue à ameli");
     move |n: &Value| n["summary"] == summary.as_str()
 }
 

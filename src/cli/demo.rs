@@ -81,7 +81,7 @@ impl Demo {
                 Ingested::Unreadable(_) => {}
             }
         }
-        evaluate(&mut journal, &match_rules, now)?;
+        evaluate(&mut journal, &match_rules, now, &crate::watch::evaluate::Hold::none())?;
 
         // What the real matching made of each message, from the journal.
         println!("{}", messages::demo_messages_header(lang));

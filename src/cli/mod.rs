@@ -214,7 +214,12 @@ impl Context {
     /// recorded), without alerting: the watcher does. An own login recorded
     /// now explains only findings whose alert was never shown.
     fn settle(&self, journal: &mut Journal) -> Result<(), CliError> {
-        crate::watch::evaluate::evaluate(journal, &self.config.match_rules(), chrono::Utc::now())?;
+        crate::watch::evaluate::evaluate(
+            journal,
+            &self.config.match_rules(),
+            chrono::Utc::now(),
+            &crate::watch::evaluate::Hold::none(),
+        )?;
         Ok(())
     }
 }

@@ -164,18 +164,24 @@ impl Journal {
     /// The open findings due a showing at `now`: a desktop retry whose
     /// time has come; or, with no retry pending, never shown or last shown
     /// on any channel `remind_every` ago or more; with `everything`, all
-    /// open ones (the agent starts). Oldest first.
+    /// open ones (the agent starts). Kinds that are not reminded
+    /// ([`FindingKind::reminded`]) are due only until shown. Oldest first.
     pub fn due(
         &self,
         now: DateTime<Utc>,
         remind_every: Duration,
         everything: bool,
     ) -> Result<Vec<StoredFinding>, JournalError> {
+        let once: Vec<String> =
+            FindingKind::ALL.iter().filter(|k| !k.reminded()).map(|k| format!("'{}'", k.as_str())).collect();
         self.query_findings(
-            "WHERE resolved_at IS NULL AND (?3
-                OR next_attempt_at <= ?1
-                OR (next_attempt_at IS NULL AND (last_shown_at IS NULL OR last_shown_at <= ?2)))
-             ORDER BY id",
+            &format!(
+                "WHERE resolved_at IS NULL AND (next_attempt_at <= ?1
+                    OR (next_attempt_at IS NULL AND last_shown_at IS NULL)
+                    OR (kind NOT IN ({}) AND (?3 OR (next_attempt_at IS NULL AND last_shown_at <= ?2))))
+                 ORDER BY id",
+                once.join(",")
+            ),
             params![ts(now), ts(now - remind_every), everything],
         )
     }

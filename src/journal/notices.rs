@@ -24,6 +24,8 @@ pub struct StoredNotice {
     pub sender: Option<String>,
     pub subject: String,
     pub identity_provider: Option<String>,
+    /// Whom the notice greets (FranceConnect's « Bonjour Jeanne Dupont »).
+    pub addressee: Option<String>,
     /// Evidence against first, then for.
     pub reasons: Vec<Reason>,
     pub seen_at: DateTime<Utc>,
@@ -31,7 +33,7 @@ pub struct StoredNotice {
 
 const COLUMNS: &str = "n.id, n.account, n.service, n.kind, n.authenticity, n.login_at, n.site, n.folder, n.message_id,
      n.sender, n.subject, n.identity_provider, n.reasons, n.seen_at,
-     (SELECT MIN(f.first_shown_at) FROM finding f WHERE f.notice_id = n.id)";
+     (SELECT MIN(f.first_shown_at) FROM finding f WHERE f.notice_id = n.id), n.received_at, n.addressee";
 
 fn read(r: &Row) -> rusqlite::Result<StoredNotice> {
     let reasons: String = r.get(12)?;
@@ -47,15 +49,24 @@ fn read(r: &Row) -> rusqlite::Result<StoredNotice> {
             login_at: opt_time_at(r, 5)?,
             site: r.get(6)?,
             alert_shown_at: opt_time_at(r, 14)?,
+            sent_at: sent_at(opt_time_at(r, 15)?, time_at(r, 13)?),
+            seen_at: time_at(r, 13)?,
         },
         folder: r.get(7)?,
         message_id: r.get(8)?,
         sender: r.get(9)?,
         subject: r.get(10)?,
         identity_provider: r.get(11)?,
+        addressee: r.get(16)?,
         reasons,
         seen_at: time_at(r, 13)?,
     })
+}
+
+/// When a notice was sent: its Date header, unless that is missing or
+/// later than a few minutes after vigie saw it (a wrong clock).
+fn sent_at(date: Option<DateTime<Utc>>, seen_at: DateTime<Utc>) -> DateTime<Utc> {
+    date.filter(|d| *d <= seen_at + chrono::Duration::minutes(5)).unwrap_or(seen_at)
 }
 
 impl Journal {
@@ -76,8 +87,8 @@ impl Journal {
             .conn
             .execute(
                 "INSERT OR IGNORE INTO notice (account, key, folder, uid, message_id, sender, subject, service, kind,
-                   authenticity, reasons, login_at, login_at_source, site, identity_provider, received_at, seen_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                   authenticity, reasons, login_at, login_at_source, site, identity_provider, received_at, seen_at, addressee)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
                 params![
                     account,
                     key,
@@ -96,6 +107,7 @@ impl Journal {
                     notice.identity_provider,
                     seen.envelope.date.map(ts),
                     ts(now),
+                    notice.addressee,
                 ],
             )
             .map_err(|e| self.err(e))?;

@@ -32,7 +32,7 @@ macro_rules! spelled {
 
 spelled! {
     Service => &[Service::Ameli, Service::FranceConnect],
-    Kind => &[Kind::Login, Kind::Payment, Kind::Settings, Kind::Other],
+    Kind => &[Kind::Login, Kind::Payment, Kind::Settings, Kind::SecurityCode, Kind::Other],
     Authenticity => &[Authenticity::Genuine, Authenticity::Unverified, Authenticity::Suspicious],
     TimeSource => &[TimeSource::Body, TimeSource::DateHeader],
     LoginService => &[LoginService::Ameli, LoginService::FranceConnect, LoginService::Any],

@@ -15,9 +15,12 @@ use super::{Lang, paris_time, reason, service_name};
 use crate::matching::{AlertFacts, Answer, FindingKind};
 use crate::notice::{Service, plain_name};
 
-/// The official page to report a FranceConnect usurpation (known in
-/// advance; never a link taken from an e-mail).
-pub const FRANCECONNECT_REPORT: &str = "https://aide.franceconnect.gouv.fr/erreurs/signalement/etape-1/";
+/// FranceConnect's help site, where "Je signale une usurpation" is (known
+/// in advance; never a link taken from an e-mail). Short enough for one
+/// line of a notification.
+pub const FRANCECONNECT_HELP: &str = "aide.franceconnect.gouv.fr";
+/// FranceConnect's dashboard: the user's connections and accesses.
+pub const FRANCECONNECT_DASHBOARD: &str = "https://tableaudebord.franceconnect.gouv.fr/";
 
 /// The words of one alert.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,13 +92,13 @@ fn steps(kind: FindingKind, service: Option<Service>, lang: Lang) -> String {
         (FindingKind::UnrecognisedLogin, Some(Service::FranceConnect), Lang::Fr) => format!(
             "1. Changez tout de suite le mot de passe du compte utilisé pour vous connecter \
              (impots.gouv.fr, Ameli.fr, L'Identité Numérique La Poste…).\n\
-             2. Signalez-le à FranceConnect : {FRANCECONNECT_REPORT}\n\
+             2. Signalez-le à FranceConnect sur {FRANCECONNECT_HELP} (« Je signale une usurpation »).\n\
              3. Vérifiez ce qui a été fait sur le site atteint."
         ),
         (FindingKind::UnrecognisedLogin, Some(Service::FranceConnect), Lang::En) => format!(
             "1. Change the password of the account used to log in at once \
              (impots.gouv.fr, Ameli.fr, L'Identité Numérique La Poste…).\n\
-             2. Report it to FranceConnect: {FRANCECONNECT_REPORT}\n\
+             2. Report it to FranceConnect at {FRANCECONNECT_HELP} (\"Je signale une usurpation\").\n\
              3. Check what was done on the site reached."
         ),
         (FindingKind::UnrecognisedLogin, _, Lang::Fr) => {
@@ -109,6 +112,50 @@ fn steps(kind: FindingKind, service: Option<Service>, lang: Lang) -> String {
             "1. Change the ameli password at once (type the address ameli.fr yourself).\n\
              2. Check the personal details on the account: phone number, e-mail address, bank details.\n\
              3. Call your caisse on 3646 to report it."
+                .into()
+        }
+        (FindingKind::LoginAttempt, _, Lang::Fr) => {
+            "1. Ne donnez ce code à personne, même pas à quelqu'un qui dit appeler de l'Assurance Maladie : \
+             elle ne le demande jamais.\n\
+             2. Si ce n'est pas vous qui essayez de vous connecter, changez tout de suite le mot de passe ameli \
+             (tapez vous-même l'adresse ameli.fr).\n\
+             3. Si vous avez déjà donné ce code, appelez votre caisse au 3646."
+                .into()
+        }
+        (FindingKind::LoginAttempt, _, Lang::En) => {
+            "1. Never give this code to anyone, not even to someone who says they are calling from the \
+             Assurance Maladie: it never asks for it.\n\
+             2. If it is not you trying to log in, change the ameli password at once (type the address \
+             ameli.fr yourself).\n\
+             3. If you have already given the code, call your caisse on 3646."
+                .into()
+        }
+        (FindingKind::AccessChange, _, Lang::Fr) => format!(
+            "1. Vérifiez vos accès sur le tableau de bord FranceConnect (tapez l'adresse vous-même) : \
+             {FRANCECONNECT_DASHBOARD}\n\
+             2. Si vous n'avez pas fait ce changement, signalez-le à FranceConnect sur {FRANCECONNECT_HELP} \
+             et changez le mot de passe des comptes que vous utilisez avec FranceConnect."
+        ),
+        (FindingKind::AccessChange, _, Lang::En) => format!(
+            "1. Check your accesses on the FranceConnect dashboard (type the address yourself): \
+             {FRANCECONNECT_DASHBOARD}\n\
+             2. If you did not make this change, report it to FranceConnect at {FRANCECONNECT_HELP} \
+             and change the password of the accounts you use with FranceConnect."
+        ),
+        (FindingKind::PaymentCheck, _, Lang::Fr) => {
+            "1. Connectez-vous à votre compte ameli par vos propres moyens (tapez vous-même l'adresse \
+             ameli.fr), pas par le lien de l'e-mail.\n\
+             2. Regardez les derniers paiements.\n\
+             3. Un soin que vous n'avez jamais reçu ? Signalez-le depuis votre compte \
+             (« signaler un remboursement suspect »)."
+                .into()
+        }
+        (FindingKind::PaymentCheck, _, Lang::En) => {
+            "1. Log in to your ameli account by your own means (type the address ameli.fr yourself), \
+             not through the link in the e-mail.\n\
+             2. Look at the latest payments.\n\
+             3. A care you never received? Report it from your account (\"signaler un remboursement \
+             suspect\")."
                 .into()
         }
         (FindingKind::Impersonation, _, Lang::Fr) => {
@@ -142,33 +189,109 @@ fn what_happened(facts: &AlertFacts, lang: Lang) -> (String, String) {
     let site = facts.site.as_deref().and_then(plain_name).map(defang);
     let idp = facts.identity_provider.as_deref().and_then(plain_name).map(defang);
     let name = service_name(f.service.unwrap_or(Service::Ameli));
+    // FranceConnect's greeting: whose identity was used (a mailbox shared
+    // by two people receives both people's notices).
+    let person = facts.addressee.as_deref().and_then(plain_name).map(defang);
+    let on_behalf = |lang: Lang| match (&person, lang) {
+        (Some(p), Lang::Fr) => format!(" au nom de {p}"),
+        (Some(p), Lang::En) => format!(" in the name of {p}"),
+        (None, _) => String::new(),
+    };
     match (f.kind, f.service, lang) {
         (FindingKind::UnrecognisedLogin, Some(Service::FranceConnect), Lang::Fr) => (
-            format!("Connexion FranceConnect inconnue — compte de {who}"),
+            format!("{who} — connexion FranceConnect inconnue{}", on_behalf(lang)),
             format!(
-                "Une connexion avec FranceConnect a eu lieu {when}{}{}, et vigie ne trouve aucune connexion \
+                "Une connexion FranceConnect{} a eu lieu {when}{}{}, et vigie ne trouve aucune connexion \
                  de votre part à ce moment-là.",
+                on_behalf(lang),
                 site.map(|s| format!(" sur le site « {s} »")).unwrap_or_default(),
                 idp.map(|s| format!(" avec le compte « {s} »")).unwrap_or_default(),
             ),
         ),
         (FindingKind::UnrecognisedLogin, Some(Service::FranceConnect), Lang::En) => (
-            format!("Unknown FranceConnect login — {who}'s account"),
+            format!("{who} — unknown FranceConnect login{}", on_behalf(lang)),
             format!(
-                "Someone logged in with FranceConnect {when}{}{}, and vigie finds no login of yours at that time.",
+                "A FranceConnect login{} took place {when}{}{}, and vigie finds no login of yours at that time.",
+                on_behalf(lang),
                 site.map(|s| format!(" on the site \"{s}\"")).unwrap_or_default(),
                 idp.map(|s| format!(" with the \"{s}\" account")).unwrap_or_default(),
             ),
         ),
+        (FindingKind::LoginAttempt, _, lang) => {
+            // A code mail seen long after it was sent is history, not "now".
+            let now = facts.noticed_at.zip(f.at).is_none_or(|(seen, sent)| seen - sent < chrono::Duration::hours(1));
+            match (lang, now) {
+                (Lang::Fr, true) => (
+                    format!("{who} — quelqu'un essaie d'entrer dans le compte {name}"),
+                    format!(
+                        "Un code de sécurité {name} vient d'arriver par e-mail ({when}) : quelqu'un a tapé les \
+                         identifiants du compte {name} de {who} et essaie d'y entrer en ce moment. vigie ne trouve \
+                         aucune tentative de connexion de votre part."
+                    ),
+                ),
+                (Lang::Fr, false) => (
+                    format!("{who} — quelqu'un a essayé d'entrer dans le compte {name}"),
+                    format!(
+                        "Un code de sécurité {name} a été envoyé par e-mail {when} : quelqu'un a tapé les \
+                         identifiants du compte {name} de {who}. vigie ne trouve aucune tentative de connexion de \
+                         votre part à ce moment-là."
+                    ),
+                ),
+                (Lang::En, true) => (
+                    format!("{who} — someone is trying to get into the {name} account"),
+                    format!(
+                        "A {name} security code has just arrived by e-mail ({when}): someone typed the identifiers \
+                         of {who}'s {name} account and is trying to get in right now. vigie finds no login attempt \
+                         of yours."
+                    ),
+                ),
+                (Lang::En, false) => (
+                    format!("{who} — someone tried to get into the {name} account"),
+                    format!(
+                        "A {name} security code was sent by e-mail {when}: someone typed the identifiers of \
+                         {who}'s {name} account. vigie finds no login attempt of yours at that time."
+                    ),
+                ),
+            }
+        }
+        (FindingKind::AccessChange, _, Lang::Fr) => (
+            format!("{who} — accès FranceConnect modifiés"),
+            format!(
+                "Les accès FranceConnect{} ont été modifiés {when} : un compte de connexion a été autorisé ou \
+                 bloqué. vigie ne trouve aucune connexion FranceConnect de votre part à ce moment-là.",
+                on_behalf(lang)
+            ),
+        ),
+        (FindingKind::AccessChange, _, Lang::En) => (
+            format!("{who} — FranceConnect accesses changed"),
+            format!(
+                "The FranceConnect accesses{} were changed {when}: a login account was allowed or blocked. \
+                 vigie finds no FranceConnect login of yours at that time.",
+                on_behalf(lang)
+            ),
+        ),
+        (FindingKind::PaymentCheck, _, Lang::Fr) => (
+            format!("{who} — pensez à vérifier les remboursements ameli"),
+            format!(
+                "L'Assurance Maladie a envoyé une information de paiement {when}. C'est le bon moment pour \
+                 vérifier les remboursements."
+            ),
+        ),
+        (FindingKind::PaymentCheck, _, Lang::En) => (
+            format!("{who} — time to check the ameli reimbursements"),
+            format!(
+                "The Assurance Maladie sent a payment notice {when}. It is a good time to check the reimbursements."
+            ),
+        ),
         (FindingKind::UnrecognisedLogin, _, Lang::Fr) => (
-            format!("Connexion inconnue au compte ameli de {who}"),
+            format!("{who} — connexion inconnue à ameli"),
             format!(
                 "Quelqu'un s'est connecté au compte ameli de {who} {when}, et vigie ne trouve aucune \
                  connexion de votre part à ce moment-là."
             ),
         ),
         (FindingKind::UnrecognisedLogin, _, Lang::En) => (
-            format!("Unknown login to {who}'s ameli account"),
+            format!("{who} — unknown login to ameli"),
             format!(
                 "Someone logged into {who}'s ameli account {when}, and vigie finds no login of yours at that time."
             ),
@@ -178,7 +301,7 @@ fn what_happened(facts: &AlertFacts, lang: Lang) -> (String, String) {
             let subject = facts.subject.as_deref().map(defang);
             match lang {
                 Lang::Fr => (
-                    format!("Faux message {name} reçu — boîte de {who}"),
+                    format!("{who} — faux message {name} reçu"),
                     format!(
                         "Un message qui se fait passer pour {name} est arrivé{} : c'est très probablement une \
                          arnaque.\nPourquoi : {}.",
@@ -187,7 +310,7 @@ fn what_happened(facts: &AlertFacts, lang: Lang) -> (String, String) {
                     ),
                 ),
                 Lang::En => (
-                    format!("Fake {name} message received — {who}'s mailbox"),
+                    format!("{who} — fake {name} message received"),
                     format!(
                         "A message pretending to be {name} arrived{}: it is very probably a scam.\nWhy: {}.",
                         subject.as_deref().map(|s| format!(" (\"{s}\")")).unwrap_or_default(),
@@ -197,19 +320,19 @@ fn what_happened(facts: &AlertFacts, lang: Lang) -> (String, String) {
             }
         }
         (FindingKind::MissingNotice, _, Lang::Fr) => (
-            format!("Pas d'e-mail de connexion ameli — compte de {who}"),
-            format!("Vous avez ouvert ameli {when} et aucun e-mail de connexion n'est arrivé."),
+            format!("{who} — pas d'e-mail de connexion ameli"),
+            format!("Une connexion à ameli a été notée {when}, et aucun e-mail de connexion n'est arrivé."),
         ),
         (FindingKind::MissingNotice, _, Lang::En) => (
-            format!("No ameli login e-mail — {who}'s account"),
-            format!("You opened ameli {when} and no login e-mail arrived."),
+            format!("{who} — no ameli login e-mail"),
+            format!("A login to ameli was noted {when}, and no login e-mail arrived."),
         ),
         (FindingKind::Blind, _, Lang::Fr) => (
-            format!("vigie ne peut plus lire la boîte mail de {who}"),
+            format!("{who} — vigie ne peut plus lire cette boîte mail"),
             "vigie ne peut plus lire cette boîte : il ne verrait pas une connexion inconnue.".to_owned(),
         ),
         (FindingKind::Blind, _, Lang::En) => (
-            format!("vigie can no longer read {who}'s mailbox"),
+            format!("{who} — vigie can no longer read this mailbox"),
             "vigie cannot read this mailbox any more: it would not see an unknown login.".to_owned(),
         ),
     }
@@ -252,7 +375,9 @@ pub fn alert_words(facts: &AlertFacts, lang: Lang) -> AlertWords {
     if facts.answer == Some(Answer::NotMine) {
         return follow_up(facts, lang);
     }
-    let steps_intro = match (f.kind.answerable(), lang) {
+    // A login attempt's steps start with what holds either way (never give
+    // the code) and say themselves what to do if it is not you.
+    let steps_intro = match (f.kind.answerable() && f.kind != FindingKind::LoginAttempt, lang) {
         (true, Lang::Fr) => "Si ce n'était pas vous :\n",
         (true, Lang::En) => "If it was not you:\n",
         (false, _) => "",
@@ -294,8 +419,8 @@ pub fn follow_up(facts: &AlertFacts, lang: Lang) -> AlertWords {
     let f = &facts.finding;
     let (_, what) = what_happened(facts, lang);
     let summary = match lang {
-        Lang::Fr => format!("À faire maintenant — compte de {}", f.account),
-        Lang::En => format!("To do now — {}'s account", f.account),
+        Lang::Fr => format!("{} — à faire maintenant", f.account),
+        Lang::En => format!("{} — to do now", f.account),
     };
     let intro = match lang {
         Lang::Fr => "Ce n'était pas vous. Faites ceci dès que possible :",
@@ -314,11 +439,11 @@ pub fn impersonation_summary(account: &str, count: usize, lang: Lang) -> AlertWo
     let steps = steps(FindingKind::Impersonation, None, lang);
     let (summary, body) = match lang {
         Lang::Fr => (
-            format!("{count} faux messages ameli ou FranceConnect reçus — boîte de {account}"),
+            format!("{account} — {count} faux messages ameli ou FranceConnect reçus"),
             format!("Ces messages se font passer pour ameli ou FranceConnect.\n{steps}\n« vigie status » les liste."),
         ),
         Lang::En => (
-            format!("{count} fake ameli or FranceConnect messages received — {account}'s mailbox"),
+            format!("{account} — {count} fake ameli or FranceConnect messages received"),
             format!("These messages pretend to be ameli or FranceConnect.\n{steps}\n\"vigie status\" lists them."),
         ),
     };
@@ -329,14 +454,14 @@ pub fn impersonation_summary(account: &str, count: usize, lang: Lang) -> AlertWo
 pub fn test_alert(account: &str, lang: Lang) -> AlertWords {
     let (summary, body) = match lang {
         Lang::Fr => (
-            format!("TEST vigie — alerte d'essai pour le compte de {account}"),
+            format!("TEST vigie — {account} — alerte d'essai"),
             "Ceci est un TEST : personne ne s'est connecté. Voici à quoi ressemble une alerte de vigie : \
              elle nomme le compte concerné, donne l'heure de Paris et les étapes à suivre. \
              Vous pouvez fermer cette notification."
                 .to_owned(),
         ),
         Lang::En => (
-            format!("vigie TEST — sample alert for {account}'s account"),
+            format!("TEST vigie — {account} — sample alert"),
             "This is a TEST: nobody logged in. This is what a vigie alert looks like: it names the account, \
              gives the Paris time and the steps to follow. You can close this notification."
                 .to_owned(),
@@ -365,6 +490,8 @@ mod tests {
             answer: None,
             site: None,
             identity_provider: None,
+            addressee: None,
+            noticed_at: None,
             subject: None,
             reasons: Vec::new(),
         }

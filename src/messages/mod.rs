@@ -221,6 +221,8 @@ pub fn scan_verdict(seen: &Recognition, lang: Lang) -> String {
         (Kind::Payment, Lang::En) => format!("{name} payment notice"),
         (Kind::Settings, Lang::Fr) => format!("modification des accès {name}"),
         (Kind::Settings, Lang::En) => format!("{name} access settings change"),
+        (Kind::SecurityCode, Lang::Fr) => format!("code de sécurité {name}"),
+        (Kind::SecurityCode, Lang::En) => format!("{name} security code"),
         (Kind::Other, Lang::Fr) => format!("message se présentant comme {name}"),
         (Kind::Other, Lang::En) => format!("message presenting itself as {name}"),
     };

@@ -47,6 +47,12 @@ pub fn finding_label(kind: FindingKind, service: Option<Service>, lang: Lang) ->
     match (kind, lang) {
         (FindingKind::UnrecognisedLogin, Lang::Fr) => format!("connexion inconnue ({name})"),
         (FindingKind::UnrecognisedLogin, Lang::En) => format!("unknown login ({name})"),
+        (FindingKind::LoginAttempt, Lang::Fr) => format!("tentative de connexion ({name})"),
+        (FindingKind::LoginAttempt, Lang::En) => format!("login attempt ({name})"),
+        (FindingKind::AccessChange, Lang::Fr) => "accès FranceConnect modifiés".into(),
+        (FindingKind::AccessChange, Lang::En) => "FranceConnect accesses changed".into(),
+        (FindingKind::PaymentCheck, Lang::Fr) => "remboursements à vérifier".into(),
+        (FindingKind::PaymentCheck, Lang::En) => "reimbursements to check".into(),
         (FindingKind::MissingNotice, Lang::Fr) => "e-mail de connexion ameli manquant".into(),
         (FindingKind::MissingNotice, Lang::En) => "missing ameli login e-mail".into(),
         (FindingKind::Impersonation, Lang::Fr) => format!("faux message {name}"),
@@ -65,6 +71,8 @@ fn notice_label(n: &StoredNotice, lang: Lang) -> String {
         (Kind::Payment, Lang::En) => format!("{name} payment"),
         (Kind::Settings, Lang::Fr) => format!("accès {name} modifiés"),
         (Kind::Settings, Lang::En) => format!("{name} access changed"),
+        (Kind::SecurityCode, Lang::Fr) => format!("code de sécurité {name}"),
+        (Kind::SecurityCode, Lang::En) => format!("{name} security code"),
         (Kind::Other, Lang::Fr) => format!("message {name}"),
         (Kind::Other, Lang::En) => format!("{name} message"),
     };
@@ -120,15 +128,31 @@ pub fn answer_recorded(finding: &StoredFinding, answer: Answer, lang: Lang) -> S
         (Answer::Mine, Lang::En) => format!("Recorded: it was you. Alert {id} ({label}) is closed."),
         (Answer::NotMine, Lang::Fr) => format!(
             "Noté : ce n'était pas vous. L'alerte n° {id} ({label}) reste ouverte jusqu'à ce que vous ayez \
-             suivi les étapes indiquées ; dites-le alors avec « vigie answer {id} fait ». En cas de doute, \
-             appelez le 3646."
+             suivi les étapes indiquées ; dites-le alors avec « vigie answer {id} fait ».{}",
+            in_doubt(finding.finding.service, lang)
         ),
         (Answer::NotMine, Lang::En) => format!(
             "Recorded: it was not you. Alert {id} ({label}) stays open until you have followed the steps shown; \
-             then say so with \"vigie answer {id} handled\". If in doubt, call 3646."
+             then say so with \"vigie answer {id} handled\".{}",
+            in_doubt(finding.finding.service, lang)
         ),
         (Answer::Handled, Lang::Fr) => format!("Noté : c'est fait. L'alerte n° {id} ({label}) est close."),
         (Answer::Handled, Lang::En) => format!("Recorded: done. Alert {id} ({label}) is closed."),
+    }
+}
+
+/// Whom to call in doubt: the caisse's 3646 is ameli's number, not
+/// FranceConnect's.
+fn in_doubt(service: Option<Service>, lang: Lang) -> String {
+    match (service, lang) {
+        (Some(Service::FranceConnect), Lang::Fr) => {
+            format!(" En cas de doute, voyez l'aide de FranceConnect : {}.", super::alerts::FRANCECONNECT_HELP)
+        }
+        (Some(Service::FranceConnect), Lang::En) => {
+            format!(" If in doubt, see FranceConnect's help: {}.", super::alerts::FRANCECONNECT_HELP)
+        }
+        (_, Lang::Fr) => " En cas de doute, appelez le 3646.".into(),
+        (_, Lang::En) => " If in doubt, call 3646.".into(),
     }
 }
 

@@ -180,7 +180,7 @@ pub(crate) fn judge(content: &Content, rules: &Rules, selected: &Selected) -> Op
             _ => {}
         }
     }
-    let (site, identity_provider) = format.map(|f| extract(f, content)).unwrap_or_default();
+    let Extracted { site, identity_provider, addressee } = format.map(|f| extract(f, content)).unwrap_or_default();
     Some(Notice {
         service,
         kind,
@@ -189,6 +189,7 @@ pub(crate) fn judge(content: &Content, rules: &Rules, selected: &Selected) -> Op
         login_at,
         site,
         identity_provider,
+        addressee,
         format: format.map(|f| f.name.clone()),
     })
 }
@@ -302,21 +303,31 @@ fn same_site(a: &str, b: &str) -> bool {
     a.trim_start_matches("www.") == b.trim_start_matches("www.")
 }
 
-/// Reads the FranceConnect site and identity provider from plain text.
-fn extract(format: &Format, content: &Content) -> (Option<String>, Option<String>) {
+/// What a format's `extract` patterns read out of a notice.
+#[derive(Debug, Default)]
+struct Extracted {
+    site: Option<String>,
+    identity_provider: Option<String>,
+    addressee: Option<String>,
+}
+
+/// Reads the FranceConnect site, identity provider and greeting from plain
+/// text (named groups `site`, `identity_provider`, `addressee`).
+fn extract(format: &Format, content: &Content) -> Extracted {
     let text = format!("{}\n{}", content.subject_plain, content.body_plain);
-    let (mut site, mut provider) = (None, None);
+    let mut out = Extracted::default();
     for re in &format.extract {
         if let Some(c) = re.captures(&text) {
             let clean = |m: regex::Match<'_>| {
                 let v = m.as_str().trim().trim_matches('"').trim();
                 (!v.is_empty()).then(|| v.to_owned())
             };
-            site = site.or_else(|| c.name("site").and_then(clean));
-            provider = provider.or_else(|| c.name("identity_provider").and_then(clean));
+            out.site = out.site.or_else(|| c.name("site").and_then(clean));
+            out.identity_provider = out.identity_provider.or_else(|| c.name("identity_provider").and_then(clean));
+            out.addressee = out.addressee.or_else(|| c.name("addressee").and_then(clean));
         }
     }
-    (site, provider)
+    out
 }
 
 #[cfg(test)]

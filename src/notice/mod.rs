@@ -77,6 +77,10 @@ pub enum Kind {
     Payment,
     /// FranceConnect "Modification de vos accès".
     Settings,
+    /// A one-time security code sent while someone logs in: whoever
+    /// receives one without having asked has had their identifiers typed.
+    #[serde(rename = "security_code")]
+    SecurityCode,
     /// Anything else that claims the service: newsletters, lures.
     Other,
 }
@@ -87,6 +91,7 @@ impl Kind {
             Kind::Login => "login",
             Kind::Payment => "payment",
             Kind::Settings => "settings",
+            Kind::SecurityCode => "security_code",
             Kind::Other => "other",
         }
     }
@@ -241,6 +246,9 @@ pub struct Notice {
     pub site: Option<String>,
     /// FranceConnect: the account used to log in (impots.gouv.fr, Ameli.fr…).
     pub identity_provider: Option<String>,
+    /// Whom the notice greets (FranceConnect since February 2025: « Bonjour
+    /// Jeanne Dupont »): in a shared mailbox, whose identity was used.
+    pub addressee: Option<String>,
     /// The name of the known format that matched, if any.
     pub format: Option<String>,
 }

@@ -185,6 +185,8 @@ fn notice(n: &mut Notice) {
     };
     n.site = shown(&n.site);
     n.identity_provider = shown(&n.identity_provider);
+    // A greeting names a person: letters only, no digits at all.
+    n.addressee = shown(&n.addressee).filter(|v| !v.chars().any(char::is_numeric) && !v.contains('.'));
     for r in &mut n.reasons {
         reason(r);
     }

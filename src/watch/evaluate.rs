@@ -30,22 +30,59 @@ pub struct Evaluation {
     pub explained: Vec<i64>,
 }
 
-/// Matches everything in the journal, raises new findings and closes the
-/// never-shown ones that an own login now explains.
-pub fn evaluate(journal: &mut Journal, rules: &MatchRules, now: DateTime<Utc>) -> Result<Evaluation, JournalError> {
+/// Findings that an own login may still explain, held back a moment: the
+/// browser writes its history a few seconds after the visit, so for the
+/// accounts whose browser history is read, a new unknown login, login
+/// attempt or access change waits `wait` after the mail was seen before it
+/// is raised (the history is read meanwhile).
+#[derive(Debug, Clone, Default)]
+pub struct Hold {
+    pub accounts: Vec<String>,
+    pub wait: Duration,
+}
+
+impl Hold {
+    /// Nothing is held (`vigie check`, accounts without browser history).
+    pub fn none() -> Hold {
+        Hold::default()
+    }
+
+    fn holds(&self, account: &str, seen_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+        self.accounts.iter().any(|a| a == account) && now < seen_at + self.wait
+    }
+}
+
+/// Matches everything in the journal, raises new findings (except those
+/// `hold` keeps back for now) and closes the never-shown ones that an own
+/// login now explains.
+pub fn evaluate(
+    journal: &mut Journal,
+    rules: &MatchRules,
+    now: DateTime<Utc>,
+    hold: &Hold,
+) -> Result<Evaluation, JournalError> {
     journal.transaction(|journal| {
         let facts: Vec<_> = journal.notices()?.into_iter().map(|n| n.facts).collect();
         let logins: Vec<_> = journal.own_logins()?.into_iter().map(|(l, _)| l).collect();
-        let findings = matching::find(&facts, &logins, now, rules);
+        let payment_checks: Vec<_> = journal
+            .findings()?
+            .into_iter()
+            .filter(|f| f.finding.kind == FindingKind::PaymentCheck)
+            .filter_map(|f| Some((f.finding.account, f.finding.at?)))
+            .collect();
+        let findings = matching::find(&facts, &logins, &payment_checks, now, rules);
+        let seen_at: HashMap<i64, DateTime<Utc>> = facts.iter().map(|n| (n.id, n.seen_at)).collect();
+        let held = |f: &matching::Finding| {
+            f.kind.explainable()
+                && f.notice_id.and_then(|id| seen_at.get(&id)).is_some_and(|&t| hold.holds(&f.account, t, now))
+        };
         let mut evaluation = Evaluation::default();
-        for finding in &findings {
+        for finding in findings.iter().filter(|f| !held(f)) {
             evaluation.raised.extend(journal.raise(finding, now)?);
         }
         for stored in journal.open_findings()? {
-            let explainable =
-                matches!(stored.finding.kind, FindingKind::UnrecognisedLogin | FindingKind::MissingNotice);
             let still_found = findings.iter().any(|f| f.key() == stored.finding.key());
-            if explainable && !still_found && journal.resolve_explained(stored.id, now)? {
+            if stored.finding.kind.explainable() && !still_found && journal.resolve_explained(stored.id, now)? {
                 evaluation.explained.push(stored.id);
             }
         }
@@ -162,6 +199,8 @@ fn due_alert(journal: &Journal, stored: StoredFinding, terminal: bool) -> Result
             answer: stored.answer,
             site: notice.as_ref().and_then(|n| n.facts.site.clone()),
             identity_provider: notice.as_ref().and_then(|n| n.identity_provider.clone()),
+            addressee: notice.as_ref().and_then(|n| n.addressee.clone()),
+            noticed_at: notice.as_ref().map(|n| n.facts.seen_at),
             subject: notice
                 .as_ref()
                 .filter(|_| stored.finding.kind == FindingKind::Impersonation)
