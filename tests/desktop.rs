@@ -119,12 +119,12 @@ fn desktop_alerts_their_buttons_and_floods() {
     alert_on(first, &[&fixture("fc-login-current-site-impots-idp-ameli.eml")]);
     let n = session
         .wait_for(
-            |n| n["summary"].as_str().is_some_and(|s| s.starts_with("Connexion FranceConnect inconnue")),
+            |n| n["summary"].as_str().is_some_and(|s| s.starts_with("Mamie — connexion FranceConnect inconnue")),
             Duration::from_secs(5),
         )
         .expect("FranceConnect alert");
     let body = n["body"].as_str().expect("body");
-    assert!(body.contains("aide.franceconnect.gouv.fr/erreurs/signalement"), "{body}");
+    assert!(body.contains("aide.franceconnect.gouv.fr (« Je signale une usurpation »)"), "{body}");
     assert!(body.contains("Ameli.fr"), "names the identity provider: {body}");
     let id = id_of(&n);
     session.invoke_action(id, "not-mine");

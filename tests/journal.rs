@@ -381,13 +381,14 @@ fn demo_shows_the_whole_pipeline_on_a_fresh_machine() {
         "ameli-securite.com imite l'adresse officielle ameli.fr",
         "Moi — pas d'e-mail de connexion ameli",
         "sans rapport avec ameli ou FranceConnect",
-        "3 alerte(s)",
+        "Moi — pensez à vérifier les remboursements ameli",
+        "4 alerte(s)",
     ] {
         assert!(shown.contains(expected), "demo output lacks {expected:?}:\n{shown}");
     }
     assert!(!dir.path().join("journal.sqlite3").exists(), "the demo leaves the user's journal alone");
     let en = vigie(dir.path(), &["--lang", "en", "demo"]);
-    assert!(text(&en.stdout).contains("Unknown login to Mamie's ameli account"));
+    assert!(text(&en.stdout).contains("Mamie — unknown login to ameli"));
 }
 
 #[test]

@@ -101,6 +101,18 @@ fn pass_at(
     now: DateTime<Utc>,
     starting: bool,
 ) -> Vec<Ingested> {
+    pass_held(data, screen, messages, now, starting, &Hold::none())
+}
+
+/// As [`pass_at`], holding back what `hold` holds.
+fn pass_held(
+    data: &Path,
+    screen: Option<&Screen>,
+    messages: &[&[u8]],
+    now: DateTime<Utc>,
+    starting: bool,
+    hold: &Hold,
+) -> Vec<Ingested> {
     let mut journal = Journal::open_in(data).expect("journal");
     let rules = Rules::builtin();
     let inbox = Location { folder: Some("INBOX".into()), uid: None };
@@ -110,7 +122,7 @@ fn pass_at(
             record(&journal, &rules, &Trust::Topmost, Incoming::whole("Papi", &inbox, raw), now).expect("record")
         })
         .collect();
-    evaluate(&mut journal, &MatchRules::default(), now, &Hold::none()).expect("evaluate");
+    evaluate(&mut journal, &MatchRules::default(), now, hold).expect("evaluate");
     if let Some(screen) = screen {
         let sinks: Vec<Box<dyn Alerter>> = vec![Box::new(screen.clone())];
         let due = alerts_due(&journal, now, Duration::hours(24), starting).expect("due");
@@ -358,7 +370,7 @@ fn past_five_open_impersonations_further_ones_share_one_summary() {
     all.push(&login);
     pass(dir.path(), &screen, &all);
     let shows = screen.shows();
-    let single_fakes = shows.iter().filter(|(_, _, s)| s.starts_with("Faux message")).count();
+    let single_fakes = shows.iter().filter(|(_, _, s)| s == "Papi — faux message ameli reçu").count();
     let summaries: Vec<_> = shows.iter().filter(|(_, _, s)| s.starts_with("Papi — 12 faux messages")).collect();
     assert_eq!(single_fakes, GROUP_AFTER);
     assert_eq!(summaries.len(), 1, "{shows:?}");
@@ -562,5 +574,115 @@ fn two_processes_never_both_show_the_same_new_alert() {
     let sinks: Vec<Box<dyn Alerter>> = vec![Box::new(screen.clone())];
     deliver(&check, &sinks, due_in_check, Lang::Fr, t(NOW)).expect("deliver");
     deliver(&agent, &sinks, due_in_agent, Lang::Fr, t(NOW)).expect("deliver");
+    assert_eq!(screen.shows().len(), 1);
+}
+
+/// A copy of fixture `name` dated `at` (its Date header).
+fn dated(name: &str, at: DateTime<Utc>) -> Vec<u8> {
+    let raw = String::from_utf8(fixture(name)).expect("utf8");
+    raw.lines()
+        .map(|l| if l.starts_with("Date:") { format!("Date: {}", at.to_rfc2822()) } else { l.to_owned() })
+        .map(|l| format!("{l}\r\n"))
+        .collect::<String>()
+        .into_bytes()
+}
+
+fn shown(screen: &Screen) -> Vec<(String, Urgency, Vec<String>)> {
+    let calls = screen.calls.lock().expect("lock");
+    calls
+        .iter()
+        .filter_map(|c| match c {
+            Call::Show { summary, urgency, actions, .. } => Some((summary.clone(), *urgency, actions.clone())),
+            Call::Close(_) => None,
+        })
+        .collect()
+}
+
+const CODE: &str = "ameli-security-code-genuine.eml";
+
+#[test]
+fn a_code_mail_without_an_own_attempt_raises_the_live_warning_at_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let screen = Screen::default();
+    let now = t(NOW);
+    pass(dir.path(), &screen, &[&dated(CODE, now - Duration::seconds(20))]);
+    let shows = shown(&screen);
+    assert_eq!(shows.len(), 1, "{shows:?}");
+    let (summary, urgency, actions) = &shows[0];
+    assert_eq!(summary, "Papi — quelqu'un essaie d'entrer dans le compte ameli");
+    assert_eq!(*urgency, Urgency::Critical);
+    assert_eq!(actions, &["mine", "not-mine"]);
+    assert_eq!(only_finding(dir.path()).finding.kind, vigie::matching::FindingKind::LoginAttempt);
+}
+
+#[test]
+fn an_own_attempt_in_the_previous_15_minutes_explains_the_code_mail() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let screen = Screen::default();
+    let now = t(NOW);
+    // The launcher opened ameli ten minutes before the code arrived.
+    own_login(dir.path(), LoginSource::Launcher, "2026-11-22T11:50:00Z", now - Duration::minutes(10));
+    pass(dir.path(), &screen, &[&dated(CODE, now)]);
+    assert!(screen.shows().is_empty());
+    assert!(Journal::open_in(dir.path()).expect("journal").findings().expect("findings").is_empty());
+}
+
+#[test]
+fn an_old_code_mail_is_told_as_past_not_as_happening_now() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let screen = Screen::default();
+    pass(dir.path(), &screen, &[&dated(CODE, t(NOW) - Duration::days(3))]);
+    let shows = shown(&screen);
+    assert_eq!(shows[0].0, "Papi — quelqu'un a essayé d'entrer dans le compte ameli");
+}
+
+#[test]
+fn a_payment_reminder_is_shown_once_at_low_urgency_and_never_reminded() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let screen = Screen::default();
+    let now = t(NOW);
+    pass(dir.path(), &screen, &[&dated("ameli-payment-information-de-paiement.eml", now - Duration::hours(2))]);
+    let shows = shown(&screen);
+    assert_eq!(shows.len(), 1, "{shows:?}");
+    assert_eq!(shows[0].0, "Papi — pensez à vérifier les remboursements ameli");
+    assert_eq!((shows[0].1, shows[0].2.clone()), (Urgency::Low, vec!["handled".to_owned()]));
+    // Not again at agent start, nor a day later.
+    pass_at(dir.path(), Some(&screen), &[], now + Duration::minutes(1), true);
+    pass_at(dir.path(), Some(&screen), &[], now + Duration::days(2), false);
+    assert_eq!(shown(&screen).len(), 1);
+    // A second payment notice a week later: no second reminder.
+    let next = dated("ameli-payment-multipart-html.eml", now + Duration::days(7));
+    pass_at(dir.path(), Some(&screen), &[&next], now + Duration::days(7), false);
+    assert_eq!(shown(&screen).len(), 1, "at most one every 15 days");
+}
+
+#[test]
+fn an_access_change_without_an_own_franceconnect_login_is_a_normal_alert() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let screen = Screen::default();
+    pass(dir.path(), &screen, &[&fixture("fc-settings-modification-acces.eml")]);
+    let shows = shown(&screen);
+    assert_eq!(shows.len(), 1, "{shows:?}");
+    assert_eq!(shows[0].0, "Papi — accès FranceConnect modifiés");
+    assert_eq!(shows[0].1, Urgency::Normal);
+}
+
+#[test]
+fn with_browser_history_an_unknown_login_waits_for_the_history_before_it_is_raised() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let screen = Screen::default();
+    let now = t(NOW);
+    let hold = Hold { accounts: vec!["Papi".into()], wait: Duration::seconds(15) };
+    let code = dated(CODE, now);
+    pass_held(dir.path(), Some(&screen), &[&code], now, false, &hold);
+    assert!(screen.shows().is_empty(), "held while the browser may still write its history");
+    // The history, read meanwhile, had the visit to the login form.
+    own_login(dir.path(), LoginSource::Cli, "2026-11-22T11:59:00Z", now + Duration::seconds(12));
+    pass_held(dir.path(), Some(&screen), &[], now + Duration::seconds(16), false, &hold);
+    assert!(screen.shows().is_empty(), "explained before any alert");
+    // Another account's hold does not hold Papi's.
+    let other = Hold { accounts: vec!["Mamie".into()], wait: Duration::seconds(15) };
+    let dir = tempfile::tempdir().expect("tempdir");
+    pass_held(dir.path(), Some(&screen), &[&code], now, false, &other);
     assert_eq!(screen.shows().len(), 1);
 }
