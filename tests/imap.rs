@@ -351,3 +351,34 @@ fn the_receiving_server_is_learned_from_the_accounts_own_mail() {
     assert_eq!(setup.vigie(&["check"]).status.code(), Some(1));
     assert_eq!(notice_verdict(&setup).0, "genuine", "mx1.free.fr learned from five senders");
 }
+
+/// A copy of fixture `name` dated `at` (its Date header).
+fn dated(name: &str, at: chrono::DateTime<chrono::Utc>) -> Vec<u8> {
+    let raw = String::from_utf8(fixture(name)).expect("utf8");
+    raw.lines()
+        .map(|l| if l.starts_with("Date:") { format!("Date: {}", at.to_rfc2822()) } else { l.to_owned() })
+        .map(|l| format!("{l}\r\n"))
+        .collect::<String>()
+        .into_bytes()
+}
+
+#[test]
+fn a_security_code_nobody_asked_for_raises_a_login_attempt_and_an_own_attempt_explains_the_next() {
+    let Some(dovecot) = Dovecot::start(&[]) else { return };
+    let setup = Setup::new(&dovecot, &[("Mamie", "alice", "secret")], "");
+    let now = chrono::Utc::now();
+    dovecot.deliver("alice", "INBOX", &dated("ameli-security-code-genuine.eml", now));
+    let out = setup.vigie(&["check", "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(findings(&out), vec![("login_attempt".into(), "Mamie".into())]);
+    let terminal = setup.vigie(&["status"]);
+    assert!(text(&terminal.stdout).contains("tentative de connexion"), "{}", text(&terminal.stdout));
+
+    // The user is logging in: `vigie login` first, then the code arrives.
+    assert!(setup.vigie(&["login", "--account", "Mamie"]).status.success());
+    let raw = String::from_utf8(dated("ameli-security-code-digits-first.eml", chrono::Utc::now())).expect("utf8");
+    let raw = raw.replace("Message-ID: <", "Message-ID: <second.");
+    dovecot.deliver("alice", "INBOX", raw.as_bytes());
+    let out = setup.vigie(&["check", "--json"]);
+    assert!(lines(&out).is_empty(), "explained by the own attempt: {}", text(&out.stdout));
+}
