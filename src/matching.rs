@@ -425,13 +425,24 @@ pub struct AlertFacts {
     pub reasons: Vec<crate::notice::Reason>,
 }
 
-/// All findings that `notices` and `logins` give at `now`.
-/// `payment_checks` are the account and time of every payment check raised
-/// before (at most one per account every `rules.payment_every`).
+/// What matching needs to know of the journal's past beyond the notices
+/// and own logins it is given: a pass matches only what can still change,
+/// not the whole history.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Past {
+    /// Account and time of the payment checks raised before (at most one
+    /// per account every `payment_every`).
+    pub payment_checks: Vec<(String, DateTime<Utc>)>,
+    /// Per account, the login time of its first trusted ameli login notice
+    /// (a missing notice is a finding only for accounts that got some).
+    pub first_ameli_notice: Vec<(String, DateTime<Utc>)>,
+}
+
+/// All findings that `notices` and `logins` give at `now`, knowing `past`.
 pub fn find(
     notices: &[NoticeFacts],
     logins: &[OwnLogin],
-    payment_checks: &[(String, DateTime<Utc>)],
+    past: &Past,
     now: DateTime<Utc>,
     rules: &MatchRules,
 ) -> Vec<Finding> {
@@ -467,7 +478,7 @@ pub fn find(
         }
     }
     if rules.payment_reminders {
-        findings.extend(payment_checks_due(notices, payment_checks, now, rules));
+        findings.extend(payment_checks_due(notices, &past.payment_checks, now, rules));
     }
     for login in logins.iter().filter(|l| expects_ameli_notice(l) && now - l.at >= rules.missing_wait) {
         let trusted_ameli_logins = || {
@@ -478,7 +489,8 @@ pub fn find(
                     && n.authenticity != Authenticity::Suspicious
             })
         };
-        let had_notices_before = trusted_ameli_logins().any(|n| n.login_at.is_some_and(|t| t < login.at));
+        let had_notices_before = trusted_ameli_logins().any(|n| n.login_at.is_some_and(|t| t < login.at))
+            || past.first_ameli_notice.iter().any(|(account, t)| *account == login.account && *t < login.at);
         let got_one = trusted_ameli_logins().any(|n| explains(login, n, rules));
         if had_notices_before && !got_one {
             findings.push(Finding {
@@ -662,7 +674,7 @@ mod tests {
     }
 
     fn run(notices: &[NoticeFacts], logins: &[OwnLogin]) -> Vec<(FindingKind, Option<i64>, Option<i64>)> {
-        kinds(&find(notices, logins, &[], t(NOW), &MatchRules::default()))
+        kinds(&find(notices, logins, &Past::default(), t(NOW), &MatchRules::default()))
     }
 
     #[test]
@@ -691,7 +703,7 @@ mod tests {
         let rules = MatchRules { before: Duration::minutes(5), ..MatchRules::default() };
         let n = [notice(1, Service::Ameli, "2026-11-20T09:30:00Z")];
         let l = [login(1, LoginService::Ameli, "2026-11-20T09:20:00Z")];
-        assert_eq!(find(&n, &l, &[], t(NOW), &rules).len(), 1);
+        assert_eq!(find(&n, &l, &Past::default(), t(NOW), &rules).len(), 1);
     }
 
     #[test]
@@ -741,7 +753,7 @@ mod tests {
     fn an_unverified_notice_is_acted_upon_and_said_so() {
         let mut n = notice(1, Service::Ameli, "2026-11-20T09:14:00Z");
         n.authenticity = Authenticity::Unverified;
-        let f = find(&[n], &[], &[], t(NOW), &MatchRules::default());
+        let f = find(&[n], &[], &Past::default(), t(NOW), &MatchRules::default());
         assert_eq!(f.len(), 1);
         assert!(f[0].unverified);
     }
@@ -750,7 +762,7 @@ mod tests {
     fn a_security_code_with_no_own_attempt_in_the_previous_15_minutes_is_a_login_attempt() {
         let code = code_mail(1, "2026-11-20T11:50:00Z");
         assert_eq!(run(std::slice::from_ref(&code), &[]), vec![(FindingKind::LoginAttempt, Some(1), None)]);
-        let f = find(std::slice::from_ref(&code), &[], &[], t(NOW), &MatchRules::default());
+        let f = find(std::slice::from_ref(&code), &[], &Past::default(), t(NOW), &MatchRules::default());
         assert_eq!(f[0].at, Some(t("2026-11-20T11:50:00Z")), "the attempt is dated by the code mail");
         // 16 minutes before: too old to explain it.
         let stale = login(1, LoginService::Ameli, "2026-11-20T11:34:00Z");
@@ -787,7 +799,7 @@ mod tests {
         assert_eq!(run(&[code], &[]), vec![(FindingKind::Impersonation, Some(1), None)]);
         let mut unverified = code_mail(2, "2026-11-20T11:50:00Z");
         unverified.authenticity = Authenticity::Unverified;
-        let f = find(&[unverified], &[], &[], t(NOW), &MatchRules::default());
+        let f = find(&[unverified], &[], &Past::default(), t(NOW), &MatchRules::default());
         assert_eq!((f[0].kind, f[0].unverified), (FindingKind::LoginAttempt, true), "acted upon, and said so");
     }
 
@@ -824,7 +836,7 @@ mod tests {
             "the newest of Mamie's, and Papi's"
         );
         // One raised on the 1st already: the 10th is too close to it.
-        let earlier = [("Mamie".to_owned(), t("2026-11-01T08:00:00Z"))];
+        let earlier = Past { payment_checks: vec![("Mamie".to_owned(), t("2026-11-01T08:00:00Z"))], ..Past::default() };
         let f = find(&notices[..2], &[], &earlier, t(NOW), &MatchRules::default());
         assert!(f.is_empty(), "nothing beside the one raised before: {f:?}");
         // Sixteen days later, a new one.
@@ -847,7 +859,7 @@ mod tests {
     fn payment_reminders_can_be_turned_off_and_fakes_are_impersonations() {
         let rules = MatchRules { payment_reminders: false, ..MatchRules::default() };
         let pay = payment(1, "Mamie", "2026-11-19T08:00:00Z");
-        assert!(find(std::slice::from_ref(&pay), &[], &[], t(NOW), &rules).is_empty());
+        assert!(find(std::slice::from_ref(&pay), &[], &Past::default(), t(NOW), &rules).is_empty());
         let fake = NoticeFacts { authenticity: Authenticity::Suspicious, ..pay };
         assert_eq!(run(&[fake], &[]), vec![(FindingKind::Impersonation, Some(1), None)]);
     }
@@ -874,6 +886,16 @@ mod tests {
         assert_eq!(got, vec![(FindingKind::MissingNotice, None, Some(7))]);
         let arrived = notice(2, Service::Ameli, "2026-11-20T10:01:00Z");
         assert!(run(&[earlier, arrived], &[explained_earlier, own]).is_empty());
+    }
+
+    #[test]
+    fn missing_notice_counts_notices_older_than_the_pass_window() {
+        let own = login(7, LoginService::Ameli, "2026-11-20T10:00:00Z");
+        let past = Past { first_ameli_notice: vec![("Mamie".into(), t("2025-01-01T09:00:00Z"))], ..Past::default() };
+        let got = kinds(&find(&[], std::slice::from_ref(&own), &past, t(NOW), &MatchRules::default()));
+        assert_eq!(got, vec![(FindingKind::MissingNotice, None, Some(7))]);
+        let other = Past { first_ameli_notice: vec![("Papi".into(), t("2025-01-01T09:00:00Z"))], ..Past::default() };
+        assert!(find(&[], &[own], &other, t(NOW), &MatchRules::default()).is_empty(), "another account's notices");
     }
 
     #[test]
@@ -979,7 +1001,13 @@ mod tests {
 
     #[test]
     fn finding_keys_are_stable_and_distinct() {
-        let f = find(&[notice(3, Service::Ameli, "2026-11-20T09:14:00Z")], &[], &[], t(NOW), &MatchRules::default());
+        let f = find(
+            &[notice(3, Service::Ameli, "2026-11-20T09:14:00Z")],
+            &[],
+            &Past::default(),
+            t(NOW),
+            &MatchRules::default(),
+        );
         assert_eq!(f[0].key(), "unrecognised_login:notice:3");
     }
 }

@@ -686,3 +686,35 @@ fn with_browser_history_an_unknown_login_waits_for_the_history_before_it_is_rais
     pass_held(dir.path(), Some(&screen), &[&code], now, false, &other);
     assert_eq!(screen.shows().len(), 1);
 }
+
+#[test]
+fn an_old_login_recorded_today_finds_the_old_notice_it_explains() {
+    // A notice from three days ago, explained at the time by an own login.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let screen = Screen::default();
+    let then = t("2026-11-20T09:20:00Z");
+    own_login(dir.path(), LoginSource::Launcher, "2026-11-20T09:12:00Z", then);
+    pass_at(dir.path(), Some(&screen), &[&fixture(LOGIN)], then, false);
+    assert!(screen.shows().is_empty());
+    // Today the user notes another login of that morning by hand: the
+    // notice of that time is matched again, so no "missing notice".
+    own_login(dir.path(), LoginSource::Cli, "2026-11-20T09:13:00Z", t(NOW));
+    pass_at(dir.path(), Some(&screen), &[], t(NOW) + Duration::hours(1), false);
+    assert!(screen.shows().is_empty(), "{:?}", screen.shows());
+    assert!(Journal::open_in(dir.path()).expect("journal").findings().expect("findings").is_empty());
+}
+
+#[test]
+fn an_open_finding_outside_the_pass_window_stays_open() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let screen = Screen::default();
+    let then = t("2026-11-20T10:00:00Z");
+    pass_at(dir.path(), Some(&screen), &[&fixture(LOGIN)], then, false);
+    assert_eq!(screen.shows().len(), 1);
+    // Weeks later, still open: shown again, never closed by a pass that
+    // no longer reads its notice's neighbourhood.
+    pass_at(dir.path(), Some(&screen), &[], then + Duration::days(20), false);
+    let open = Journal::open_in(dir.path()).expect("journal").open_findings().expect("open");
+    assert_eq!(open.len(), 1);
+    assert_eq!(screen.shows().len(), 2, "reminded");
+}

@@ -134,6 +134,12 @@ impl Journal {
         self.query_findings("ORDER BY resolved_at IS NOT NULL, raised_at DESC, id DESC", [])
     }
 
+    /// Account and time of the payment checks about a time since `since`.
+    pub fn payment_checks_since(&self, since: DateTime<Utc>) -> Result<Vec<(String, DateTime<Utc>)>, JournalError> {
+        let found = self.query_findings("WHERE kind = 'payment_check' AND at >= ?1", [ts(since)])?;
+        Ok(found.into_iter().filter_map(|f| Some((f.finding.account, f.finding.at?))).collect())
+    }
+
     /// The open findings, oldest first.
     pub fn open_findings(&self) -> Result<Vec<StoredFinding>, JournalError> {
         self.query_findings("WHERE resolved_at IS NULL ORDER BY id", [])

@@ -41,12 +41,32 @@ impl Journal {
 
     /// Every own login with its note, oldest first.
     pub fn own_logins(&self) -> Result<Vec<(OwnLogin, Option<String>)>, JournalError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, account, service, at, via, source, note, recorded_at FROM own_login ORDER BY at, id")
-            .map_err(|e| self.err(e))?;
+        self.query_logins("ORDER BY at, id", [])
+    }
+
+    /// The own logins a pass must match: made since `at_since`, or recorded
+    /// since `recorded_since` (`vigie login --at` an earlier time).
+    pub fn own_logins_since(
+        &self,
+        at_since: DateTime<Utc>,
+        recorded_since: DateTime<Utc>,
+    ) -> Result<Vec<OwnLogin>, JournalError> {
+        let logins = self.query_logins(
+            "WHERE at >= ?1 OR recorded_at >= ?2 ORDER BY at, id",
+            params![ts(at_since), ts(recorded_since)],
+        )?;
+        Ok(logins.into_iter().map(|(l, _)| l).collect())
+    }
+
+    fn query_logins(
+        &self,
+        filter: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<(OwnLogin, Option<String>)>, JournalError> {
+        let sql = format!("SELECT id, account, service, at, via, source, note, recorded_at FROM own_login {filter}");
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map([], |r| {
+            .query_map(params, |r| {
                 Ok((
                     OwnLogin {
                         id: r.get(0)?,

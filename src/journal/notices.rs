@@ -122,6 +122,45 @@ impl Journal {
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 
+    /// The notices a pass must match: seen since `seen_since`, or about a
+    /// time (login, Date header) since `time_since`, or behind an open
+    /// finding. Older ones are settled: their finding was raised, or an
+    /// own login explained them.
+    pub fn notices_to_match(
+        &self,
+        seen_since: DateTime<Utc>,
+        time_since: DateTime<Utc>,
+    ) -> Result<Vec<StoredNotice>, JournalError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM notice n
+             WHERE n.seen_at >= ?1 OR n.login_at >= ?2 OR n.received_at >= ?2
+                OR n.id IN (SELECT notice_id FROM finding WHERE resolved_at IS NULL AND notice_id IS NOT NULL)
+             ORDER BY COALESCE(n.login_at, n.seen_at), n.id"
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
+        let rows = stmt.query_map(params![ts(seen_since), ts(time_since)], read).map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    /// The login time of `account`'s first trusted ameli login notice.
+    pub fn first_ameli_notice(&self, account: &str) -> Result<Option<DateTime<Utc>>, JournalError> {
+        let first: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT MIN(login_at) FROM notice
+                 WHERE account = ?1 AND service = 'ameli' AND kind = 'login' AND authenticity <> 'suspicious'",
+                [account],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))?;
+        match first {
+            None => Ok(None),
+            Some(t) => DateTime::parse_from_rfc3339(&t)
+                .map(|t| Some(t.with_timezone(&Utc)))
+                .map_err(|e| JournalError::Damaged { path: self.path.clone(), detail: e.to_string() }),
+        }
+    }
+
     /// One notice.
     pub fn notice(&self, id: i64) -> Result<Option<StoredNotice>, JournalError> {
         let sql = format!("SELECT {COLUMNS} FROM notice n WHERE n.id = ?1");

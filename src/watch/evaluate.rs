@@ -15,7 +15,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::journal::{Journal, JournalError, StoredFinding};
-use crate::matching::{self, AlertFacts, FindingKind, MatchRules};
+use crate::matching::{self, AlertFacts, FindingKind, MatchRules, NoticeFacts, OwnLogin, Past};
+use crate::notice::Kind;
 
 /// Open impersonations shown one by one in a mailbox; further ones are
 /// grouped in one summary.
@@ -62,15 +63,21 @@ pub fn evaluate(
     hold: &Hold,
 ) -> Result<Evaluation, JournalError> {
     journal.transaction(|journal| {
-        let facts: Vec<_> = journal.notices()?.into_iter().map(|n| n.facts).collect();
-        let logins: Vec<_> = journal.own_logins()?.into_iter().map(|(l, _)| l).collect();
-        let payment_checks: Vec<_> = journal
-            .findings()?
-            .into_iter()
-            .filter(|f| f.finding.kind == FindingKind::PaymentCheck)
-            .filter_map(|f| Some((f.finding.account, f.finding.at?)))
-            .collect();
-        let findings = matching::find(&facts, &logins, &payment_checks, now, rules);
+        let (facts, logins) = to_match(journal, rules, now)?;
+        let earliest_payment = facts.iter().filter(|n| n.kind == Kind::Payment).map(|n| n.sent_at).min();
+        let mut accounts: Vec<&str> = logins.iter().map(|l| l.account.as_str()).collect();
+        accounts.sort_unstable();
+        accounts.dedup();
+        let mut past = Past::default();
+        if let Some(t) = earliest_payment {
+            past.payment_checks = journal.payment_checks_since(t - rules.payment_every)?;
+        }
+        for account in accounts {
+            if let Some(first) = journal.first_ameli_notice(account)? {
+                past.first_ameli_notice.push((account.to_owned(), first));
+            }
+        }
+        let findings = matching::find(&facts, &logins, &past, now, rules);
         let seen_at: HashMap<i64, DateTime<Utc>> = facts.iter().map(|n| (n.id, n.seen_at)).collect();
         let held = |f: &matching::Finding| {
             f.kind.explainable()
@@ -80,14 +87,53 @@ pub fn evaluate(
         for finding in findings.iter().filter(|f| !held(f)) {
             evaluation.raised.extend(journal.raise(finding, now)?);
         }
+        // Only what this pass matched can be found explained.
+        let matched = |f: &matching::Finding| {
+            f.notice_id.is_some_and(|id| seen_at.contains_key(&id))
+                || f.own_login_id.is_some_and(|id| logins.iter().any(|l| l.id == id))
+        };
         for stored in journal.open_findings()? {
             let still_found = findings.iter().any(|f| f.key() == stored.finding.key());
-            if stored.finding.kind.explainable() && !still_found && journal.resolve_explained(stored.id, now)? {
+            if stored.finding.kind.explainable()
+                && matched(&stored.finding)
+                && !still_found
+                && journal.resolve_explained(stored.id, now)?
+            {
                 evaluation.explained.push(stored.id);
             }
         }
         Ok(evaluation)
     })
+}
+
+/// How far back a pass looks at what is new: notices seen and own logins
+/// recorded in this time are matched again; older ones are settled.
+pub const SETTLED_AFTER: Duration = Duration::days(1);
+
+/// What a pass matches: the notices and own logins whose outcome can still
+/// change, so that a pass costs what the new mail costs, not what the
+/// journal's history does. Notices seen in the last [`SETTLED_AFTER`] or
+/// behind an open finding, with the own logins that can explain them; own
+/// logins of the last day (a missing notice, `vigie login --at`), with the
+/// notices around them.
+fn to_match(
+    journal: &Journal,
+    rules: &MatchRules,
+    now: DateTime<Utc>,
+) -> Result<(Vec<NoticeFacts>, Vec<OwnLogin>), JournalError> {
+    let recent = now - SETTLED_AFTER;
+    let slack = Duration::hours(1);
+    let reach = rules.before.max(rules.attempt_before).max(rules.after) + slack;
+    let near_now = journal.own_logins_since(recent - rules.missing_wait, recent)?;
+    let logins_from = near_now.iter().map(|l| l.at).min().map_or(recent, |t| t.min(recent));
+    let facts: Vec<NoticeFacts> =
+        journal.notices_to_match(recent, logins_from - reach)?.into_iter().map(|n| n.facts).collect();
+    let notices_from = facts.iter().map(|n| n.login_at.unwrap_or(n.sent_at).min(n.sent_at)).min();
+    let logins = match notices_from {
+        Some(t) if t - reach < recent - rules.missing_wait => journal.own_logins_since(t - reach, recent)?,
+        _ => near_now,
+    };
+    Ok((facts, logins))
 }
 
 /// One finding to show.
