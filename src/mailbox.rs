@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 
-pub use session::{Imap, Selected};
+pub use session::{Imap, Selected, server_certificate};
 
 /// Time allowed to open the TCP connection.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
@@ -47,6 +47,8 @@ pub enum MailboxError {
     Connect { host: String, port: u16, detail: String },
     #[error("the server's certificate is not trusted ({0}); if this is your own server, set tls_ca_file")]
     Untrusted(String),
+    #[error("the server's certificate is no longer the one trusted at setup (pinned {pinned}, found {found})")]
+    CertificateChanged { pinned: crate::config::Fingerprint, found: crate::config::Fingerprint },
     #[error("secure connection failed: {0}")]
     Tls(String),
     #[error("cannot read tls_ca_file {path}: {detail}")]

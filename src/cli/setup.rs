@@ -6,7 +6,10 @@
 //!
 //! Every question has a flag, so setup also runs without a terminal.
 
-use std::io::{BufRead, IsTerminal, Write};
+mod ask;
+mod draft;
+mod past;
+
 use std::path::PathBuf;
 
 use chrono::Utc;
@@ -16,17 +19,22 @@ use super::{Cli, CliError};
 use crate::Exit;
 use crate::agent;
 use crate::agent_status::{self, AgentView};
-use crate::config::{self, AccountConfig, Config};
-use crate::journal::{Journal, NewOwnLogin};
-use crate::mailbox::Imap;
-use crate::matching::{LoginService, LoginSource, Via};
-use crate::messages::{self, Lang};
-use crate::notice::{Authenticity, Kind, Service};
+use crate::config::{self, AccountConfig, Config, Fingerprint};
+use crate::journal::Journal;
+use crate::mailbox::{self, Imap, MailboxError};
+use crate::messages;
+use crate::notice::{Authenticity, Kind, Notice};
 use crate::providers::{self, Auth, Provider};
 use crate::secrets::{self, Credential};
 
 /// How far back setup looks for notices.
 const SURVEY_DAYS: i64 = 30;
+
+/// Tries of the password at setup before giving up.
+const PASSWORD_TRIES: u32 = 3;
+
+use ask::Asker;
+use draft::Draft;
 
 /// Add or change a watched mailbox (asks what it needs)
 #[derive(Debug, Args)]
@@ -48,6 +56,9 @@ pub struct Setup {
     /// Extra trusted CA certificate (PEM) for a self-hosted server
     #[arg(long, value_name = "PATH")]
     pub tls_ca_file: Option<PathBuf>,
+    /// Trust exactly the server certificate with this SHA-256 fingerprint
+    #[arg(long, value_name = "FINGERPRINT", value_parser = parse_fingerprint)]
+    pub tls_cert_sha256: Option<Fingerprint>,
     /// Read the password from standard input (one line) instead of asking
     #[arg(long)]
     pub password_stdin: bool,
@@ -65,50 +76,8 @@ pub struct Setup {
     pub accept_past: bool,
 }
 
-/// Asks on the terminal when there is one; without one, a missing answer
-/// is a usage error naming the flag.
-struct Asker {
-    lang: Lang,
-    interactive: bool,
-}
-
-impl Asker {
-    fn ask(&self, question: &str, flag: &str, default: Option<&str>) -> Result<String, CliError> {
-        if !self.interactive {
-            return default.map(str::to_owned).ok_or_else(|| CliError::Usage(messages::setup_missing(flag, self.lang)));
-        }
-        loop {
-            match default {
-                Some(d) => print!("{question} [{d}] : "),
-                None => print!("{question} : "),
-            }
-            std::io::stdout().flush()?;
-            let mut line = String::new();
-            if std::io::stdin().lock().read_line(&mut line)? == 0 {
-                return Err(CliError::Usage(messages::setup_missing(flag, self.lang)));
-            }
-            let answer = line.trim();
-            if !answer.is_empty() {
-                return Ok(answer.to_owned());
-            }
-            if let Some(d) = default {
-                return Ok(d.to_owned());
-            }
-        }
-    }
-
-    fn confirm(&self, question: &str, default_yes: bool) -> Result<bool, CliError> {
-        if !self.interactive {
-            return Ok(false);
-        }
-        let hint = messages::yes_no_hint(default_yes, self.lang);
-        let answer = self.ask(&format!("{question} {hint}"), "", Some(""))?;
-        Ok(match answer.to_lowercase().chars().next() {
-            Some('o' | 'y') => true,
-            Some('n') => false,
-            _ => default_yes,
-        })
-    }
+fn parse_fingerprint(text: &str) -> Result<Fingerprint, String> {
+    Fingerprint::parse(text).ok_or_else(|| "64 hexadecimal digits (colons allowed)".to_owned())
 }
 
 /// Whose `Authentication-Results` the new account trusts: its provider's
@@ -137,110 +106,74 @@ impl Setup {
             config::ConfigError::NotPrivate(e) => Err(CliError::Usage(messages::private_fs_problem(&e, lang))),
             e => Err(e.into()),
         })?;
-        let asker = Asker { lang, interactive: std::io::stdin().is_terminal() && !self.password_stdin };
-        if asker.interactive {
+        let draft_path = draft::path_for(&path);
+        let asker = Asker::new(lang, self.password_stdin);
+        if asker.on_terminal() {
             println!("{}", messages::setup_welcome(lang));
         }
 
-        let email = match &self.email {
-            Some(e) => e.clone(),
-            None => asker.ask(messages::setup_ask_email(lang), "--email", None)?,
+        let draft = draft::load(&draft_path);
+        let email = self.email(&asker, draft.as_ref())?;
+        let draft = draft.filter(|d| d.email == email);
+        let provider = providers::for_address(&email);
+        let known = |a: &&AccountConfig| {
+            a.username.eq_ignore_ascii_case(&email) || provider.is_some_and(|p| a.username == p.username(&email))
         };
-        if !email.contains('@') {
-            return Err(CliError::Usage(messages::setup_bad_email(&email, lang)));
-        }
-        let default_name = existing.accounts.iter().find(|a| a.username == email).map(|a| a.name.clone());
+        let default_name = existing
+            .accounts
+            .iter()
+            .find(known)
+            .map(|a| a.name.clone())
+            .or_else(|| draft.as_ref().map(|d| d.name.clone()));
         let name = match &self.name {
             Some(n) => n.clone(),
             None => asker.ask(messages::setup_ask_name(lang), "--name", default_name.as_deref())?,
         };
-
-        let provider = providers::for_address(&email);
+        // Setting up an account again starts from what it has: its port,
+        // certificate and options stay unless changed here.
+        let before = existing.accounts.iter().find(|a| a.name == name).cloned();
         if let Some(p) = provider {
             println!("{}", messages::setup_provider(p, lang));
         }
-        let imap_host = match (&self.imap_host, provider) {
-            (Some(h), _) => h.clone(),
-            (None, Some(p)) => p.imap_host.to_owned(),
-            (None, None) => asker.ask(messages::setup_ask_host(lang), "--imap-host", None)?,
-        };
-        let imap_port = self.imap_port.or(provider.map(|p| p.imap_port)).unwrap_or(993);
-        let username = match (&self.username, provider) {
-            (Some(u), _) => u.clone(),
-            (None, Some(p)) => p.username(&email),
-            (None, None) => asker.ask(messages::setup_ask_username(lang), "--username", Some(&email))?,
-        };
-
-        let mut oauth2 = self.oauth2_token_command.clone();
-        match provider.map(|p| p.auth) {
-            Some(Auth::OAuth2Only) if oauth2.is_none() => {
-                println!("{}", messages::setup_oauth2_explained(lang));
-                oauth2 = Some(asker.ask(messages::setup_ask_oauth2(lang), "--oauth2-token-command", None)?);
+        let (imap_host, imap_port) = self.server(&asker, provider, before.as_ref(), draft.as_ref())?;
+        let username = match (&self.username, &before, provider) {
+            (Some(u), _, _) => u.clone(),
+            (None, Some(b), _) => b.username.clone(),
+            (None, None, Some(p)) => p.username(&email),
+            (None, None, None) => {
+                let default = draft.as_ref().map_or(email.as_str(), |d| d.username.as_str());
+                asker.ask(messages::setup_ask_username(lang), "--username", Some(default))?
             }
-            Some(Auth::AppPassword) if self.password_command.is_none() => {
-                println!("{}", messages::setup_app_password_explained(provider.map_or("", |p| p.name), lang));
-            }
-            _ => {}
-        }
-
-        let account = AccountConfig {
-            name: name.clone(),
-            imap_host,
-            imap_port,
-            username,
-            password_command: self.password_command.clone(),
-            oauth2_token_command: oauth2.clone(),
-            tls_ca_file: self.tls_ca_file.clone(),
-            folders: None,
-            lookback_days: 30,
-            trusted_authserv_ids: trusted_authserv_ids(provider, existing.accounts.iter().find(|a| a.name == name)),
         };
+        let mut account = self.account(name.clone(), imap_host, imap_port, username, before.as_ref(), draft.as_ref());
+        account.trusted_authserv_ids = trusted_authserv_ids(provider, before.as_ref());
+        self.choose_auth(&asker, provider, &mut account)?;
+
         // The password itself: from a command, stdin, or typed unseen.
-        let typed_password = if oauth2.is_some() || self.password_command.is_some() {
-            None
-        } else if self.password_stdin {
-            let mut line = String::new();
-            std::io::stdin().lock().read_line(&mut line)?;
-            Some(line.trim_end_matches(['\r', '\n']).to_owned())
-        } else if asker.interactive {
-            Some(rpassword::prompt_password(messages::setup_ask_password(lang))?)
+        let uses_keyring = account.password_command.is_none()
+            && account.oauth2_token_command.is_none()
+            && account.oauth2_source.is_none();
+        let mut typed_password = if uses_keyring {
+            let typed = asker.password()?;
+            Some(typed.ok_or_else(|| CliError::Usage(messages::setup_missing("--password-stdin", lang)))?)
         } else {
-            return Err(CliError::Usage(messages::setup_missing("--password-stdin", lang)));
-        };
-        let credential = match &typed_password {
-            Some(p) => Credential::Password(p.clone()),
-            None => secrets::credential(&account).map_err(|e| {
-                let problem = messages::mailbox_problem(&account.name, &agent::AgentError::Secret(e), lang);
-                CliError::Keyring(problem)
-            })?,
+            None
         };
 
         let mut found = Vec::new();
         if !self.skip_test {
-            println!("{}", messages::setup_testing(&account, lang));
             let rules = existing.rules()?;
-            let tested = Imap::connect(&account, &credential).and_then(|mut imap| {
-                let folders = imap.folders(None)?;
-                let found = agent::survey(&mut imap, &account, &rules, SURVEY_DAYS, Utc::now());
-                imap.logout();
-                Ok((folders, found?))
-            });
-            match tested {
-                Ok((folders, notices)) => {
-                    println!("{}", messages::setup_connected(&folders, &notices, lang));
-                    found = notices;
-                }
+            match self.test(&asker, &mut account, &mut typed_password, &rules)? {
+                Ok(notices) => found = notices,
                 Err(e) => {
-                    eprintln!(
-                        "{}",
-                        crate::notice::terminal_safe_text(&messages::mailbox_problem(
-                            &name,
-                            &agent::AgentError::Mailbox(e),
-                            lang
-                        ))
-                    );
+                    if !e.credentials_rejected() {
+                        let problem = messages::mailbox_problem(&name, &agent::AgentError::Mailbox(e), lang);
+                        eprintln!("{}", crate::notice::terminal_safe_text(&problem));
+                    }
                     if !asker.confirm(messages::setup_save_anyway(lang), false)? {
+                        draft::save(&draft_path, &Draft::of(&email, &account));
                         println!("{}", messages::setup_not_saved(lang));
+                        println!("{}", messages::setup_answers_kept(lang));
                         return Ok(Exit::Mailbox);
                     }
                 }
@@ -253,45 +186,275 @@ impl Setup {
             println!("{}", messages::setup_keyring_saved(lang));
         }
         config::upsert_account(&path, &account)?;
+        draft::remove(&draft_path);
         println!("{}", messages::setup_saved(&path, lang));
 
-        // Logins of the last month: the user's own? Then the first watch
-        // does not alert on them.
-        let past: Vec<_> = found
-            .iter()
-            .filter(|n| n.kind == Kind::Login && n.authenticity != Authenticity::Suspicious)
-            .filter_map(|n| n.login_at.map(|t| (n.service, t.at)))
-            .collect();
-        if !past.is_empty() {
-            println!("{}", messages::setup_past_logins(&past, lang));
-            if self.accept_past || asker.confirm(messages::setup_were_they_yours(lang), true)? {
-                let data_dir = config::data_dir(cli.data_dir.as_deref())?;
-                let journal = Journal::open_in(&data_dir)?;
-                for (service, at) in &past {
-                    let login = NewOwnLogin {
-                        account: name.clone(),
-                        service: match service {
-                            Service::Ameli => LoginService::Ameli,
-                            Service::FranceConnect => LoginService::FranceConnect,
-                        },
-                        at: *at,
-                        via: Via::Web,
-                        source: LoginSource::Import,
-                        note: Some("vigie setup".into()),
-                    };
-                    journal.record_own_login(&login, Utc::now())?;
-                }
-                println!("{}", messages::setup_past_recorded(past.len(), lang));
-            } else {
-                println!("{}", messages::setup_past_not_recorded(lang));
-            }
-        }
+        self.past_logins(cli, &asker, &existing, &name, &found)?;
         let data_dir = config::data_dir(cli.data_dir.as_deref())?;
         let view = agent_picks_up(&path, &data_dir);
         println!("{}", messages::setup_agent_watches(&name, &view, lang));
         println!("{}", messages::setup_next_steps(lang));
         Ok(Exit::Ok)
     }
+
+    /// The address, asked again until it looks like one.
+    fn email(&self, asker: &Asker, draft: Option<&Draft>) -> Result<String, CliError> {
+        if let Some(e) = &self.email {
+            let e = e.trim();
+            return if ask::plausible_email(e) {
+                Ok(e.to_owned())
+            } else {
+                Err(CliError::Usage(messages::setup_bad_email(e, asker.lang)))
+            };
+        }
+        loop {
+            let default = draft.map(|d| d.email.as_str());
+            let typed = asker.ask(messages::setup_ask_email(asker.lang), "--email", default)?;
+            if ask::plausible_email(&typed) {
+                return Ok(typed);
+            }
+            eprintln!("{}", messages::setup_bad_email(&typed, asker.lang));
+        }
+    }
+
+    /// The IMAP server and port: from the flags, the account set up before,
+    /// the provider table, or asked (`host:port` accepted; the port asked
+    /// when not given).
+    fn server(
+        &self,
+        asker: &Asker,
+        provider: Option<&Provider>,
+        before: Option<&AccountConfig>,
+        draft: Option<&Draft>,
+    ) -> Result<(String, u16), CliError> {
+        let lang = asker.lang;
+        let typed = match (&self.imap_host, before, provider) {
+            (Some(h), _, _) => h.clone(),
+            (None, Some(b), _) => return Ok((b.imap_host.clone(), self.imap_port.unwrap_or(b.imap_port))),
+            (None, None, Some(p)) => return Ok((p.imap_host.to_owned(), self.imap_port.unwrap_or(p.imap_port))),
+            (None, None, None) => loop {
+                let default = draft.map(|d| format!("{}:{}", d.imap_host, d.imap_port));
+                let typed = asker.ask(messages::setup_ask_host(lang), "--imap-host", default.as_deref())?;
+                match ask::split_host_port(&typed) {
+                    Ok(_) => break typed,
+                    Err(port) => eprintln!("{}", messages::setup_bad_port(&port, lang)),
+                }
+            },
+        };
+        let (host, port) =
+            ask::split_host_port(&typed).map_err(|port| CliError::Usage(messages::setup_bad_port(&port, lang)))?;
+        if let Some(port) = self.imap_port.or(port) {
+            return Ok((host, port));
+        }
+        let known = provider.filter(|p| p.imap_host == host).map(|p| p.imap_port);
+        if let Some(port) = known.or(before.filter(|b| b.imap_host == host).map(|b| b.imap_port)) {
+            return Ok((host, port));
+        }
+        let default = draft.filter(|d| d.imap_host == host).map_or(993, |d| d.imap_port).to_string();
+        loop {
+            let answer = asker.ask(messages::setup_ask_port(lang), "--imap-port", Some(&default))?;
+            match ask::parse_port(&answer) {
+                Some(port) => return Ok((host, port)),
+                None => eprintln!("{}", messages::setup_bad_port(&answer, lang)),
+            }
+        }
+    }
+
+    /// The account to save: the one set up before (its options kept), with
+    /// what was answered now.
+    fn account(
+        &self,
+        name: String,
+        imap_host: String,
+        imap_port: u16,
+        username: String,
+        before: Option<&AccountConfig>,
+        draft: Option<&Draft>,
+    ) -> AccountConfig {
+        let mut account = before.cloned().unwrap_or_else(|| AccountConfig {
+            name: name.clone(),
+            imap_host: imap_host.clone(),
+            imap_port,
+            username: username.clone(),
+            password_command: None,
+            oauth2_token_command: None,
+            oauth2_source: None,
+            tls_ca_file: None,
+            tls_cert_sha256: draft.filter(|d| d.imap_host == imap_host).and_then(Draft::fingerprint),
+            folders: None,
+            lookback_days: 30,
+            trusted_authserv_ids: Vec::new(),
+        });
+        // A certificate trusted for another server means nothing here.
+        if account.imap_host != imap_host || account.imap_port != imap_port {
+            account.tls_cert_sha256 = None;
+        }
+        (account.name, account.imap_host, account.imap_port, account.username) = (name, imap_host, imap_port, username);
+        if let Some(command) = &self.password_command {
+            (account.password_command, account.oauth2_token_command, account.oauth2_source) =
+                (Some(command.clone()), None, None);
+        }
+        if let Some(command) = &self.oauth2_token_command {
+            (account.password_command, account.oauth2_token_command, account.oauth2_source) =
+                (None, Some(command.clone()), None);
+        }
+        if let Some(ca) = &self.tls_ca_file {
+            account.tls_ca_file = Some(ca.clone());
+        }
+        if let Some(pin) = self.tls_cert_sha256 {
+            account.tls_cert_sha256 = Some(pin);
+        }
+        account
+    }
+
+    /// How the account logs in, for providers that want more than the
+    /// usual password.
+    fn choose_auth(
+        &self,
+        asker: &Asker,
+        provider: Option<&Provider>,
+        account: &mut AccountConfig,
+    ) -> Result<(), CliError> {
+        let lang = asker.lang;
+        let chosen = account.password_command.is_some()
+            || account.oauth2_token_command.is_some()
+            || account.oauth2_source.is_some();
+        match provider.map(|p| p.auth) {
+            Some(Auth::OAuth2Only) if !chosen => {
+                println!("{}", messages::setup_oauth2_explained(lang));
+                account.oauth2_token_command =
+                    Some(asker.ask(messages::setup_ask_oauth2(lang), "--oauth2-token-command", None)?);
+            }
+            Some(Auth::AppPassword) if !chosen => {
+                println!("{}", messages::setup_app_password_explained(provider.map_or("", |p| p.name), lang));
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Logs in and surveys the last month, until it works or the user
+    /// gives up: a certificate the usual checks refuse may be trusted (its
+    /// fingerprint pinned in `account`), a refused password typed again
+    /// (three tries in all). The outer `Err` is an input/output failure; the
+    /// inner one, why the mailbox could not be read.
+    fn test(
+        &self,
+        asker: &Asker,
+        account: &mut AccountConfig,
+        typed_password: &mut Option<String>,
+        rules: &crate::notice::Rules,
+    ) -> Result<Result<Vec<Notice>, MailboxError>, CliError> {
+        let lang = asker.lang;
+        let mut attempt = 1;
+        loop {
+            let credential = match typed_password {
+                Some(p) => Credential::Password(p.clone()),
+                None => secrets::credential(account).map_err(|e| {
+                    let problem = messages::mailbox_problem(&account.name, &agent::AgentError::Secret(e), lang);
+                    CliError::Keyring(problem)
+                })?,
+            };
+            println!("{}", messages::setup_testing(account, lang));
+            let error = match survey(account, &credential, rules) {
+                Ok((folders, notices)) => {
+                    println!("{}", messages::setup_connected(&folders, &notices, lang));
+                    return Ok(Ok(notices));
+                }
+                Err(e) => e,
+            };
+            let host = account.imap_host.clone();
+            match &error {
+                MailboxError::Untrusted(_) if account.tls_cert_sha256.is_none() => {
+                    let Ok(found) = mailbox::server_certificate(&host, account.imap_port) else {
+                        return Ok(Err(error));
+                    };
+                    eprintln!("{}", messages::setup_certificate_unknown(&host, &found, lang));
+                    if !asker.confirm(messages::setup_trust_certificate(lang), false)? {
+                        return Ok(Err(error));
+                    }
+                    account.tls_cert_sha256 = Some(found);
+                    println!("{}", messages::setup_certificate_trusted(lang));
+                }
+                MailboxError::CertificateChanged { pinned, found } => {
+                    eprintln!("{}", messages::setup_certificate_changed(&host, pinned, found, lang));
+                    if !asker.confirm(messages::setup_trust_certificate(lang), false)? {
+                        return Ok(Err(error));
+                    }
+                    account.tls_cert_sha256 = Some(*found);
+                    println!("{}", messages::setup_certificate_trusted(lang));
+                }
+                // A password refused at setup is most likely mistyped.
+                MailboxError::LoginRejected { .. } if typed_password.is_some() && attempt < PASSWORD_TRIES => {
+                    attempt += 1;
+                    eprintln!("{}", messages::setup_password_refused(attempt, PASSWORD_TRIES, lang));
+                    match asker.password()? {
+                        Some(p) => *typed_password = Some(p),
+                        None => {
+                            eprintln!("{}", messages::setup_password_still_refused(lang));
+                            return Ok(Err(error));
+                        }
+                    }
+                }
+                MailboxError::LoginRejected { .. } => {
+                    eprintln!("{}", messages::setup_password_still_refused(lang));
+                    return Ok(Err(error));
+                }
+                _ => return Ok(Err(error)),
+            }
+        }
+    }
+
+    /// The logins of the last month: says what is already known of each,
+    /// and asks about the others whether they were the user's (then the
+    /// first watch does not alert on them).
+    fn past_logins(
+        &self,
+        cli: &Cli,
+        asker: &Asker,
+        config: &Config,
+        name: &str,
+        found: &[Notice],
+    ) -> Result<(), CliError> {
+        let lang = asker.lang;
+        let past: Vec<_> = found
+            .iter()
+            .filter(|n| n.kind == Kind::Login && n.authenticity != Authenticity::Suspicious)
+            .filter_map(|n| n.login_at.map(|t| (n.service, t.at)))
+            .collect();
+        if past.is_empty() {
+            return Ok(());
+        }
+        let data_dir = config::data_dir(cli.data_dir.as_deref())?;
+        let journal = Journal::open_in(&data_dir)?;
+        let known = past::classify(&journal, name, &past, &config.match_rules())?;
+        println!("{}", messages::setup_past_logins(&known, lang));
+        let new: Vec<_> =
+            known.iter().filter(|(_, _, k)| *k == messages::PastAnswer::New).map(|&(s, at, _)| (s, at)).collect();
+        if new.is_empty() {
+            println!("{}", messages::setup_past_all_answered(lang));
+        } else if self.accept_past || asker.confirm(&messages::setup_were_they_yours(new.len(), lang), true)? {
+            past::record_as_own(&journal, name, &new, Utc::now())?;
+            println!("{}", messages::setup_past_recorded(new.len(), lang));
+        } else {
+            println!("{}", messages::setup_past_not_recorded(lang));
+        }
+        Ok(())
+    }
+}
+
+/// Logs in to `account`, lists its folders and reads the notices of the
+/// last [`SURVEY_DAYS`] days.
+fn survey(
+    account: &AccountConfig,
+    credential: &Credential,
+    rules: &crate::notice::Rules,
+) -> Result<(Vec<String>, Vec<Notice>), MailboxError> {
+    let mut imap = Imap::connect(account, credential)?;
+    let folders = imap.folders(account.folders.as_deref())?;
+    let found = agent::survey(&mut imap, account, rules, SURVEY_DAYS, Utc::now());
+    imap.logout();
+    Ok((folders, found?))
 }
 
 /// How long setup waits for a running agent to pick up the new config: it
