@@ -302,10 +302,17 @@ pub fn survey<M: Mailbox>(
     Ok(found)
 }
 
-/// Connects to `account` with its credential.
+/// Connects to `account` with its credential, fetched afresh for this
+/// login; a refused OAuth2 token is fetched once more (it may have expired
+/// since its source last looked) before the refusal counts.
 pub fn connect(account: &AccountConfig) -> Result<Imap, AgentError> {
     let credential = secrets::credential(account)?;
-    Ok(Imap::connect(account, &credential)?)
+    match Imap::connect(account, &credential) {
+        Err(MailboxError::TokenRejected { .. }) if secrets::renewable(account) => {
+            Ok(Imap::connect(account, &secrets::renewed_credential(account)?)?)
+        }
+        other => Ok(other?),
+    }
 }
 
 /// Records that `account` could not be read, and raises a `blind` finding

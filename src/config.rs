@@ -144,7 +144,7 @@ fn default_port() -> u16 {
 }
 
 /// Where an OAuth2 access token comes from, besides a command.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
 pub enum OAuth2Source {
     /// GNOME Settings → Online Accounts (`org.gnome.OnlineAccounts` on the

@@ -55,6 +55,10 @@ pub enum MailboxError {
     CaFile { path: String, detail: String },
     #[error("the server refused the login for {user}: {detail}")]
     LoginRejected { user: String, detail: String },
+    /// An OAuth2 access token was refused: expired, revoked, or issued
+    /// for another account.
+    #[error("the server refused the OAuth2 token for {user}: {detail}")]
+    TokenRejected { user: String, detail: String },
     #[error("the connection was lost: {0}")]
     Lost(String),
     #[error("the server answered something unexpected: {0}")]
@@ -71,7 +75,7 @@ impl MailboxError {
     /// The credentials were refused: that too can mean the mailbox was
     /// taken over (its password changed).
     pub fn credentials_rejected(&self) -> bool {
-        matches!(self, MailboxError::LoginRejected { .. })
+        matches!(self, MailboxError::LoginRejected { .. } | MailboxError::TokenRejected { .. })
     }
 }
 

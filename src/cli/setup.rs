@@ -19,16 +19,20 @@ use super::{Cli, CliError};
 use crate::Exit;
 use crate::agent;
 use crate::agent_status::{self, AgentView};
-use crate::config::{self, AccountConfig, Config, Fingerprint};
+use crate::config::{self, AccountConfig, Config, Fingerprint, OAuth2Source};
 use crate::journal::Journal;
 use crate::mailbox::{self, Imap, MailboxError};
 use crate::messages;
 use crate::notice::{Authenticity, Kind, Notice};
 use crate::providers::{self, Auth, Provider};
+use crate::secrets::online_accounts::{self, OnlineAccount};
 use crate::secrets::{self, Credential};
 
 /// How far back setup looks for notices.
 const SURVEY_DAYS: i64 = 30;
+
+/// How long setup waits for GNOME Online Accounts to list its accounts.
+const ONLINE_ACCOUNTS_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Tries of the password at setup before giving up.
 const PASSWORD_TRIES: u32 = 3;
@@ -68,6 +72,9 @@ pub struct Setup {
     /// A command that prints an OAuth2 access token (Outlook, Hotmail, Live)
     #[arg(long, value_name = "COMMAND")]
     pub oauth2_token_command: Option<String>,
+    /// Take OAuth2 tokens from the desktop's online accounts (GNOME Settings)
+    #[arg(long, value_name = "SOURCE")]
+    pub oauth2_source: Option<OAuth2Source>,
     /// Do not test the connection before saving
     #[arg(long)]
     pub skip_test: bool,
@@ -135,10 +142,13 @@ impl Setup {
         if let Some(p) = provider {
             println!("{}", messages::setup_provider(p, lang));
         }
-        let (imap_host, imap_port) = self.server(&asker, provider, before.as_ref(), draft.as_ref())?;
+        let online = self.online_account(&asker, &email, before.as_ref())?;
+        let (imap_host, imap_port) = self.server(&asker, provider, before.as_ref(), online.as_ref(), draft.as_ref())?;
+        let online_user = online.as_ref().and_then(|o| o.imap_user.clone());
         let username = match (&self.username, &before, provider) {
             (Some(u), _, _) => u.clone(),
             (None, Some(b), _) => b.username.clone(),
+            (None, None, _) if online_user.is_some() => online_user.unwrap_or_default(),
             (None, None, Some(p)) => p.username(&email),
             (None, None, None) => {
                 let default = draft.as_ref().map_or(email.as_str(), |d| d.username.as_str());
@@ -146,6 +156,10 @@ impl Setup {
             }
         };
         let mut account = self.account(name.clone(), imap_host, imap_port, username, before.as_ref(), draft.as_ref());
+        if online.is_some() {
+            (account.password_command, account.oauth2_token_command, account.oauth2_source) =
+                (None, None, Some(OAuth2Source::GnomeOnlineAccounts));
+        }
         account.trusted_authserv_ids = trusted_authserv_ids(provider, before.as_ref());
         self.choose_auth(&asker, provider, &mut account)?;
 
@@ -197,6 +211,45 @@ impl Setup {
         Ok(Exit::Ok)
     }
 
+    /// The GNOME Online Accounts account to take tokens from, if any: the
+    /// one named by `--oauth2-source`, the one the account already used, or
+    /// one found for this address and accepted by the user.
+    fn online_account(
+        &self,
+        asker: &Asker,
+        email: &str,
+        before: Option<&AccountConfig>,
+    ) -> Result<Option<OnlineAccount>, CliError> {
+        let lang = asker.lang;
+        let asked = self.oauth2_source.is_some();
+        let kept = self.password_command.is_none()
+            && self.oauth2_token_command.is_none()
+            && before.is_some_and(|b| b.oauth2_source.is_some());
+        let other_way = self.password_command.is_some()
+            || self.oauth2_token_command.is_some()
+            || before.is_some_and(|b| b.password_command.is_some() || b.oauth2_token_command.is_some());
+        if !asked && !kept && other_way {
+            return Ok(None);
+        }
+        let found = online_accounts::mail_accounts(ONLINE_ACCOUNTS_WAIT)
+            .unwrap_or_default()
+            .into_iter()
+            .find(|a| a.serves(email) || before.is_some_and(|b| a.serves(&b.username)));
+        match found {
+            Some(account) if asked || kept => Ok(Some(account)),
+            Some(account) => {
+                println!("{}", messages::setup_online_account_found(&account.provider_name, &account.email, lang));
+                if account.attention_needed {
+                    println!("{}", messages::setup_online_account_sign_in(lang));
+                }
+                let yes = asker.confirm(messages::setup_use_online_account(lang), true)?;
+                Ok(yes.then_some(account))
+            }
+            None if asked => Err(CliError::Usage(messages::setup_no_online_account(email, lang))),
+            None => Ok(None),
+        }
+    }
+
     /// The address, asked again until it looks like one.
     fn email(&self, asker: &Asker, draft: Option<&Draft>) -> Result<String, CliError> {
         if let Some(e) = &self.email {
@@ -225,12 +278,20 @@ impl Setup {
         asker: &Asker,
         provider: Option<&Provider>,
         before: Option<&AccountConfig>,
+        online: Option<&OnlineAccount>,
         draft: Option<&Draft>,
     ) -> Result<(String, u16), CliError> {
         let lang = asker.lang;
+        let online_host = online.and_then(|o| o.imap_host.clone());
         let typed = match (&self.imap_host, before, provider) {
             (Some(h), _, _) => h.clone(),
             (None, Some(b), _) => return Ok((b.imap_host.clone(), self.imap_port.unwrap_or(b.imap_port))),
+            // The online account knows its server (993 unless it says).
+            (None, None, _) if online_host.is_some() => {
+                let (host, port) = ask::split_host_port(online_host.as_deref().unwrap_or_default())
+                    .map_err(|port| CliError::Usage(messages::setup_bad_port(&port, lang)))?;
+                return Ok((host, self.imap_port.or(port).unwrap_or(993)));
+            }
             (None, None, Some(p)) => return Ok((p.imap_host.to_owned(), self.imap_port.unwrap_or(p.imap_port))),
             (None, None, None) => loop {
                 let default = draft.map(|d| format!("{}:{}", d.imap_host, d.imap_port));
@@ -348,15 +409,17 @@ impl Setup {
         let lang = asker.lang;
         let mut attempt = 1;
         loop {
-            let credential = match typed_password {
-                Some(p) => Credential::Password(p.clone()),
-                None => secrets::credential(account).map_err(|e| {
-                    let problem = messages::mailbox_problem(&account.name, &agent::AgentError::Secret(e), lang);
-                    CliError::Keyring(problem)
-                })?,
-            };
             println!("{}", messages::setup_testing(account, lang));
-            let error = match survey(account, &credential, rules) {
+            let connected = match typed_password {
+                Some(p) => Imap::connect(account, &Credential::Password(p.clone())),
+                // From a command or online account: fetched as the watch will.
+                None => match agent::connect(account) {
+                    Ok(imap) => Ok(imap),
+                    Err(agent::AgentError::Mailbox(e)) => Err(e),
+                    Err(e) => return Err(CliError::Keyring(messages::mailbox_problem(&account.name, &e, lang))),
+                },
+            };
+            let error = match connected.and_then(|imap| survey(imap, account, rules)) {
                 Ok((folders, notices)) => {
                     println!("{}", messages::setup_connected(&folders, &notices, lang));
                     return Ok(Ok(notices));
@@ -443,14 +506,13 @@ impl Setup {
     }
 }
 
-/// Logs in to `account`, lists its folders and reads the notices of the
-/// last [`SURVEY_DAYS`] days.
+/// Lists the folders of `account` and reads the notices of the last
+/// [`SURVEY_DAYS`] days.
 fn survey(
+    mut imap: Imap,
     account: &AccountConfig,
-    credential: &Credential,
     rules: &crate::notice::Rules,
 ) -> Result<(Vec<String>, Vec<Notice>), MailboxError> {
-    let mut imap = Imap::connect(account, credential)?;
     let folders = imap.folders(account.folders.as_deref())?;
     let found = agent::survey(&mut imap, account, rules, SURVEY_DAYS, Utc::now());
     imap.logout();

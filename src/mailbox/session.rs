@@ -48,8 +48,16 @@ struct XOAuth2<'a> {
 
 impl imap::Authenticator for XOAuth2<'_> {
     type Response = String;
-    fn process(&self, _challenge: &[u8]) -> String {
-        format!("user={}\x01auth=Bearer {}\x01\x01", self.user, self.token)
+    /// The token, in answer to the server's empty challenge. A challenge
+    /// with data is the server's error report (a JSON status, RFC 7628 §3.2.2
+    /// for the same exchange in OAUTHBEARER): the client answers it with an
+    /// empty line, and the server then ends with a tagged NO.
+    fn process(&self, challenge: &[u8]) -> String {
+        if challenge.is_empty() {
+            format!("user={}\x01auth=Bearer {}\x01\x01", self.user, self.token)
+        } else {
+            String::new()
+        }
     }
 }
 
@@ -108,9 +116,13 @@ impl Imap {
             Credential::Password(password) => client.login(user, password),
             Credential::OAuth2Token(token) => client.authenticate("XOAUTH2", &XOAuth2 { user, token }),
         };
+        let rejected = |detail: String| match credential {
+            Credential::Password(_) => MailboxError::LoginRejected { user: user.into(), detail },
+            Credential::OAuth2Token(_) => MailboxError::TokenRejected { user: user.into(), detail },
+        };
         let session = session.map_err(|(e, _)| match (e, budget.take_tripped()) {
-            (imap::Error::No(no), None) => MailboxError::LoginRejected { user: user.into(), detail: no.information },
-            (imap::Error::Bad(bad), None) => MailboxError::LoginRejected { user: user.into(), detail: bad.information },
+            (imap::Error::No(no), None) => rejected(no.information),
+            (imap::Error::Bad(bad), None) => rejected(bad.information),
             (other, tripped) => failure(other, tripped),
         })?;
         let mut imap = Imap { session, socket, budget, idle: false, broken: false, bytes_fetched: 0 };

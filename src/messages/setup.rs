@@ -111,15 +111,101 @@ pub fn setup_oauth2_explained(lang: Lang) -> &'static str {
     match lang {
         Lang::Fr => {
             "Les boîtes Outlook, Hotmail et Live n'acceptent plus les mots de passe pour ce type d'accès : \
-             elles exigent un jeton OAuth2. Il faut un petit programme qui fournit ce jeton (par exemple \
-             « oama » ou « mutt_oauth2.py ») ; indiquez la commande qui l'affiche."
+             elles demandent un jeton de connexion (OAuth2).\n\
+             Le plus simple, sur un bureau GNOME : ajoutez ce compte dans Paramètres → Comptes en ligne \
+             (Microsoft), puis relancez « vigie setup » : vigie s'en servira, sans rien installer.\n\
+             Sinon, il faut un petit programme qui fournit ce jeton (par exemple « oama ») ; indiquez la \
+             commande qui l'affiche."
         }
         Lang::En => {
-            "Outlook, Hotmail and Live mailboxes no longer accept passwords for this kind of access: they \
-             require an OAuth2 token. You need a small program that provides it (for example \"oama\" or \
-             \"mutt_oauth2.py\"); give the command that prints it."
+            "Outlook, Hotmail and Live mailboxes no longer accept passwords for this kind of access: they want \
+             a login token (OAuth2).\n\
+             Simplest, on a GNOME desktop: add this account in Settings → Online Accounts (Microsoft), then \
+             run \"vigie setup\" again: vigie will use it, with nothing to install.\n\
+             Otherwise you need a small program that provides the token (for example \"oama\"); give the \
+             command that prints it."
         }
     }
+}
+
+pub fn setup_online_account_found(provider: &str, email: &str, lang: Lang) -> String {
+    let provider = if provider.is_empty() { "?" } else { provider };
+    match lang {
+        Lang::Fr => format!(
+            "→ Ce compte est déjà dans les Comptes en ligne de GNOME ({provider}, {email}) : vigie peut s'en servir \
+             pour lire la boîte, sans mot de passe à taper ni programme à installer."
+        ),
+        Lang::En => format!(
+            "→ This account is already in GNOME Online Accounts ({provider}, {email}): vigie can use it to read \
+             the mailbox, with no password to type and nothing to install."
+        ),
+    }
+}
+
+pub fn setup_online_account_sign_in(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => {
+            "  Il demande d'abord à être reconnecté : ouvrez Paramètres → Comptes en ligne et suivez ce qu'il indique."
+        }
+        Lang::En => "  It first wants you to sign in again: open Settings → Online Accounts and follow what it says.",
+    }
+}
+
+pub fn setup_use_online_account(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => "Utiliser ce compte en ligne ?",
+        Lang::En => "Use this online account?",
+    }
+}
+
+pub fn setup_no_online_account(email: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Fr => format!(
+            "aucun compte pour {email} dans les Comptes en ligne de GNOME : ajoutez-le dans Paramètres → Comptes \
+             en ligne, puis relancez « vigie setup »"
+        ),
+        Lang::En => format!(
+            "no account for {email} in GNOME Online Accounts: add it in Settings → Online Accounts, then run \
+             \"vigie setup\" again"
+        ),
+    }
+}
+
+/// What went wrong with GNOME Online Accounts, or with an OAuth2 token,
+/// in the user's words; `None` for other problems. For the lead to wire
+/// into `mailbox_problem`.
+pub fn token_problem(error: &crate::agent::AgentError, lang: Lang) -> Option<String> {
+    use crate::agent::AgentError as A;
+    use crate::mailbox::MailboxError as M;
+    use crate::secrets::SecretError as S;
+    Some(match (error, lang) {
+        (A::Secret(S::OnlineAccounts(_)), Lang::Fr) => {
+            "les Comptes en ligne de GNOME ne répondent pas : êtes-vous dans une session GNOME ?".to_owned()
+        }
+        (A::Secret(S::OnlineAccounts(_)), Lang::En) => {
+            "GNOME Online Accounts does not answer: are you in a GNOME session?".to_owned()
+        }
+        (A::Secret(S::NoOnlineAccount { user }), Lang::Fr) => format!(
+            "le compte {user} n'est plus dans les Comptes en ligne de GNOME : ajoutez-le à nouveau dans \
+             Paramètres → Comptes en ligne."
+        ),
+        (A::Secret(S::NoOnlineAccount { user }), Lang::En) => {
+            format!(
+                "the account {user} is no longer in GNOME Online Accounts: add it again in Settings → Online Accounts."
+            )
+        }
+        (A::Secret(S::OnlineAccountSignIn { .. }) | A::Mailbox(M::TokenRejected { .. }), Lang::Fr) => {
+            "l'accès à cette boîte a expiré : ouvrez Paramètres → Comptes en ligne (ou le programme qui fournit \
+             le jeton) et reconnectez le compte."
+                .to_owned()
+        }
+        (A::Secret(S::OnlineAccountSignIn { .. }) | A::Mailbox(M::TokenRejected { .. }), Lang::En) => {
+            "access to this mailbox has expired: open Settings → Online Accounts (or the program that provides \
+             the token) and sign in to the account again."
+                .to_owned()
+        }
+        _ => return None,
+    })
 }
 
 pub fn setup_ask_oauth2(lang: Lang) -> &'static str {
