@@ -112,18 +112,18 @@ pub fn setup_oauth2_explained(lang: Lang) -> &'static str {
         Lang::Fr => {
             "Les boîtes Outlook, Hotmail et Live n'acceptent plus les mots de passe pour ce type d'accès : \
              elles demandent un jeton de connexion (OAuth2).\n\
-             Le plus simple, sur un bureau GNOME : ajoutez ce compte dans Paramètres → Comptes en ligne \
-             (Microsoft), puis relancez « vigie setup » : vigie s'en servira, sans rien installer.\n\
-             Sinon, il faut un petit programme qui fournit ce jeton (par exemple « oama ») ; indiquez la \
+             Sur un bureau GNOME, un compte de Paramètres → Comptes en ligne qui donne accès au courrier est \
+             proposé ici de lui-même ; aucun n'a été trouvé pour cette adresse.\n\
+             Il faut donc un petit programme qui fournit ce jeton (par exemple « oama ») ; indiquez la \
              commande qui l'affiche."
         }
         Lang::En => {
             "Outlook, Hotmail and Live mailboxes no longer accept passwords for this kind of access: they want \
              a login token (OAuth2).\n\
-             Simplest, on a GNOME desktop: add this account in Settings → Online Accounts (Microsoft), then \
-             run \"vigie setup\" again: vigie will use it, with nothing to install.\n\
-             Otherwise you need a small program that provides the token (for example \"oama\"); give the \
-             command that prints it."
+             On a GNOME desktop, an account from Settings → Online Accounts that gives access to mail is \
+             offered here by itself; none was found for this address.\n\
+             So you need a small program that provides the token (for example \"oama\"); give the command \
+             that prints it."
         }
     }
 }
