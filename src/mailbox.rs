@@ -45,7 +45,7 @@ pub const BATCH_BYTES: u64 = 16 << 20;
 pub enum MailboxError {
     #[error("cannot reach {host}:{port}: {detail}")]
     Connect { host: String, port: u16, detail: String },
-    #[error("the server's certificate is not trusted ({0}); if this is your own server, set tls_ca_file")]
+    #[error("the server's certificate is not trusted ({0}); vigie setup shows its fingerprint and can trust it")]
     Untrusted(String),
     #[error("the server's certificate is no longer the one trusted at setup (pinned {pinned}, found {found})")]
     CertificateChanged { pinned: crate::config::Fingerprint, found: crate::config::Fingerprint },

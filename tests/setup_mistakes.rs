@@ -91,6 +91,18 @@ fn a_self_signed_certificate_is_shown_by_fingerprint_and_trusted_once_accepted()
     assert_ne!(openssl_fingerprint(&dovecot.cert_path()), fingerprint, "a new certificate");
     let check = vigie(&session, &home, &["check"], "");
     assert_eq!(check.status.code(), Some(3), "{}", said(&check));
+
+    // Setup again shows both fingerprints and may trust the new one.
+    let renewed = openssl_fingerprint(&dovecot.cert_path());
+    let out = vigie(&session, &home, &["setup", "--email", "alice@example.org", "--name", "Mamie"], "secret\no\n");
+    let all = said(&out);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    assert!(all.contains("ne présente plus le certificat"), "{all}");
+    assert!(all.contains(&grouped(&fingerprint)) && all.contains(&grouped(&renewed)), "{all}");
+    let written = std::fs::read_to_string(config_path(&home)).expect("config");
+    assert!(written.contains(&format!("tls_cert_sha256 = \"{renewed}\"")), "{written}");
+    let check = vigie(&session, &home, &["check"], "");
+    assert_eq!(check.status.code(), Some(0), "{}", said(&check));
 }
 
 #[test]

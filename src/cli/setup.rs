@@ -6,7 +6,9 @@
 //!
 //! Every question has a flag, so setup also runs without a terminal.
 
+mod answers;
 mod ask;
+mod connection;
 mod draft;
 mod past;
 
@@ -21,12 +23,10 @@ use crate::agent;
 use crate::agent_status::{self, AgentView};
 use crate::config::{self, AccountConfig, Config, Fingerprint, OAuth2Source};
 use crate::journal::Journal;
-use crate::mailbox::{self, Imap, MailboxError};
 use crate::messages;
 use crate::notice::{Authenticity, Kind, Notice};
 use crate::providers::{self, Auth, Provider};
-use crate::secrets::online_accounts::{self, OnlineAccount};
-use crate::secrets::{self, Credential};
+use crate::secrets;
 
 /// How far back setup looks for notices.
 const SURVEY_DAYS: i64 = 30;
@@ -211,116 +211,6 @@ impl Setup {
         Ok(Exit::Ok)
     }
 
-    /// The GNOME Online Accounts account to take tokens from, if any: the
-    /// one named by `--oauth2-source`, the one the account already used, or
-    /// one found for this address and accepted by the user.
-    fn online_account(
-        &self,
-        asker: &Asker,
-        email: &str,
-        before: Option<&AccountConfig>,
-    ) -> Result<Option<OnlineAccount>, CliError> {
-        let lang = asker.lang;
-        let asked = self.oauth2_source.is_some();
-        let kept = self.password_command.is_none()
-            && self.oauth2_token_command.is_none()
-            && before.is_some_and(|b| b.oauth2_source.is_some());
-        let other_way = self.password_command.is_some()
-            || self.oauth2_token_command.is_some()
-            || before.is_some_and(|b| b.password_command.is_some() || b.oauth2_token_command.is_some());
-        if !asked && !kept && other_way {
-            return Ok(None);
-        }
-        let found = online_accounts::mail_accounts(ONLINE_ACCOUNTS_WAIT)
-            .unwrap_or_default()
-            .into_iter()
-            .find(|a| a.serves(email) || before.is_some_and(|b| a.serves(&b.username)));
-        match found {
-            Some(account) if asked || kept => Ok(Some(account)),
-            Some(account) => {
-                println!("{}", messages::setup_online_account_found(&account.provider_name, &account.email, lang));
-                if account.attention_needed {
-                    println!("{}", messages::setup_online_account_sign_in(lang));
-                }
-                let yes = asker.confirm(messages::setup_use_online_account(lang), true)?;
-                Ok(yes.then_some(account))
-            }
-            None if asked => Err(CliError::Usage(messages::setup_no_online_account(email, lang))),
-            None => Ok(None),
-        }
-    }
-
-    /// The address, asked again until it looks like one.
-    fn email(&self, asker: &Asker, draft: Option<&Draft>) -> Result<String, CliError> {
-        if let Some(e) = &self.email {
-            let e = e.trim();
-            return if ask::plausible_email(e) {
-                Ok(e.to_owned())
-            } else {
-                Err(CliError::Usage(messages::setup_bad_email(e, asker.lang)))
-            };
-        }
-        loop {
-            let default = draft.map(|d| d.email.as_str());
-            let typed = asker.ask(messages::setup_ask_email(asker.lang), "--email", default)?;
-            if ask::plausible_email(&typed) {
-                return Ok(typed);
-            }
-            eprintln!("{}", messages::setup_bad_email(&typed, asker.lang));
-        }
-    }
-
-    /// The IMAP server and port: from the flags, the account set up before,
-    /// the provider table, or asked (`host:port` accepted; the port asked
-    /// when not given).
-    fn server(
-        &self,
-        asker: &Asker,
-        provider: Option<&Provider>,
-        before: Option<&AccountConfig>,
-        online: Option<&OnlineAccount>,
-        draft: Option<&Draft>,
-    ) -> Result<(String, u16), CliError> {
-        let lang = asker.lang;
-        let online_host = online.and_then(|o| o.imap_host.clone());
-        let typed = match (&self.imap_host, before, provider) {
-            (Some(h), _, _) => h.clone(),
-            (None, Some(b), _) => return Ok((b.imap_host.clone(), self.imap_port.unwrap_or(b.imap_port))),
-            // The online account knows its server (993 unless it says).
-            (None, None, _) if online_host.is_some() => {
-                let (host, port) = ask::split_host_port(online_host.as_deref().unwrap_or_default())
-                    .map_err(|port| CliError::Usage(messages::setup_bad_port(&port, lang)))?;
-                return Ok((host, self.imap_port.or(port).unwrap_or(993)));
-            }
-            (None, None, Some(p)) => return Ok((p.imap_host.to_owned(), self.imap_port.unwrap_or(p.imap_port))),
-            (None, None, None) => loop {
-                let default = draft.map(|d| format!("{}:{}", d.imap_host, d.imap_port));
-                let typed = asker.ask(messages::setup_ask_host(lang), "--imap-host", default.as_deref())?;
-                match ask::split_host_port(&typed) {
-                    Ok(_) => break typed,
-                    Err(port) => eprintln!("{}", messages::setup_bad_port(&port, lang)),
-                }
-            },
-        };
-        let (host, port) =
-            ask::split_host_port(&typed).map_err(|port| CliError::Usage(messages::setup_bad_port(&port, lang)))?;
-        if let Some(port) = self.imap_port.or(port) {
-            return Ok((host, port));
-        }
-        let known = provider.filter(|p| p.imap_host == host).map(|p| p.imap_port);
-        if let Some(port) = known.or(before.filter(|b| b.imap_host == host).map(|b| b.imap_port)) {
-            return Ok((host, port));
-        }
-        let default = draft.filter(|d| d.imap_host == host).map_or(993, |d| d.imap_port).to_string();
-        loop {
-            let answer = asker.ask(messages::setup_ask_port(lang), "--imap-port", Some(&default))?;
-            match ask::parse_port(&answer) {
-                Some(port) => return Ok((host, port)),
-                None => eprintln!("{}", messages::setup_bad_port(&answer, lang)),
-            }
-        }
-    }
-
     /// The account to save: the one set up before (its options kept), with
     /// what was answered now.
     fn account(
@@ -394,80 +284,6 @@ impl Setup {
         Ok(())
     }
 
-    /// Logs in and surveys the last month, until it works or the user
-    /// gives up: a certificate the usual checks refuse may be trusted (its
-    /// fingerprint pinned in `account`), a refused password typed again
-    /// (three tries in all). The outer `Err` is an input/output failure; the
-    /// inner one, why the mailbox could not be read.
-    fn test(
-        &self,
-        asker: &Asker,
-        account: &mut AccountConfig,
-        typed_password: &mut Option<String>,
-        rules: &crate::notice::Rules,
-    ) -> Result<Result<Vec<Notice>, MailboxError>, CliError> {
-        let lang = asker.lang;
-        let mut attempt = 1;
-        loop {
-            println!("{}", messages::setup_testing(account, lang));
-            let connected = match typed_password {
-                Some(p) => Imap::connect(account, &Credential::Password(p.clone())),
-                // From a command or online account: fetched as the watch will.
-                None => match agent::connect(account) {
-                    Ok(imap) => Ok(imap),
-                    Err(agent::AgentError::Mailbox(e)) => Err(e),
-                    Err(e) => return Err(CliError::Keyring(messages::mailbox_problem(&account.name, &e, lang))),
-                },
-            };
-            let error = match connected.and_then(|imap| survey(imap, account, rules)) {
-                Ok((folders, notices)) => {
-                    println!("{}", messages::setup_connected(&folders, &notices, lang));
-                    return Ok(Ok(notices));
-                }
-                Err(e) => e,
-            };
-            let host = account.imap_host.clone();
-            match &error {
-                MailboxError::Untrusted(_) if account.tls_cert_sha256.is_none() => {
-                    let Ok(found) = mailbox::server_certificate(&host, account.imap_port) else {
-                        return Ok(Err(error));
-                    };
-                    eprintln!("{}", messages::setup_certificate_unknown(&host, &found, lang));
-                    if !asker.confirm(messages::setup_trust_certificate(lang), false)? {
-                        return Ok(Err(error));
-                    }
-                    account.tls_cert_sha256 = Some(found);
-                    println!("{}", messages::setup_certificate_trusted(lang));
-                }
-                MailboxError::CertificateChanged { pinned, found } => {
-                    eprintln!("{}", messages::setup_certificate_changed(&host, pinned, found, lang));
-                    if !asker.confirm(messages::setup_trust_certificate(lang), false)? {
-                        return Ok(Err(error));
-                    }
-                    account.tls_cert_sha256 = Some(*found);
-                    println!("{}", messages::setup_certificate_trusted(lang));
-                }
-                // A password refused at setup is most likely mistyped.
-                MailboxError::LoginRejected { .. } if typed_password.is_some() && attempt < PASSWORD_TRIES => {
-                    attempt += 1;
-                    eprintln!("{}", messages::setup_password_refused(attempt, PASSWORD_TRIES, lang));
-                    match asker.password()? {
-                        Some(p) => *typed_password = Some(p),
-                        None => {
-                            eprintln!("{}", messages::setup_password_still_refused(lang));
-                            return Ok(Err(error));
-                        }
-                    }
-                }
-                MailboxError::LoginRejected { .. } => {
-                    eprintln!("{}", messages::setup_password_still_refused(lang));
-                    return Ok(Err(error));
-                }
-                _ => return Ok(Err(error)),
-            }
-        }
-    }
-
     /// The logins of the last month: says what is already known of each,
     /// and asks about the others whether they were the user's (then the
     /// first watch does not alert on them).
@@ -506,19 +322,6 @@ impl Setup {
     }
 }
 
-/// Lists the folders of `account` and reads the notices of the last
-/// [`SURVEY_DAYS`] days.
-fn survey(
-    mut imap: Imap,
-    account: &AccountConfig,
-    rules: &crate::notice::Rules,
-) -> Result<(Vec<String>, Vec<Notice>), MailboxError> {
-    let folders = imap.folders(account.folders.as_deref())?;
-    let found = agent::survey(&mut imap, account, rules, SURVEY_DAYS, Utc::now());
-    imap.logout();
-    Ok((folders, found?))
-}
-
 /// How long setup waits for a running agent to pick up the new config: it
 /// looks every [`super::run::CONFIG_POLL`], then restarts its watchers.
 const PICK_UP_WAIT: std::time::Duration = std::time::Duration::from_secs(8);
@@ -553,6 +356,31 @@ mod tests {
         assert_eq!(trusted_authserv_ids(gmail, None), ["mx.google.com"]);
         let outlook = providers::for_address("j@outlook.fr");
         assert_eq!(trusted_authserv_ids(outlook, None), [crate::notice::MICROSOFT_STYLE]);
+    }
+
+    #[test]
+    fn setup_again_keeps_options_but_not_a_pin_for_another_server() {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Wrap {
+            #[command(flatten)]
+            setup: Setup,
+        }
+        let pin = Fingerprint([7; 32]);
+        let before: AccountConfig = toml::from_str(&format!(
+            "name = \"Moi\"\nimap_host = \"mail.example.org\"\nimap_port = 10993\nusername = \"moi\"\n\
+             folders = [\"INBOX\"]\nlookback_days = 7\npassword_command = \"pass moi\"\ntls_cert_sha256 = \"{pin}\"\n"
+        ))
+        .expect("account");
+        let setup = Wrap::parse_from(["setup"]).setup;
+        let same = setup.account("Moi".into(), "mail.example.org".into(), 10993, "moi".into(), Some(&before), None);
+        assert_eq!(same, before, "nothing changed, nothing lost");
+        let moved = setup.account("Moi".into(), "imap.example.org".into(), 993, "moi".into(), Some(&before), None);
+        assert_eq!(moved.tls_cert_sha256, None, "a pin is for one server");
+        assert_eq!((moved.folders, moved.lookback_days), (before.folders.clone(), 7));
+        let flags = Wrap::parse_from(["setup", "--oauth2-token-command", "oama access moi"]).setup;
+        let token = flags.account("Moi".into(), "mail.example.org".into(), 10993, "moi".into(), Some(&before), None);
+        assert_eq!((token.password_command, token.oauth2_token_command.as_deref()), (None, Some("oama access moi")));
     }
 
     #[test]
