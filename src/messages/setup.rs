@@ -171,14 +171,36 @@ pub fn setup_no_online_account(email: &str, lang: Lang) -> String {
     }
 }
 
-/// What went wrong with GNOME Online Accounts, or with an OAuth2 token,
-/// in the user's words; `None` for other problems. For the lead to wire
-/// into `mailbox_problem`.
-pub fn token_problem(error: &crate::agent::AgentError, lang: Lang) -> Option<String> {
+/// What went wrong with a pinned certificate, GNOME Online Accounts or an
+/// OAuth2 token, in the user's words; `None` for other problems. Meant for
+/// `mailbox_problem` (`check`, `run`, `doctor`).
+pub fn access_problem(error: &crate::agent::AgentError, lang: Lang) -> Option<String> {
     use crate::agent::AgentError as A;
     use crate::mailbox::MailboxError as M;
     use crate::secrets::SecretError as S;
     Some(match (error, lang) {
+        (A::Mailbox(M::CertificateChanged { .. }), Lang::Fr) => {
+            "le serveur ne présente plus le certificat auquel vous aviez fait confiance : vigie refuse de s'y \
+             connecter. Si la personne qui s'occupe du serveur l'a changé, relancez « vigie setup » pour \
+             vérifier le nouveau."
+                .to_owned()
+        }
+        (A::Mailbox(M::CertificateChanged { .. }), Lang::En) => {
+            "the server no longer shows the certificate you trusted: vigie refuses to connect. If whoever runs \
+             the server changed it, run \"vigie setup\" again to check the new one."
+                .to_owned()
+        }
+        (A::Mailbox(M::Untrusted(_)), Lang::Fr) => {
+            "le certificat du serveur n'est pas reconnu : vigie refuse de s'y connecter. S'il s'agit de votre \
+             propre serveur, relancez « vigie setup » : il affiche l'empreinte du certificat et propose de lui \
+             faire confiance."
+                .to_owned()
+        }
+        (A::Mailbox(M::Untrusted(_)), Lang::En) => {
+            "the server's certificate is not recognised: vigie refuses to connect. If it is your own server, run \
+             \"vigie setup\" again: it shows the certificate's fingerprint and offers to trust it."
+                .to_owned()
+        }
         (A::Secret(S::OnlineAccounts(_)), Lang::Fr) => {
             "les Comptes en ligne de GNOME ne répondent pas : êtes-vous dans une session GNOME ?".to_owned()
         }
@@ -486,5 +508,39 @@ pub fn setup_next_steps(lang: Lang) -> &'static str {
              vigie test-alert        — see what an alert looks like\n  \
              vigie doctor            — check everything"
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agent::AgentError;
+    use crate::mailbox::MailboxError;
+    use crate::secrets::SecretError;
+
+    #[test]
+    fn access_problems_are_said_in_each_language_without_internals() {
+        let pin = Fingerprint([1; 32]);
+        let errors = [
+            AgentError::Mailbox(MailboxError::CertificateChanged { pinned: pin, found: Fingerprint([2; 32]) }),
+            AgentError::Mailbox(MailboxError::Untrusted("error:0A000086:SSL routines".into())),
+            AgentError::Mailbox(MailboxError::TokenRejected { user: "alice".into(), detail: "AUTHENTICATE".into() }),
+            AgentError::Secret(SecretError::OnlineAccounts("org.freedesktop.DBus.Error.ServiceUnknown".into())),
+            AgentError::Secret(SecretError::NoOnlineAccount { user: "mamie@hotmail.fr".into() }),
+            AgentError::Secret(SecretError::OnlineAccountSignIn { user: "mamie@hotmail.fr".into() }),
+        ];
+        for error in &errors {
+            let fr = access_problem(error, Lang::Fr).expect("French");
+            let en = access_problem(error, Lang::En).expect("English");
+            for said in [&fr, &en] {
+                assert!(
+                    !said.contains("error:") && !said.contains("org.freedesktop") && !said.contains("01:01"),
+                    "{said}"
+                );
+            }
+            assert!(fr.contains("vigie") || fr.contains("Comptes en ligne") || fr.contains("Paramètres"), "{fr}");
+            assert_ne!(fr, en);
+        }
+        assert!(access_problem(&AgentError::Mailbox(MailboxError::Lost("x".into())), Lang::Fr).is_none());
     }
 }
