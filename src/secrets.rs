@@ -73,6 +73,15 @@ pub enum SecretError {
     OnlineAccountSignIn { user: String },
 }
 
+impl SecretError {
+    /// Only the user can fix it (sign in again in Settings → Online
+    /// Accounts): like refused credentials, nothing will be read until
+    /// then, so it is worth an alert at once rather than after hours.
+    pub fn needs_the_user(&self) -> bool {
+        matches!(self, SecretError::OnlineAccountSignIn { .. } | SecretError::NoOnlineAccount { .. })
+    }
+}
+
 /// The keyring entry's user name for an account.
 pub fn keyring_user(account: &AccountConfig) -> String {
     format!("{}@{}", account.username, account.imap_host)

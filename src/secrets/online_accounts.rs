@@ -161,3 +161,59 @@ pub fn access_token(username: &str, renew: bool, timeout: Duration) -> Result<St
     }
     Ok(token)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zbus::Variant;
+
+    fn props(entries: &[(&str, &str, Variant<'static>)]) -> Properties {
+        let mut out: Properties = HashMap::new();
+        for (iface, name, value) in entries {
+            let value = OwnedVariant::try_from(value.clone()).expect("owned");
+            out.entry((*iface).to_owned()).or_default().insert((*name).to_owned(), value);
+        }
+        out
+    }
+
+    fn hotmail(extra: &[(&str, &str, Variant<'static>)]) -> Properties {
+        let mut all = vec![
+            (ACCOUNT, "ProviderType", Variant::from("ms_graph")),
+            (ACCOUNT, "ProviderName", Variant::from("Microsoft 365")),
+            (ACCOUNT, "MailDisabled", Variant::from(false)),
+            (OAUTH2, "ClientId", Variant::from("id")),
+            (MAIL, "EmailAddress", Variant::from("Mamie@Hotmail.fr")),
+            (MAIL, "ImapSupported", Variant::from(true)),
+            (MAIL, "ImapHost", Variant::from("outlook.office365.com")),
+        ];
+        all.extend(extra.iter().cloned());
+        props(&all)
+    }
+
+    #[test]
+    fn a_mail_account_with_oauth2_tokens_serves_its_address() {
+        let path = OwnedObjectPath::try_from("/org/gnome/OnlineAccounts/Accounts/account_1").expect("path");
+        let found = account(&path, &hotmail(&[])).expect("a mail account");
+        assert_eq!(
+            (found.provider_name.as_str(), found.imap_host.as_deref()),
+            ("Microsoft 365", Some("outlook.office365.com"))
+        );
+        assert!(found.serves("mamie@hotmail.fr"), "any case");
+        assert!(!found.serves("papi@hotmail.fr"));
+        let with_login = account(&path, &hotmail(&[(MAIL, "ImapUserName", Variant::from("alice"))])).expect("account");
+        assert!(with_login.serves("alice") && with_login.serves("mamie@hotmail.fr"));
+    }
+
+    #[test]
+    fn accounts_without_mail_or_tokens_are_not_offered() {
+        let path = OwnedObjectPath::try_from("/org/gnome/OnlineAccounts/Accounts/account_1").expect("path");
+        assert!(account(&path, &hotmail(&[(ACCOUNT, "MailDisabled", Variant::from(true))])).is_none());
+        assert!(account(&path, &hotmail(&[(MAIL, "ImapSupported", Variant::from(false))])).is_none());
+        let mut files_only = hotmail(&[]);
+        files_only.remove(MAIL);
+        assert!(account(&path, &files_only).is_none(), "Microsoft 365 as GNOME ships it: files only");
+        let mut password = hotmail(&[]);
+        password.remove(OAUTH2);
+        assert!(account(&path, &password).is_none(), "a password account gives no token");
+    }
+}
