@@ -1,8 +1,15 @@
 //! `vigie setup`: from an e-mail address and a password to a watched
 //! mailbox. Asks only what it cannot guess (the provider's IMAP settings
-//! are known for common addresses), stores the password in the OS keyring,
-//! tests the connection, shows the notices of the last 30 days, and writes
-//! the config (0600) without losing the other accounts.
+//! are known for common addresses; an account in GNOME Online Accounts is
+//! offered), stores the password in the OS keyring, tests the connection,
+//! shows the notices of the last 30 days, and writes the config (0600)
+//! without losing the other accounts.
+//!
+//! Built for people who make mistakes: a bad address or port is asked
+//! again, a refused password is taken for a typo (three tries), a
+//! certificate no authority signed is shown by its fingerprint and may be
+//! trusted, and a setup that fails keeps what was typed for the next one.
+//! Setting up an account again keeps its port, certificate and options.
 //!
 //! Every question has a flag, so setup also runs without a terminal.
 
@@ -87,14 +94,14 @@ fn parse_fingerprint(text: &str) -> Result<Fingerprint, String> {
     Fingerprint::parse(text).ok_or_else(|| "64 hexadecimal digits (colons allowed)".to_owned())
 }
 
-/// Whose `Authentication-Results` the new account trusts: its provider's
-/// receiving servers when the provider is known, else what the account
-/// already had (set by hand), else none until vigie learns it.
+/// Whose `Authentication-Results` the account trusts: what it already had
+/// (setup or the user set it), else its provider's receiving servers when
+/// the provider is known, else none until vigie learns it.
 fn trusted_authserv_ids(provider: Option<&Provider>, before: Option<&AccountConfig>) -> Vec<String> {
     match (provider, before) {
+        (_, Some(b)) if !b.trusted_authserv_ids.is_empty() => b.trusted_authserv_ids.clone(),
         (Some(p), _) => p.authserv_ids.iter().map(|id| (*id).to_owned()).collect(),
-        (None, Some(b)) => b.trusted_authserv_ids.clone(),
-        (None, None) => Vec::new(),
+        (None, _) => Vec::new(),
     }
 }
 
@@ -160,7 +167,9 @@ impl Setup {
             (account.password_command, account.oauth2_token_command, account.oauth2_source) =
                 (None, None, Some(OAuth2Source::GnomeOnlineAccounts));
         }
-        account.trusted_authserv_ids = trusted_authserv_ids(provider, before.as_ref());
+        // What the account trusted is kept while it stays on the same server.
+        let same_server = before.as_ref().filter(|b| b.imap_host == account.imap_host);
+        account.trusted_authserv_ids = trusted_authserv_ids(provider, same_server);
         self.choose_auth(&asker, provider, &mut account)?;
 
         // The password itself: from a command, stdin, or typed unseen.
@@ -195,8 +204,10 @@ impl Setup {
         }
 
         if let Some(password) = &typed_password {
-            secrets::keyring_set(&secrets::keyring_user(&account), password)
-                .map_err(|e| CliError::Usage(messages::setup_keyring_failed(&e.to_string(), lang)))?;
+            secrets::keyring_set(&secrets::keyring_user(&account), password).map_err(|e| {
+                draft::save(&draft_path, &Draft::of(&email, &account));
+                CliError::Usage(messages::setup_keyring_failed(&e.to_string(), lang))
+            })?;
             println!("{}", messages::setup_keyring_saved(lang));
         }
         config::upsert_account(&path, &account)?;
