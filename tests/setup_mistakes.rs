@@ -161,6 +161,7 @@ fn a_refused_password_at_setup_is_a_typo_and_asked_again() {
     let all = said(&out);
     assert_eq!(out.status.code(), Some(0), "{all}");
     assert!(all.contains("faute de frappe") && all.contains("essai 2 sur 3"), "{all}");
+    assert_eq!(all.matches("Mot de passe de la boîte mail").count(), 2, "asked twice: {all}");
     assert!(!all.contains("pris la main"), "a typo is not a takeover: {all}");
     let lookup = session
         .command("secret-tool")

@@ -94,7 +94,14 @@ impl Asker {
     pub fn password(&self) -> Result<Option<String>, CliError> {
         match self.mode {
             Mode::Terminal => Ok(Some(rpassword::prompt_password(messages::setup_ask_password(self.lang))?)),
-            Mode::Lines | Mode::FlagsOnly => Self::line(),
+            Mode::Lines => {
+                print!("{}", messages::setup_ask_password(self.lang));
+                std::io::stdout().flush()?;
+                let line = Self::line()?;
+                println!();
+                Ok(line)
+            }
+            Mode::FlagsOnly => Self::line(),
         }
     }
 }
