@@ -328,7 +328,8 @@ pub fn record_failure(
     journal.set_health(account, Some(&error.to_string()), now)?;
     let since =
         journal.health()?.into_iter().find(|h| h.account == account).and_then(|h| h.last_error_at).unwrap_or(now);
-    let rejected = matches!(error, AgentError::Mailbox(e) if e.credentials_rejected());
+    let rejected = matches!(error, AgentError::Mailbox(e) if e.credentials_rejected())
+        || matches!(error, AgentError::Secret(e) if e.needs_the_user());
     let blind_after = chrono::Duration::hours(i64::try_from(shared.config.blind_after_hours).unwrap_or(6));
     if rejected || now - since >= blind_after {
         let finding = Finding {

@@ -323,3 +323,17 @@ fn an_online_token_expired_during_idle_is_fetched_again() {
         .unwrap_or_else(|| panic!("no alert after the new login:\n{}", agent.lines().join("\n")));
     agent.stop();
 }
+
+#[test]
+fn an_online_account_that_wants_a_new_sign_in_is_blind_at_once() {
+    let Some(server) = OAuthServer::start() else { return };
+    let Some(session) = Session::start() else { return };
+    let mut accounts = hotmail(&server, "goa-1", None);
+    accounts[1]["attention_needed"] = serde_json::Value::Bool(true);
+    let _goa = online_accounts(&session, &accounts);
+    let home = Home::new(&server, "oauth2_source = \"gnome-online-accounts\"");
+    let out = home.vigie(Some(session.bus_address()), &["check", "--json"]);
+    assert_eq!(out.status.code(), Some(3), "{}", said(&out));
+    assert!(text(&out.stdout).contains("\"blind\""), "the user must act now: {}", said(&out));
+    assert_eq!(server.xoauth2_logins(), 0);
+}
