@@ -302,10 +302,17 @@ pub fn survey<M: Mailbox>(
     Ok(found)
 }
 
-/// Connects to `account` with its credential.
+/// Connects to `account` with its credential, fetched afresh for this
+/// login; a refused OAuth2 token is fetched once more (it may have expired
+/// since its source last looked) before the refusal counts.
 pub fn connect(account: &AccountConfig) -> Result<Imap, AgentError> {
     let credential = secrets::credential(account)?;
-    Ok(Imap::connect(account, &credential)?)
+    match Imap::connect(account, &credential) {
+        Err(MailboxError::TokenRejected { .. }) if secrets::renewable(account) => {
+            Ok(Imap::connect(account, &secrets::renewed_credential(account)?)?)
+        }
+        other => Ok(other?),
+    }
 }
 
 /// Records that `account` could not be read, and raises a `blind` finding
@@ -321,7 +328,8 @@ pub fn record_failure(
     journal.set_health(account, Some(&error.to_string()), now)?;
     let since =
         journal.health()?.into_iter().find(|h| h.account == account).and_then(|h| h.last_error_at).unwrap_or(now);
-    let rejected = matches!(error, AgentError::Mailbox(e) if e.credentials_rejected());
+    let rejected = matches!(error, AgentError::Mailbox(e) if e.credentials_rejected())
+        || matches!(error, AgentError::Secret(e) if e.needs_the_user());
     let blind_after = chrono::Duration::hours(i64::try_from(shared.config.blind_after_hours).unwrap_or(6));
     if rejected || now - since >= blind_after {
         let finding = Finding {

@@ -13,6 +13,10 @@ use crate::matching::MatchRules;
 use crate::notice::{AuthservId, Rules, RulesError, RulesExtension, Trust};
 use crate::private_fs::{self, PrivateFsError};
 
+mod fingerprint;
+
+pub use fingerprint::Fingerprint;
+
 /// The whole configuration.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -117,8 +121,15 @@ pub struct AccountConfig {
     pub password_command: Option<String>,
     /// A command that prints an OAuth2 access token (XOAUTH2).
     pub oauth2_token_command: Option<String>,
+    /// Where the OAuth2 token comes from when no command prints it: the
+    /// desktop's online accounts (`"gnome-online-accounts"`).
+    pub oauth2_source: Option<OAuth2Source>,
     /// An extra trusted CA certificate (PEM), for self-hosted servers.
     pub tls_ca_file: Option<PathBuf>,
+    /// The SHA-256 fingerprint of the one server certificate trusted for
+    /// this account (a self-signed one the user accepted in `setup`):
+    /// exactly that certificate is accepted, whatever its name and dates.
+    pub tls_cert_sha256: Option<Fingerprint>,
     /// Folders to watch [default: INBOX and the \Junk folder].
     pub folders: Option<Vec<String>>,
     /// How far back the first run looks, in days.
@@ -143,6 +154,23 @@ impl AccountConfig {
 
 fn default_port() -> u16 {
     993
+}
+
+/// Where an OAuth2 access token comes from, besides a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum OAuth2Source {
+    /// GNOME Settings → Online Accounts (`org.gnome.OnlineAccounts` on the
+    /// session bus): the account whose e-mail address is the username.
+    GnomeOnlineAccounts,
+}
+
+impl OAuth2Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OAuth2Source::GnomeOnlineAccounts => "gnome-online-accounts",
+        }
+    }
 }
 
 fn default_lookback() -> u32 {
@@ -234,11 +262,10 @@ impl Config {
             if a.username.trim().is_empty() {
                 return Err((key("username"), "must not be empty".into()));
             }
-            if a.password_command.is_some() && a.oauth2_token_command.is_some() {
-                return Err((
-                    key("oauth2_token_command"),
-                    "set either password_command or oauth2_token_command".into(),
-                ));
+            let ways = [a.password_command.is_some(), a.oauth2_token_command.is_some(), a.oauth2_source.is_some()];
+            if ways.iter().filter(|w| **w).count() > 1 {
+                let key = if a.oauth2_source.is_some() { key("oauth2_source") } else { key("oauth2_token_command") };
+                return Err((key, "set only one of password_command, oauth2_token_command and oauth2_source".into()));
             }
             if a.lookback_days > 3650 {
                 return Err((key("lookback_days"), "must be at most 3650 days".into()));
@@ -368,6 +395,36 @@ mod tests {
     }
 
     #[test]
+    fn a_pinned_certificate_reads_as_openssl_prints_it() {
+        let colons = "6A:6C:AE:80:2B:21:8A:7E:A5:D2:D3:D6:62:32:60:DB:85:83:78:38:34:19:B0:1B:67:71:49:3C:1C:F0:64:48";
+        let pin = Fingerprint::parse(colons).expect("with colons");
+        assert_eq!(pin.to_string(), colons);
+        assert_eq!(Fingerprint::parse(&colons.replace(':', "").to_lowercase()), Some(pin));
+        assert!(pin.grouped().starts_with("6A6C AE80 2B21"), "{}", pin.grouped());
+        assert_eq!(Fingerprint::parse("6A:6C"), None);
+        let account = |extra: &str| format!("[[account]]\nname = \"A\"\nimap_host = \"h\"\nusername = \"u\"\n{extra}");
+        let config =
+            Config::parse(&account(&format!("tls_cert_sha256 = \"{colons}\"")), Path::new("c.toml")).expect("valid");
+        assert_eq!(config.accounts[0].tls_cert_sha256, Some(pin));
+        let err = Config::parse(&account("tls_cert_sha256 = \"abc\""), Path::new("c.toml")).expect_err("bad pin");
+        assert!(err.to_string().contains("tls_cert_sha256"), "{err}");
+    }
+
+    #[test]
+    fn one_way_to_log_in_per_account() {
+        let account = |extra: &str| format!("[[account]]\nname = \"A\"\nimap_host = \"h\"\nusername = \"u\"\n{extra}");
+        let config =
+            Config::parse(&account("oauth2_source = \"gnome-online-accounts\""), Path::new("c.toml")).expect("valid");
+        assert_eq!(config.accounts[0].oauth2_source, Some(OAuth2Source::GnomeOnlineAccounts));
+        let err = Config::parse(
+            &account("oauth2_source = \"gnome-online-accounts\"\npassword_command = \"pass x\""),
+            Path::new("c.toml"),
+        )
+        .expect_err("two ways");
+        assert!(err.to_string().contains("account[0].oauth2_source"), "{err}");
+    }
+
+    #[test]
     fn a_named_missing_file_is_an_error() {
         let err = Config::load(Some(Path::new("/nonexistent/vigie.toml"))).expect_err("missing");
         assert!(matches!(err, ConfigError::Read { .. }));
@@ -390,30 +447,7 @@ pub fn upsert_account(path: &Path, account: &AccountConfig) -> Result<(), Config
         key: "(file)".into(),
         message: e.to_string(),
     })?;
-    let mut table = toml_edit::Table::new();
-    table["name"] = toml_edit::value(account.name.as_str());
-    table["imap_host"] = toml_edit::value(account.imap_host.as_str());
-    table["imap_port"] = toml_edit::value(i64::from(account.imap_port));
-    table["username"] = toml_edit::value(account.username.as_str());
-    if let Some(c) = &account.password_command {
-        table["password_command"] = toml_edit::value(c.as_str());
-    }
-    if let Some(c) = &account.oauth2_token_command {
-        table["oauth2_token_command"] = toml_edit::value(c.as_str());
-    }
-    if let Some(ca) = &account.tls_ca_file {
-        table["tls_ca_file"] = toml_edit::value(ca.display().to_string());
-    }
-    if let Some(folders) = &account.folders {
-        table["folders"] = toml_edit::value(folders.iter().map(String::as_str).collect::<toml_edit::Array>());
-    }
-    if account.lookback_days != default_lookback() {
-        table["lookback_days"] = toml_edit::value(i64::from(account.lookback_days));
-    }
-    if !account.trusted_authserv_ids.is_empty() {
-        table["trusted_authserv_ids"] =
-            toml_edit::value(account.trusted_authserv_ids.iter().map(String::as_str).collect::<toml_edit::Array>());
-    }
+    let fields = account_fields(account);
     let accounts = doc
         .entry("account")
         .or_insert_with(|| toml_edit::Item::ArrayOfTables(toml_edit::ArrayOfTables::new()))
@@ -424,9 +458,28 @@ pub fn upsert_account(path: &Path, account: &AccountConfig) -> Result<(), Config
             message: "must be a list of [[account]] tables".into(),
         })?;
     let same_name = accounts.iter().position(|t| t.get("name").and_then(|n| n.as_str()) == Some(account.name.as_str()));
-    match same_name.and_then(|i| accounts.get_mut(i)) {
-        Some(existing) => *existing = table,
-        None => accounts.push(table),
+    // An account set up again keeps its table: keys vigie does not manage
+    // (options added by hand) and comments stay; the managed keys are set
+    // or removed.
+    let table = match same_name.and_then(|i| accounts.get_mut(i)) {
+        Some(existing) => existing,
+        None => {
+            accounts.push(toml_edit::Table::new());
+            let last = accounts.len() - 1;
+            accounts.get_mut(last).ok_or_else(|| ConfigError::Invalid {
+                path: path.to_path_buf(),
+                key: "account".into(),
+                message: "cannot add an account".into(),
+            })?
+        }
+    };
+    for (key, value) in fields {
+        match value {
+            Some(v) => table[key] = v,
+            None => {
+                table.remove(key);
+            }
+        }
     }
     let text = doc.to_string();
     Config::parse(&text, path)?;
@@ -445,6 +498,34 @@ pub fn upsert_account(path: &Path, account: &AccountConfig) -> Result<(), Config
     std::fs::rename(&tmp, path).map_err(read_error)
 }
 
+/// The keys of an account that `setup` writes, with their values (`None`:
+/// the key is removed, its default applies).
+fn account_fields(account: &AccountConfig) -> Vec<(&'static str, Option<toml_edit::Item>)> {
+    use toml_edit::value;
+    let text = |s: &Option<String>| s.as_deref().map(value);
+    let list = |items: &[String]| value(items.iter().map(String::as_str).collect::<toml_edit::Array>());
+    vec![
+        ("name", Some(value(account.name.as_str()))),
+        ("imap_host", Some(value(account.imap_host.as_str()))),
+        ("imap_port", Some(value(i64::from(account.imap_port)))),
+        ("username", Some(value(account.username.as_str()))),
+        ("password_command", text(&account.password_command)),
+        ("oauth2_token_command", text(&account.oauth2_token_command)),
+        ("oauth2_source", account.oauth2_source.map(|s| value(s.as_str()))),
+        ("tls_ca_file", account.tls_ca_file.as_ref().map(|p| value(p.display().to_string()))),
+        ("tls_cert_sha256", account.tls_cert_sha256.map(|f| value(f.to_string()))),
+        ("folders", account.folders.as_deref().map(list)),
+        (
+            "lookback_days",
+            (account.lookback_days != default_lookback()).then(|| value(i64::from(account.lookback_days))),
+        ),
+        (
+            "trusted_authserv_ids",
+            (!account.trusted_authserv_ids.is_empty()).then(|| list(&account.trusted_authserv_ids)),
+        ),
+    ]
+}
+
 #[cfg(test)]
 mod upsert_tests {
     use super::*;
@@ -457,7 +538,9 @@ mod upsert_tests {
             username: "j@orange.fr".into(),
             password_command: None,
             oauth2_token_command: None,
+            oauth2_source: None,
             tls_ca_file: None,
+            tls_cert_sha256: None,
             folders: None,
             lookback_days: 30,
             trusted_authserv_ids: Vec::new(),

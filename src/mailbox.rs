@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 
-pub use session::{Imap, Selected};
+pub use session::{Imap, Selected, server_certificate};
 
 /// Time allowed to open the TCP connection.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
@@ -45,14 +45,20 @@ pub const BATCH_BYTES: u64 = 16 << 20;
 pub enum MailboxError {
     #[error("cannot reach {host}:{port}: {detail}")]
     Connect { host: String, port: u16, detail: String },
-    #[error("the server's certificate is not trusted ({0}); if this is your own server, set tls_ca_file")]
+    #[error("the server's certificate is not trusted ({0}); vigie setup shows its fingerprint and can trust it")]
     Untrusted(String),
+    #[error("the server's certificate is no longer the one trusted at setup (pinned {pinned}, found {found})")]
+    CertificateChanged { pinned: crate::config::Fingerprint, found: crate::config::Fingerprint },
     #[error("secure connection failed: {0}")]
     Tls(String),
     #[error("cannot read tls_ca_file {path}: {detail}")]
     CaFile { path: String, detail: String },
     #[error("the server refused the login for {user}: {detail}")]
     LoginRejected { user: String, detail: String },
+    /// An OAuth2 access token was refused: expired, revoked, or issued
+    /// for another account.
+    #[error("the server refused the OAuth2 token for {user}: {detail}")]
+    TokenRejected { user: String, detail: String },
     #[error("the connection was lost: {0}")]
     Lost(String),
     #[error("the server answered something unexpected: {0}")]
@@ -69,7 +75,7 @@ impl MailboxError {
     /// The credentials were refused: that too can mean the mailbox was
     /// taken over (its password changed).
     pub fn credentials_rejected(&self) -> bool {
-        matches!(self, MailboxError::LoginRejected { .. })
+        matches!(self, MailboxError::LoginRejected { .. } | MailboxError::TokenRejected { .. })
     }
 }
 

@@ -1,5 +1,6 @@
 //! Where a mailbox password (or OAuth2 token) comes from: a command the
-//! user configured (`password_command`, `oauth2_token_command`), or the OS
+//! user configured (`password_command`, `oauth2_token_command`), GNOME
+//! Online Accounts (`oauth2_source`, see [`online_accounts`]), or the OS
 //! keyring entry `vigie setup` made. Never the config file; never logged.
 //!
 //! Keyring back ends (the `keyring` crate, v3): on Linux the Secret Service
@@ -17,7 +18,9 @@ use std::time::{Duration, Instant};
 use rustix::event::{PollFd, PollFlags, Timespec, poll};
 use rustix::process::{Pid, Signal, WaitId, WaitIdOptions, kill_process_group, waitid};
 
-use crate::config::AccountConfig;
+use crate::config::{AccountConfig, OAuth2Source};
+
+pub mod online_accounts;
 
 /// How long a password command or the keyring may take.
 const TIMEOUT: Duration = Duration::from_secs(20);
@@ -61,6 +64,22 @@ pub enum SecretError {
     Keyring(String),
     #[error("the keyring did not answer within {0} seconds (is it locked?)", TIMEOUT.as_secs())]
     KeyringTimedOut,
+    /// GNOME Online Accounts is not there or did not answer.
+    #[error("GNOME Online Accounts cannot be reached: {0}")]
+    OnlineAccounts(String),
+    #[error("no account for {user} in GNOME Online Accounts (Settings, Online Accounts)")]
+    NoOnlineAccount { user: String },
+    #[error("GNOME Online Accounts wants {user} to sign in again (Settings, Online Accounts)")]
+    OnlineAccountSignIn { user: String },
+}
+
+impl SecretError {
+    /// Only the user can fix it (sign in again in Settings → Online
+    /// Accounts): like refused credentials, nothing will be read until
+    /// then, so it is worth an alert at once rather than after hours.
+    pub fn needs_the_user(&self) -> bool {
+        matches!(self, SecretError::OnlineAccountSignIn { .. } | SecretError::NoOnlineAccount { .. })
+    }
 }
 
 /// The keyring entry's user name for an account.
@@ -70,6 +89,28 @@ pub fn keyring_user(account: &AccountConfig) -> String {
 
 /// The credential for `account`, by the rules in the module doc.
 pub fn credential(account: &AccountConfig) -> Result<Credential, SecretError> {
+    fetch(account, false)
+}
+
+/// Whether a refused credential of `account` may be worth fetching again
+/// ([`renewed_credential`]): an OAuth2 token may have expired between its
+/// source's bookkeeping and the login; a password does not change by
+/// itself.
+pub fn renewable(account: &AccountConfig) -> bool {
+    account.oauth2_token_command.is_some() || account.oauth2_source.is_some()
+}
+
+/// The credential for `account` again, after the server refused the last
+/// one: the command runs again; GNOME Online Accounts first checks the
+/// account's credentials (and refreshes them if it can).
+pub fn renewed_credential(account: &AccountConfig) -> Result<Credential, SecretError> {
+    fetch(account, true)
+}
+
+fn fetch(account: &AccountConfig, renew: bool) -> Result<Credential, SecretError> {
+    if let Some(OAuth2Source::GnomeOnlineAccounts) = account.oauth2_source {
+        return online_accounts::access_token(&account.username, renew, TIMEOUT).map(Credential::OAuth2Token);
+    }
     if let Some(command) = &account.oauth2_token_command {
         return run_command(command, "oauth2_token_command").map(Credential::OAuth2Token);
     }
@@ -243,7 +284,9 @@ mod tests {
             username: "alice".into(),
             password_command: password_command.map(str::to_owned),
             oauth2_token_command: None,
+            oauth2_source: None,
             tls_ca_file: None,
+            tls_cert_sha256: None,
             folders: None,
             lookback_days: 30,
             trusted_authserv_ids: Vec::new(),

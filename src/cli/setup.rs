@@ -1,12 +1,24 @@
 //! `vigie setup`: from an e-mail address and a password to a watched
 //! mailbox. Asks only what it cannot guess (the provider's IMAP settings
-//! are known for common addresses), stores the password in the OS keyring,
-//! tests the connection, shows the notices of the last 30 days, and writes
-//! the config (0600) without losing the other accounts.
+//! are known for common addresses; an account in GNOME Online Accounts is
+//! offered), stores the password in the OS keyring, tests the connection,
+//! shows the notices of the last 30 days, and writes the config (0600)
+//! without losing the other accounts.
+//!
+//! Built for people who make mistakes: a bad address or port is asked
+//! again, a refused password is taken for a typo (three tries), a
+//! certificate no authority signed is shown by its fingerprint and may be
+//! trusted, and a setup that fails keeps what was typed for the next one.
+//! Setting up an account again keeps its port, certificate and options.
 //!
 //! Every question has a flag, so setup also runs without a terminal.
 
-use std::io::{BufRead, IsTerminal, Write};
+mod answers;
+mod ask;
+mod connection;
+mod draft;
+mod past;
+
 use std::path::PathBuf;
 
 use chrono::Utc;
@@ -16,17 +28,24 @@ use super::{Cli, CliError};
 use crate::Exit;
 use crate::agent;
 use crate::agent_status::{self, AgentView};
-use crate::config::{self, AccountConfig, Config};
-use crate::journal::{Journal, NewOwnLogin};
-use crate::mailbox::Imap;
-use crate::matching::{LoginService, LoginSource, Via};
-use crate::messages::{self, Lang};
-use crate::notice::{Authenticity, Kind, Service};
+use crate::config::{self, AccountConfig, Config, Fingerprint, OAuth2Source};
+use crate::journal::Journal;
+use crate::messages;
+use crate::notice::{Authenticity, Kind, Notice};
 use crate::providers::{self, Auth, Provider};
-use crate::secrets::{self, Credential};
+use crate::secrets;
 
 /// How far back setup looks for notices.
 const SURVEY_DAYS: i64 = 30;
+
+/// How long setup waits for GNOME Online Accounts to list its accounts.
+const ONLINE_ACCOUNTS_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Tries of the password at setup before giving up.
+const PASSWORD_TRIES: u32 = 3;
+
+use ask::Asker;
+use draft::Draft;
 
 /// Add or change a watched mailbox (asks what it needs)
 #[derive(Debug, Args)]
@@ -48,6 +67,9 @@ pub struct Setup {
     /// Extra trusted CA certificate (PEM) for a self-hosted server
     #[arg(long, value_name = "PATH")]
     pub tls_ca_file: Option<PathBuf>,
+    /// Trust exactly the server certificate with this SHA-256 fingerprint
+    #[arg(long, value_name = "FINGERPRINT", value_parser = parse_fingerprint)]
+    pub tls_cert_sha256: Option<Fingerprint>,
     /// Read the password from standard input (one line) instead of asking
     #[arg(long)]
     pub password_stdin: bool,
@@ -57,6 +79,9 @@ pub struct Setup {
     /// A command that prints an OAuth2 access token (Outlook, Hotmail, Live)
     #[arg(long, value_name = "COMMAND")]
     pub oauth2_token_command: Option<String>,
+    /// Take OAuth2 tokens from the desktop's online accounts (GNOME Settings)
+    #[arg(long, value_name = "SOURCE")]
+    pub oauth2_source: Option<OAuth2Source>,
     /// Do not test the connection before saving
     #[arg(long)]
     pub skip_test: bool,
@@ -65,60 +90,18 @@ pub struct Setup {
     pub accept_past: bool,
 }
 
-/// Asks on the terminal when there is one; without one, a missing answer
-/// is a usage error naming the flag.
-struct Asker {
-    lang: Lang,
-    interactive: bool,
+fn parse_fingerprint(text: &str) -> Result<Fingerprint, String> {
+    Fingerprint::parse(text).ok_or_else(|| "64 hexadecimal digits (colons allowed)".to_owned())
 }
 
-impl Asker {
-    fn ask(&self, question: &str, flag: &str, default: Option<&str>) -> Result<String, CliError> {
-        if !self.interactive {
-            return default.map(str::to_owned).ok_or_else(|| CliError::Usage(messages::setup_missing(flag, self.lang)));
-        }
-        loop {
-            match default {
-                Some(d) => print!("{question} [{d}] : "),
-                None => print!("{question} : "),
-            }
-            std::io::stdout().flush()?;
-            let mut line = String::new();
-            if std::io::stdin().lock().read_line(&mut line)? == 0 {
-                return Err(CliError::Usage(messages::setup_missing(flag, self.lang)));
-            }
-            let answer = line.trim();
-            if !answer.is_empty() {
-                return Ok(answer.to_owned());
-            }
-            if let Some(d) = default {
-                return Ok(d.to_owned());
-            }
-        }
-    }
-
-    fn confirm(&self, question: &str, default_yes: bool) -> Result<bool, CliError> {
-        if !self.interactive {
-            return Ok(false);
-        }
-        let hint = messages::yes_no_hint(default_yes, self.lang);
-        let answer = self.ask(&format!("{question} {hint}"), "", Some(""))?;
-        Ok(match answer.to_lowercase().chars().next() {
-            Some('o' | 'y') => true,
-            Some('n') => false,
-            _ => default_yes,
-        })
-    }
-}
-
-/// Whose `Authentication-Results` the new account trusts: its provider's
-/// receiving servers when the provider is known, else what the account
-/// already had (set by hand), else none until vigie learns it.
+/// Whose `Authentication-Results` the account trusts: what it already had
+/// (setup or the user set it), else its provider's receiving servers when
+/// the provider is known, else none until vigie learns it.
 fn trusted_authserv_ids(provider: Option<&Provider>, before: Option<&AccountConfig>) -> Vec<String> {
     match (provider, before) {
+        (_, Some(b)) if !b.trusted_authserv_ids.is_empty() => b.trusted_authserv_ids.clone(),
         (Some(p), _) => p.authserv_ids.iter().map(|id| (*id).to_owned()).collect(),
-        (None, Some(b)) => b.trusted_authserv_ids.clone(),
-        (None, None) => Vec::new(),
+        (None, _) => Vec::new(),
     }
 }
 
@@ -137,110 +120,83 @@ impl Setup {
             config::ConfigError::NotPrivate(e) => Err(CliError::Usage(messages::private_fs_problem(&e, lang))),
             e => Err(e.into()),
         })?;
-        let asker = Asker { lang, interactive: std::io::stdin().is_terminal() && !self.password_stdin };
-        if asker.interactive {
+        let draft_path = draft::path_for(&path);
+        let asker = Asker::new(lang, self.password_stdin);
+        if asker.on_terminal() {
             println!("{}", messages::setup_welcome(lang));
         }
 
-        let email = match &self.email {
-            Some(e) => e.clone(),
-            None => asker.ask(messages::setup_ask_email(lang), "--email", None)?,
+        let draft = draft::load(&draft_path);
+        let email = self.email(&asker, draft.as_ref())?;
+        let draft = draft.filter(|d| d.email == email);
+        let provider = providers::for_address(&email);
+        let known = |a: &&AccountConfig| {
+            a.username.eq_ignore_ascii_case(&email) || provider.is_some_and(|p| a.username == p.username(&email))
         };
-        if !email.contains('@') {
-            return Err(CliError::Usage(messages::setup_bad_email(&email, lang)));
-        }
-        let default_name = existing.accounts.iter().find(|a| a.username == email).map(|a| a.name.clone());
+        let default_name = existing
+            .accounts
+            .iter()
+            .find(known)
+            .map(|a| a.name.clone())
+            .or_else(|| draft.as_ref().map(|d| d.name.clone()));
         let name = match &self.name {
             Some(n) => n.clone(),
             None => asker.ask(messages::setup_ask_name(lang), "--name", default_name.as_deref())?,
         };
-
-        let provider = providers::for_address(&email);
+        // Setting up an account again starts from what it has: its port,
+        // certificate and options stay unless changed here.
+        let before = existing.accounts.iter().find(|a| a.name == name).cloned();
         if let Some(p) = provider {
             println!("{}", messages::setup_provider(p, lang));
         }
-        let imap_host = match (&self.imap_host, provider) {
-            (Some(h), _) => h.clone(),
-            (None, Some(p)) => p.imap_host.to_owned(),
-            (None, None) => asker.ask(messages::setup_ask_host(lang), "--imap-host", None)?,
-        };
-        let imap_port = self.imap_port.or(provider.map(|p| p.imap_port)).unwrap_or(993);
-        let username = match (&self.username, provider) {
-            (Some(u), _) => u.clone(),
-            (None, Some(p)) => p.username(&email),
-            (None, None) => asker.ask(messages::setup_ask_username(lang), "--username", Some(&email))?,
-        };
-
-        let mut oauth2 = self.oauth2_token_command.clone();
-        match provider.map(|p| p.auth) {
-            Some(Auth::OAuth2Only) if oauth2.is_none() => {
-                println!("{}", messages::setup_oauth2_explained(lang));
-                oauth2 = Some(asker.ask(messages::setup_ask_oauth2(lang), "--oauth2-token-command", None)?);
+        let online = self.online_account(&asker, &email, before.as_ref())?;
+        let (imap_host, imap_port) = self.server(&asker, provider, before.as_ref(), online.as_ref(), draft.as_ref())?;
+        let online_user = online.as_ref().and_then(|o| o.imap_user.clone());
+        let username = match (&self.username, &before, provider) {
+            (Some(u), _, _) => u.clone(),
+            (None, Some(b), _) => b.username.clone(),
+            (None, None, _) if online_user.is_some() => online_user.unwrap_or_default(),
+            (None, None, Some(p)) => p.username(&email),
+            (None, None, None) => {
+                let default = draft.as_ref().map_or(email.as_str(), |d| d.username.as_str());
+                asker.ask(messages::setup_ask_username(lang), "--username", Some(default))?
             }
-            Some(Auth::AppPassword) if self.password_command.is_none() => {
-                println!("{}", messages::setup_app_password_explained(provider.map_or("", |p| p.name), lang));
-            }
-            _ => {}
+        };
+        let mut account = self.account(name.clone(), imap_host, imap_port, username, before.as_ref(), draft.as_ref());
+        if online.is_some() {
+            (account.password_command, account.oauth2_token_command, account.oauth2_source) =
+                (None, None, Some(OAuth2Source::GnomeOnlineAccounts));
         }
+        // What the account trusted is kept while it stays on the same server.
+        let same_server = before.as_ref().filter(|b| b.imap_host == account.imap_host);
+        account.trusted_authserv_ids = trusted_authserv_ids(provider, same_server);
+        self.choose_auth(&asker, provider, &mut account)?;
 
-        let account = AccountConfig {
-            name: name.clone(),
-            imap_host,
-            imap_port,
-            username,
-            password_command: self.password_command.clone(),
-            oauth2_token_command: oauth2.clone(),
-            tls_ca_file: self.tls_ca_file.clone(),
-            folders: None,
-            lookback_days: 30,
-            trusted_authserv_ids: trusted_authserv_ids(provider, existing.accounts.iter().find(|a| a.name == name)),
-        };
         // The password itself: from a command, stdin, or typed unseen.
-        let typed_password = if oauth2.is_some() || self.password_command.is_some() {
-            None
-        } else if self.password_stdin {
-            let mut line = String::new();
-            std::io::stdin().lock().read_line(&mut line)?;
-            Some(line.trim_end_matches(['\r', '\n']).to_owned())
-        } else if asker.interactive {
-            Some(rpassword::prompt_password(messages::setup_ask_password(lang))?)
+        let uses_keyring = account.password_command.is_none()
+            && account.oauth2_token_command.is_none()
+            && account.oauth2_source.is_none();
+        let mut typed_password = if uses_keyring {
+            let typed = asker.password()?;
+            Some(typed.ok_or_else(|| CliError::Usage(messages::setup_missing("--password-stdin", lang)))?)
         } else {
-            return Err(CliError::Usage(messages::setup_missing("--password-stdin", lang)));
-        };
-        let credential = match &typed_password {
-            Some(p) => Credential::Password(p.clone()),
-            None => secrets::credential(&account).map_err(|e| {
-                let problem = messages::mailbox_problem(&account.name, &agent::AgentError::Secret(e), lang);
-                CliError::Keyring(problem)
-            })?,
+            None
         };
 
         let mut found = Vec::new();
         if !self.skip_test {
-            println!("{}", messages::setup_testing(&account, lang));
             let rules = existing.rules()?;
-            let tested = Imap::connect(&account, &credential).and_then(|mut imap| {
-                let folders = imap.folders(None)?;
-                let found = agent::survey(&mut imap, &account, &rules, SURVEY_DAYS, Utc::now());
-                imap.logout();
-                Ok((folders, found?))
-            });
-            match tested {
-                Ok((folders, notices)) => {
-                    println!("{}", messages::setup_connected(&folders, &notices, lang));
-                    found = notices;
-                }
+            match self.test(&asker, &mut account, &mut typed_password, &rules)? {
+                Ok(notices) => found = notices,
                 Err(e) => {
-                    eprintln!(
-                        "{}",
-                        crate::notice::terminal_safe_text(&messages::mailbox_problem(
-                            &name,
-                            &agent::AgentError::Mailbox(e),
-                            lang
-                        ))
-                    );
+                    if !e.credentials_rejected() {
+                        let problem = messages::mailbox_problem(&name, &agent::AgentError::Mailbox(e), lang);
+                        eprintln!("{}", crate::notice::terminal_safe_text(&problem));
+                    }
                     if !asker.confirm(messages::setup_save_anyway(lang), false)? {
+                        draft::save(&draft_path, &Draft::of(&email, &account));
                         println!("{}", messages::setup_not_saved(lang));
+                        println!("{}", messages::setup_answers_kept(lang));
                         return Ok(Exit::Mailbox);
                     }
                 }
@@ -248,49 +204,132 @@ impl Setup {
         }
 
         if let Some(password) = &typed_password {
-            secrets::keyring_set(&secrets::keyring_user(&account), password)
-                .map_err(|e| CliError::Usage(messages::setup_keyring_failed(&e.to_string(), lang)))?;
+            secrets::keyring_set(&secrets::keyring_user(&account), password).map_err(|e| {
+                draft::save(&draft_path, &Draft::of(&email, &account));
+                CliError::Usage(messages::setup_keyring_failed(&e.to_string(), lang))
+            })?;
             println!("{}", messages::setup_keyring_saved(lang));
         }
         config::upsert_account(&path, &account)?;
+        draft::remove(&draft_path);
         println!("{}", messages::setup_saved(&path, lang));
 
-        // Logins of the last month: the user's own? Then the first watch
-        // does not alert on them.
-        let past: Vec<_> = found
-            .iter()
-            .filter(|n| n.kind == Kind::Login && n.authenticity != Authenticity::Suspicious)
-            .filter_map(|n| n.login_at.map(|t| (n.service, t.at)))
-            .collect();
-        if !past.is_empty() {
-            println!("{}", messages::setup_past_logins(&past, lang));
-            if self.accept_past || asker.confirm(messages::setup_were_they_yours(lang), true)? {
-                let data_dir = config::data_dir(cli.data_dir.as_deref())?;
-                let journal = Journal::open_in(&data_dir)?;
-                for (service, at) in &past {
-                    let login = NewOwnLogin {
-                        account: name.clone(),
-                        service: match service {
-                            Service::Ameli => LoginService::Ameli,
-                            Service::FranceConnect => LoginService::FranceConnect,
-                        },
-                        at: *at,
-                        via: Via::Web,
-                        source: LoginSource::Import,
-                        note: Some("vigie setup".into()),
-                    };
-                    journal.record_own_login(&login, Utc::now())?;
-                }
-                println!("{}", messages::setup_past_recorded(past.len(), lang));
-            } else {
-                println!("{}", messages::setup_past_not_recorded(lang));
-            }
-        }
+        self.past_logins(cli, &asker, &existing, &name, &found)?;
         let data_dir = config::data_dir(cli.data_dir.as_deref())?;
         let view = agent_picks_up(&path, &data_dir);
         println!("{}", messages::setup_agent_watches(&name, &view, lang));
         println!("{}", messages::setup_next_steps(lang));
         Ok(Exit::Ok)
+    }
+
+    /// The account to save: the one set up before (its options kept), with
+    /// what was answered now.
+    fn account(
+        &self,
+        name: String,
+        imap_host: String,
+        imap_port: u16,
+        username: String,
+        before: Option<&AccountConfig>,
+        draft: Option<&Draft>,
+    ) -> AccountConfig {
+        let mut account = before.cloned().unwrap_or_else(|| AccountConfig {
+            name: name.clone(),
+            imap_host: imap_host.clone(),
+            imap_port,
+            username: username.clone(),
+            password_command: None,
+            oauth2_token_command: None,
+            oauth2_source: None,
+            tls_ca_file: None,
+            tls_cert_sha256: draft.filter(|d| d.imap_host == imap_host).and_then(Draft::fingerprint),
+            folders: None,
+            lookback_days: 30,
+            trusted_authserv_ids: Vec::new(),
+        });
+        // A certificate trusted for another server means nothing here.
+        if account.imap_host != imap_host || account.imap_port != imap_port {
+            account.tls_cert_sha256 = None;
+        }
+        (account.name, account.imap_host, account.imap_port, account.username) = (name, imap_host, imap_port, username);
+        if let Some(command) = &self.password_command {
+            (account.password_command, account.oauth2_token_command, account.oauth2_source) =
+                (Some(command.clone()), None, None);
+        }
+        if let Some(command) = &self.oauth2_token_command {
+            (account.password_command, account.oauth2_token_command, account.oauth2_source) =
+                (None, Some(command.clone()), None);
+        }
+        if let Some(ca) = &self.tls_ca_file {
+            account.tls_ca_file = Some(ca.clone());
+        }
+        if let Some(pin) = self.tls_cert_sha256 {
+            account.tls_cert_sha256 = Some(pin);
+        }
+        account
+    }
+
+    /// How the account logs in, for providers that want more than the
+    /// usual password.
+    fn choose_auth(
+        &self,
+        asker: &Asker,
+        provider: Option<&Provider>,
+        account: &mut AccountConfig,
+    ) -> Result<(), CliError> {
+        let lang = asker.lang;
+        let chosen = account.password_command.is_some()
+            || account.oauth2_token_command.is_some()
+            || account.oauth2_source.is_some();
+        match provider.map(|p| p.auth) {
+            Some(Auth::OAuth2Only) if !chosen => {
+                println!("{}", messages::setup_oauth2_explained(lang));
+                account.oauth2_token_command =
+                    Some(asker.ask(messages::setup_ask_oauth2(lang), "--oauth2-token-command", None)?);
+            }
+            Some(Auth::AppPassword) if !chosen => {
+                println!("{}", messages::setup_app_password_explained(provider.map_or("", |p| p.name), lang));
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The logins of the last month: says what is already known of each,
+    /// and asks about the others whether they were the user's (then the
+    /// first watch does not alert on them).
+    fn past_logins(
+        &self,
+        cli: &Cli,
+        asker: &Asker,
+        config: &Config,
+        name: &str,
+        found: &[Notice],
+    ) -> Result<(), CliError> {
+        let lang = asker.lang;
+        let past: Vec<_> = found
+            .iter()
+            .filter(|n| n.kind == Kind::Login && n.authenticity != Authenticity::Suspicious)
+            .filter_map(|n| n.login_at.map(|t| (n.service, t.at)))
+            .collect();
+        if past.is_empty() {
+            return Ok(());
+        }
+        let data_dir = config::data_dir(cli.data_dir.as_deref())?;
+        let journal = Journal::open_in(&data_dir)?;
+        let known = past::classify(&journal, name, &past, &config.match_rules())?;
+        println!("{}", messages::setup_past_logins(&known, lang));
+        let new: Vec<_> =
+            known.iter().filter(|(_, _, k)| *k == messages::PastAnswer::New).map(|&(s, at, _)| (s, at)).collect();
+        if new.is_empty() {
+            println!("{}", messages::setup_past_all_answered(lang));
+        } else if self.accept_past || asker.confirm(&messages::setup_were_they_yours(new.len(), lang), true)? {
+            past::record_as_own(&journal, name, &new, Utc::now())?;
+            println!("{}", messages::setup_past_recorded(new.len(), lang));
+        } else {
+            println!("{}", messages::setup_past_not_recorded(lang));
+        }
+        Ok(())
     }
 }
 
@@ -328,6 +367,31 @@ mod tests {
         assert_eq!(trusted_authserv_ids(gmail, None), ["mx.google.com"]);
         let outlook = providers::for_address("j@outlook.fr");
         assert_eq!(trusted_authserv_ids(outlook, None), [crate::notice::MICROSOFT_STYLE]);
+    }
+
+    #[test]
+    fn setup_again_keeps_options_but_not_a_pin_for_another_server() {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Wrap {
+            #[command(flatten)]
+            setup: Setup,
+        }
+        let pin = Fingerprint([7; 32]);
+        let before: AccountConfig = toml::from_str(&format!(
+            "name = \"Moi\"\nimap_host = \"mail.example.org\"\nimap_port = 10993\nusername = \"moi\"\n\
+             folders = [\"INBOX\"]\nlookback_days = 7\npassword_command = \"pass moi\"\ntls_cert_sha256 = \"{pin}\"\n"
+        ))
+        .expect("account");
+        let setup = Wrap::parse_from(["setup"]).setup;
+        let same = setup.account("Moi".into(), "mail.example.org".into(), 10993, "moi".into(), Some(&before), None);
+        assert_eq!(same, before, "nothing changed, nothing lost");
+        let moved = setup.account("Moi".into(), "imap.example.org".into(), 993, "moi".into(), Some(&before), None);
+        assert_eq!(moved.tls_cert_sha256, None, "a pin is for one server");
+        assert_eq!((moved.folders, moved.lookback_days), (before.folders.clone(), 7));
+        let flags = Wrap::parse_from(["setup", "--oauth2-token-command", "oama access moi"]).setup;
+        let token = flags.account("Moi".into(), "mail.example.org".into(), 10993, "moi".into(), Some(&before), None);
+        assert_eq!((token.password_command, token.oauth2_token_command.as_deref()), (None, Some("oama access moi")));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 
 use super::{Lang, paris_time, service_name};
-use crate::config::AccountConfig;
+use crate::config::{AccountConfig, Fingerprint};
 use crate::notice::{Authenticity, Kind, Notice, Service};
 use crate::providers::Provider;
 
@@ -54,8 +54,14 @@ pub fn setup_ask_email(lang: Lang) -> &'static str {
 
 pub fn setup_bad_email(email: &str, lang: Lang) -> String {
     match lang {
-        Lang::Fr => format!("« {email} » n'est pas une adresse e-mail (il manque le @)"),
-        Lang::En => format!("\"{email}\" is not an e-mail address (no @)"),
+        Lang::Fr => format!(
+            "« {email} » n'est pas une adresse e-mail complète : elle s'écrit comme jeanne.dupont@orange.fr, \
+             avec un @ et un point après lui, sans espace. Retapez-la."
+        ),
+        Lang::En => format!(
+            "\"{email}\" is not a complete e-mail address: it reads like jane.doe@example.com, with an @, \
+             a dot after it, and no space. Type it again."
+        ),
     }
 }
 
@@ -75,8 +81,22 @@ pub fn setup_provider(p: &Provider, lang: Lang) -> String {
 
 pub fn setup_ask_host(lang: Lang) -> &'static str {
     match lang {
-        Lang::Fr => "Serveur IMAP de votre messagerie (par exemple imap.exemple.fr)",
-        Lang::En => "Your provider's IMAP server (for example imap.example.com)",
+        Lang::Fr => "Serveur IMAP de votre messagerie (par exemple imap.exemple.fr, ou imap.exemple.fr:993)",
+        Lang::En => "Your provider's IMAP server (for example imap.example.com, or imap.example.com:993)",
+    }
+}
+
+pub fn setup_ask_port(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => "Port du serveur IMAP (993 pour presque toutes les messageries)",
+        Lang::En => "IMAP server port (993 for almost every provider)",
+    }
+}
+
+pub fn setup_bad_port(answer: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Fr => format!("« {answer} » n'est pas un numéro de port : un nombre entre 1 et 65535, souvent 993."),
+        Lang::En => format!("\"{answer}\" is not a port number: a number from 1 to 65535, often 993."),
     }
 }
 
@@ -91,15 +111,123 @@ pub fn setup_oauth2_explained(lang: Lang) -> &'static str {
     match lang {
         Lang::Fr => {
             "Les boîtes Outlook, Hotmail et Live n'acceptent plus les mots de passe pour ce type d'accès : \
-             elles exigent un jeton OAuth2. Il faut un petit programme qui fournit ce jeton (par exemple \
-             « oama » ou « mutt_oauth2.py ») ; indiquez la commande qui l'affiche."
+             elles demandent un jeton de connexion (OAuth2).\n\
+             Sur un bureau GNOME, un compte de Paramètres → Comptes en ligne qui donne accès au courrier est \
+             proposé ici de lui-même ; aucun n'a été trouvé pour cette adresse.\n\
+             Il faut donc un petit programme qui fournit ce jeton (par exemple « oama ») ; indiquez la \
+             commande qui l'affiche."
         }
         Lang::En => {
-            "Outlook, Hotmail and Live mailboxes no longer accept passwords for this kind of access: they \
-             require an OAuth2 token. You need a small program that provides it (for example \"oama\" or \
-             \"mutt_oauth2.py\"); give the command that prints it."
+            "Outlook, Hotmail and Live mailboxes no longer accept passwords for this kind of access: they want \
+             a login token (OAuth2).\n\
+             On a GNOME desktop, an account from Settings → Online Accounts that gives access to mail is \
+             offered here by itself; none was found for this address.\n\
+             So you need a small program that provides the token (for example \"oama\"); give the command \
+             that prints it."
         }
     }
+}
+
+pub fn setup_online_account_found(provider: &str, email: &str, lang: Lang) -> String {
+    let provider = if provider.is_empty() { "?" } else { provider };
+    match lang {
+        Lang::Fr => format!(
+            "→ Ce compte est déjà dans les Comptes en ligne de GNOME ({provider}, {email}) : vigie peut s'en servir \
+             pour lire la boîte, sans mot de passe à taper ni programme à installer."
+        ),
+        Lang::En => format!(
+            "→ This account is already in GNOME Online Accounts ({provider}, {email}): vigie can use it to read \
+             the mailbox, with no password to type and nothing to install."
+        ),
+    }
+}
+
+pub fn setup_online_account_sign_in(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => {
+            "  Il demande d'abord à être reconnecté : ouvrez Paramètres → Comptes en ligne et suivez ce qu'il indique."
+        }
+        Lang::En => "  It first wants you to sign in again: open Settings → Online Accounts and follow what it says.",
+    }
+}
+
+pub fn setup_use_online_account(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => "Utiliser ce compte en ligne ?",
+        Lang::En => "Use this online account?",
+    }
+}
+
+pub fn setup_no_online_account(email: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Fr => format!(
+            "aucun compte pour {email} dans les Comptes en ligne de GNOME : ajoutez-le dans Paramètres → Comptes \
+             en ligne, puis relancez « vigie setup »"
+        ),
+        Lang::En => format!(
+            "no account for {email} in GNOME Online Accounts: add it in Settings → Online Accounts, then run \
+             \"vigie setup\" again"
+        ),
+    }
+}
+
+/// What went wrong with a pinned certificate, GNOME Online Accounts or an
+/// OAuth2 token, in the user's words; `None` for other problems. Meant for
+/// `mailbox_problem` (`check`, `run`, `doctor`).
+pub fn access_problem(error: &crate::agent::AgentError, lang: Lang) -> Option<String> {
+    use crate::agent::AgentError as A;
+    use crate::mailbox::MailboxError as M;
+    use crate::secrets::SecretError as S;
+    Some(match (error, lang) {
+        (A::Mailbox(M::CertificateChanged { .. }), Lang::Fr) => {
+            "le serveur ne présente plus le certificat auquel vous aviez fait confiance : vigie refuse de s'y \
+             connecter. Si la personne qui s'occupe du serveur l'a changé, relancez « vigie setup » pour \
+             vérifier le nouveau."
+                .to_owned()
+        }
+        (A::Mailbox(M::CertificateChanged { .. }), Lang::En) => {
+            "the server no longer shows the certificate you trusted: vigie refuses to connect. If whoever runs \
+             the server changed it, run \"vigie setup\" again to check the new one."
+                .to_owned()
+        }
+        (A::Mailbox(M::Untrusted(_)), Lang::Fr) => {
+            "le certificat du serveur n'est pas reconnu : vigie refuse de s'y connecter. S'il s'agit de votre \
+             propre serveur, relancez « vigie setup » : il affiche l'empreinte du certificat et propose de lui \
+             faire confiance."
+                .to_owned()
+        }
+        (A::Mailbox(M::Untrusted(_)), Lang::En) => {
+            "the server's certificate is not recognised: vigie refuses to connect. If it is your own server, run \
+             \"vigie setup\" again: it shows the certificate's fingerprint and offers to trust it."
+                .to_owned()
+        }
+        (A::Secret(S::OnlineAccounts(_)), Lang::Fr) => {
+            "les Comptes en ligne de GNOME ne répondent pas : êtes-vous dans une session GNOME ?".to_owned()
+        }
+        (A::Secret(S::OnlineAccounts(_)), Lang::En) => {
+            "GNOME Online Accounts does not answer: are you in a GNOME session?".to_owned()
+        }
+        (A::Secret(S::NoOnlineAccount { user }), Lang::Fr) => format!(
+            "le compte {user} n'est plus dans les Comptes en ligne de GNOME : ajoutez-le à nouveau dans \
+             Paramètres → Comptes en ligne."
+        ),
+        (A::Secret(S::NoOnlineAccount { user }), Lang::En) => {
+            format!(
+                "the account {user} is no longer in GNOME Online Accounts: add it again in Settings → Online Accounts."
+            )
+        }
+        (A::Secret(S::OnlineAccountSignIn { .. }) | A::Mailbox(M::TokenRejected { .. }), Lang::Fr) => {
+            "l'accès à cette boîte a expiré : ouvrez Paramètres → Comptes en ligne (ou le programme qui fournit \
+             le jeton) et reconnectez le compte."
+                .to_owned()
+        }
+        (A::Secret(S::OnlineAccountSignIn { .. }) | A::Mailbox(M::TokenRejected { .. }), Lang::En) => {
+            "access to this mailbox has expired: open Settings → Online Accounts (or the program that provides \
+             the token) and sign in to the account again."
+                .to_owned()
+        }
+        _ => return None,
+    })
 }
 
 pub fn setup_ask_oauth2(lang: Lang) -> &'static str {
@@ -131,9 +259,109 @@ pub fn setup_ask_password(lang: Lang) -> &'static str {
 }
 
 pub fn setup_testing(account: &AccountConfig, lang: Lang) -> String {
+    let port = if account.imap_port == 993 { String::new() } else { format!(":{}", account.imap_port) };
     match lang {
-        Lang::Fr => format!("Test de la connexion à {}…", account.imap_host),
-        Lang::En => format!("Testing the connection to {}…", account.imap_host),
+        Lang::Fr => format!("Test de la connexion à {}{port}…", account.imap_host),
+        Lang::En => format!("Testing the connection to {}{port}…", account.imap_host),
+    }
+}
+
+pub fn setup_password_refused(attempt: u32, of: u32, lang: Lang) -> String {
+    match lang {
+        Lang::Fr => format!(
+            "✘ le serveur refuse le mot de passe. C'est le plus souvent une faute de frappe : vérifiez les \
+             majuscules (touche Verr. Maj.) et les accents, puis retapez-le (essai {attempt} sur {of})."
+        ),
+        Lang::En => format!(
+            "✘ the server refuses the password. Most often it is a typo: check capitals (Caps Lock) and \
+             accents, then type it again (try {attempt} of {of})."
+        ),
+    }
+}
+
+pub fn setup_password_still_refused(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => {
+            "✘ le serveur refuse le mot de passe. Vérifiez-le en vous connectant à votre messagerie sur son \
+             site ; certaines messageries demandent un « mot de passe d'application » distinct pour les \
+             logiciels comme vigie (voir les réglages de sécurité du compte)."
+        }
+        Lang::En => {
+            "✘ the server refuses the password. Check it by logging in to your mail on its website; some \
+             providers want a separate \"app password\" for programs like vigie (see the account's security \
+             settings)."
+        }
+    }
+}
+
+pub fn setup_certificate_unknown(host: &str, fingerprint: &Fingerprint, lang: Lang) -> String {
+    let grouped = fingerprint.grouped();
+    match lang {
+        Lang::Fr => format!(
+            "Le serveur {host} présente un certificat que vigie ne peut pas vérifier : aucune autorité connue \
+             ne l'a signé. C'est normal pour un serveur installé chez soi ou par un proche, mais ce pourrait \
+             aussi être quelqu'un qui se fait passer pour votre serveur.\n\
+             L'empreinte de ce certificat (sa « signature » unique) est :\n    {grouped}\n\
+             Comparez-la avec celle du serveur (la personne qui l'a installé la trouve avec \
+             « openssl x509 -in cert.pem -noout -fingerprint -sha256 »). Si elles sont identiques, vous pouvez \
+             lui faire confiance : vigie retiendra ce certificat pour cette boîte seulement et en refusera tout \
+             autre. Dans le doute, répondez non."
+        ),
+        Lang::En => format!(
+            "The server {host} shows a certificate vigie cannot check: no known authority signed it. That is \
+             normal for a server set up at home or by a relative, but it could also be someone pretending to \
+             be your server.\n\
+             This certificate's fingerprint (its unique \"signature\") is:\n    {grouped}\n\
+             Compare it with the server's (whoever set it up finds it with \
+             \"openssl x509 -in cert.pem -noout -fingerprint -sha256\"). If they are the same, you can trust \
+             it: vigie will remember this certificate for this mailbox only and refuse any other. If in doubt, \
+             answer no."
+        ),
+    }
+}
+
+pub fn setup_certificate_changed(host: &str, pinned: &Fingerprint, found: &Fingerprint, lang: Lang) -> String {
+    let (pinned, found) = (pinned.grouped(), found.grouped());
+    match lang {
+        Lang::Fr => format!(
+            "Attention : le serveur {host} ne présente plus le certificat auquel vous aviez fait confiance.\n\
+             Empreinte retenue :   {pinned}\nEmpreinte présentée : {found}\n\
+             Si la personne qui s'occupe du serveur vient de le changer, vérifiez avec elle la nouvelle \
+             empreinte. Sinon, répondez non : quelqu'un se fait peut-être passer pour votre serveur."
+        ),
+        Lang::En => format!(
+            "Warning: the server {host} no longer shows the certificate you trusted.\n\
+             Trusted fingerprint: {pinned}\nPresented:           {found}\n\
+             If whoever runs the server just changed it, check the new fingerprint with them. Otherwise, \
+             answer no: someone may be pretending to be your server."
+        ),
+    }
+}
+
+pub fn setup_trust_certificate(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => "Faire confiance à ce certificat pour cette boîte ?",
+        Lang::En => "Trust this certificate for this mailbox?",
+    }
+}
+
+pub fn setup_certificate_trusted(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => "✔ Certificat retenu pour cette boîte. Nouvel essai…",
+        Lang::En => "✔ Certificate remembered for this mailbox. Trying again…",
+    }
+}
+
+pub fn setup_answers_kept(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => {
+            "Vos réponses (sauf le mot de passe) sont gardées : relancez « vigie setup », elles vous seront \
+             proposées ; appuyez sur Entrée pour garder chacune."
+        }
+        Lang::En => {
+            "Your answers (but the password) are kept: run \"vigie setup\" again and they are offered; press \
+             Enter to keep each one."
+        }
     }
 }
 
@@ -202,21 +430,46 @@ pub fn setup_saved(path: &Path, lang: Lang) -> String {
     }
 }
 
-pub fn setup_past_logins(past: &[(Service, DateTime<Utc>)], lang: Lang) -> String {
+/// What is already known of a login found at setup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PastAnswer {
+    /// Nothing yet: setup asks.
+    New,
+    /// An own login already explains it (a previous setup, `vigie login`,
+    /// "C'était moi").
+    Yours,
+    /// The user answered "Ce n'était pas moi".
+    NotYours,
+    /// The user said they had dealt with it.
+    Handled,
+}
+
+pub fn setup_past_logins(past: &[(Service, DateTime<Utc>, PastAnswer)], lang: Lang) -> String {
     let mut out = match lang {
         Lang::Fr => "Connexions trouvées ces 30 derniers jours :".to_owned(),
         Lang::En => "Logins found in the last 30 days:".to_owned(),
     };
-    for (service, at) in past {
-        out.push_str(&format!("\n  • {} — {}", service_name(*service), paris_time(*at, lang)));
+    for (service, at, answer) in past {
+        let known = match (answer, lang) {
+            (PastAnswer::New, _) => "",
+            (PastAnswer::Yours, Lang::Fr) => " — déjà notée comme la vôtre",
+            (PastAnswer::Yours, Lang::En) => " — already recorded as yours",
+            (PastAnswer::NotYours, Lang::Fr) => " — vous avez déjà répondu « ce n'était pas moi »",
+            (PastAnswer::NotYours, Lang::En) => " — you already answered \"it was not me\"",
+            (PastAnswer::Handled, Lang::Fr) => " — déjà traitée",
+            (PastAnswer::Handled, Lang::En) => " — already dealt with",
+        };
+        out.push_str(&format!("\n  • {} — {}{known}", service_name(*service), paris_time(*at, lang)));
     }
     out
 }
 
-pub fn setup_were_they_yours(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Fr => "Était-ce bien vous à chaque fois ?",
-        Lang::En => "Was it you every time?",
+pub fn setup_were_they_yours(new: usize, lang: Lang) -> String {
+    match (new, lang) {
+        (1, Lang::Fr) => "Cette connexion, sans réponse jusqu'ici, était-ce bien vous ?".into(),
+        (1, Lang::En) => "This login, unanswered so far: was it you?".into(),
+        (n, Lang::Fr) => format!("Ces {n} connexions sans réponse jusqu'ici, était-ce bien vous à chaque fois ?"),
+        (n, Lang::En) => format!("These {n} logins, unanswered so far: was it you every time?"),
     }
 }
 
@@ -236,6 +489,13 @@ pub fn setup_past_not_recorded(lang: Lang) -> &'static str {
     }
 }
 
+pub fn setup_past_all_answered(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => "✔ Vous aviez déjà répondu pour chacune : rien de plus à faire.",
+        Lang::En => "✔ You had already answered for each one: nothing more to do.",
+    }
+}
+
 pub fn setup_next_steps(lang: Lang) -> &'static str {
     match lang {
         Lang::Fr => {
@@ -248,5 +508,39 @@ pub fn setup_next_steps(lang: Lang) -> &'static str {
              vigie test-alert        — see what an alert looks like\n  \
              vigie doctor            — check everything"
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agent::AgentError;
+    use crate::mailbox::MailboxError;
+    use crate::secrets::SecretError;
+
+    #[test]
+    fn access_problems_are_said_in_each_language_without_internals() {
+        let pin = Fingerprint([1; 32]);
+        let errors = [
+            AgentError::Mailbox(MailboxError::CertificateChanged { pinned: pin, found: Fingerprint([2; 32]) }),
+            AgentError::Mailbox(MailboxError::Untrusted("error:0A000086:SSL routines".into())),
+            AgentError::Mailbox(MailboxError::TokenRejected { user: "alice".into(), detail: "AUTHENTICATE".into() }),
+            AgentError::Secret(SecretError::OnlineAccounts("org.freedesktop.DBus.Error.ServiceUnknown".into())),
+            AgentError::Secret(SecretError::NoOnlineAccount { user: "mamie@hotmail.fr".into() }),
+            AgentError::Secret(SecretError::OnlineAccountSignIn { user: "mamie@hotmail.fr".into() }),
+        ];
+        for error in &errors {
+            let fr = access_problem(error, Lang::Fr).expect("French");
+            let en = access_problem(error, Lang::En).expect("English");
+            for said in [&fr, &en] {
+                assert!(
+                    !said.contains("error:") && !said.contains("org.freedesktop") && !said.contains("01:01"),
+                    "{said}"
+                );
+            }
+            assert!(fr.contains("vigie") || fr.contains("Comptes en ligne") || fr.contains("Paramètres"), "{fr}");
+            assert_ne!(fr, en);
+        }
+        assert!(access_problem(&AgentError::Mailbox(MailboxError::Lost("x".into())), Lang::Fr).is_none());
     }
 }

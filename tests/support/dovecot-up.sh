@@ -169,6 +169,8 @@ service old-stats {
 service imap-urlauth-login {
   chroot =
 }
+# A test may add settings here (e.g. an oauth2 passdb) and restart.
+!include_try $DIR/extra.conf
 EOF
 
 # The master and its log process keep stderr open for as long as they run:
