@@ -113,6 +113,28 @@ pub fn reason(reason: &Reason, lang: Lang) -> String {
         (Reason::LinkTextMismatch { shown, target }, En) => {
             format!("a link shows {shown} but really leads to {target}")
         }
+        (Reason::FormNotOfficial { host }, Fr) => {
+            format!("un formulaire du message envoie ce que vous y tapez vers un site non officiel ({host})")
+        }
+        (Reason::FormNotOfficial { host }, En) => {
+            format!("a form in the message sends what you type into it to an unofficial site ({host})")
+        }
+        (Reason::LinkRewritten { host }, Fr) => format!("lien réécrit par votre messagerie vers {host}"),
+        (Reason::LinkRewritten { host }, En) => format!("link rewritten by your mail provider, leading to {host}"),
+        (Reason::SignedByUnofficialSender { domain }, Fr) => {
+            format!("signé par {domain}, qui n'est pas un domaine officiel")
+        }
+        (Reason::SignedByUnofficialSender { domain }, En) => {
+            format!("signed by {domain}, which is not an official domain")
+        }
+        (Reason::SignedByThirdParty { domain }, Fr) => {
+            format!("signé seulement par {domain}, qui n'est pas l'expéditeur : cela ne prouve pas qui l'a envoyé")
+        }
+        (Reason::SignedByThirdParty { domain }, En) => {
+            format!("signed only by {domain}, which is not the sender: that does not prove who sent it")
+        }
+        (Reason::TimeUnreadable, Fr) => "heure illisible, celle de l'e-mail est utilisée".into(),
+        (Reason::TimeUnreadable, En) => "unreadable time: the e-mail's own time is used".into(),
         (Reason::TimeInDstGap, Fr) => {
             "l'heure indiquée n'existe pas (changement d'heure de printemps) : lue à l'heure d'hiver".into()
         }

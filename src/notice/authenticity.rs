@@ -11,7 +11,9 @@
 
 use url::Url;
 
-use super::domain::{DomainVerdict, Strength, ascii_domain, classify_domain, is_under};
+use super::claims::claimed_service;
+use super::domain::{DomainVerdict, ascii_domain, classify_domain, is_under};
+use super::rewriter::unwrap;
 use super::rules::{Format, Rules};
 use super::text::{Content, Link};
 use super::trust::Selected;
@@ -111,27 +113,7 @@ pub(crate) fn judge(content: &Content, rules: &Rules, selected: &Selected) -> Op
     let format = matching_format(content, rules);
     let lures =
         rules.lures_in(&format!("{} {} {}", content.sender_name_folded, content.subject_folded, content.body_folded));
-    let brand_anywhere = || {
-        rules
-            .brand_named_in(&content.sender_name_folded)
-            .or_else(|| rules.brand_named_in(&content.subject_folded))
-            .or_else(|| rules.brand_named_in(&content.body_folded))
-    };
-
-    let service = match &verdict {
-        Some(DomainVerdict::Official(s)) => Some(*s),
-        Some(DomainVerdict::Lookalike { service, strength: Strength::Strong, .. }) => Some(*service),
-        _ => None,
-    }
-    .or_else(|| rules.brand_named_in(&content.sender_name_folded))
-    .or_else(|| format.filter(|f| f.subject_claims).map(|f| f.service))
-    .or_else(|| rules.brand_named_in(&content.subject_folded).filter(|_| !lures.is_empty()))
-    .or_else(|| match &verdict {
-        Some(DomainVerdict::Lookalike { service, strength: Strength::EditDistance, .. }) => {
-            brand_anywhere().filter(|s| s == service)
-        }
-        _ => None,
-    })?;
+    let service = claimed_service(content, rules, verdict.as_ref(), format, &lures)?;
 
     let format = format.filter(|f| f.service == service);
     let kind = format.map_or(Kind::Other, |f| f.kind);
@@ -155,7 +137,7 @@ pub(crate) fn judge(content: &Content, rules: &Rules, selected: &Selected) -> Op
     }
     let evidence = authentication(selected, rules, from_domain.as_deref(), &mut warnings);
     warnings.extend(lures.iter().map(|&category| Reason::Lure { category }));
-    link_warnings(&content.links, rules, &mut warnings);
+    let link_notes = link_warnings(&content.links, rules, &mut warnings);
 
     let authenticity = if !warnings.is_empty() {
         Authenticity::Suspicious
@@ -167,6 +149,7 @@ pub(crate) fn judge(content: &Content, rules: &Rules, selected: &Selected) -> Op
 
     let mut reasons = warnings;
     reasons.extend(evidence);
+    reasons.extend(link_notes);
     let login_at = if matches!(kind, Kind::Login | Kind::Settings) {
         read_login_time(&content.body_folded, content.envelope.date)
     } else {
@@ -258,21 +241,34 @@ fn authentication(selected: &Selected, rules: &Rules, from: Option<&str>, warnin
     evidence
 }
 
-fn link_warnings(links: &[Link], rules: &Rules, warnings: &mut Vec<Reason>) {
-    let mut bad_hosts: Vec<String> = Vec::new();
+/// Judges every link by where it really leads (a link rewritten by the
+/// recipient's mail system by the URL it wraps): warnings for links and
+/// forms to hosts that are not official, notes for rewritten links.
+fn link_warnings(links: &[Link], rules: &Rules, warnings: &mut Vec<Reason>) -> Vec<Reason> {
+    let (mut bad_hosts, mut form_hosts, mut rewritten): (Vec<String>, Vec<String>, Vec<String>) = Default::default();
     for link in links {
-        let Some(target) = web_host(&link.target) else { continue };
+        let unwrapped = unwrap(&link.target, rules.rewriters());
+        let Some(target) = web_host(&unwrapped.target) else { continue };
+        if unwrapped.rewritten && !rewritten.contains(&target) {
+            rewritten.push(target.clone());
+        }
         let shown = link.shown.as_deref().and_then(shown_host);
         if let Some(shown) = shown.filter(|s| !same_site(s, &target))
             && !(rules.is_trusted_link_host(&shown) && rules.is_trusted_link_host(&target))
         {
             warnings.push(Reason::LinkTextMismatch { shown, target: target.clone() });
         }
-        if !rules.is_trusted_link_host(&target) && !bad_hosts.contains(&target) {
-            bad_hosts.push(target);
+        if rules.is_trusted_link_host(&target) {
+            continue;
+        }
+        let hosts = if link.form { &mut form_hosts } else { &mut bad_hosts };
+        if !hosts.contains(&target) {
+            hosts.push(target);
         }
     }
+    warnings.extend(form_hosts.into_iter().take(MAX_LINK_REASONS).map(|host| Reason::FormNotOfficial { host }));
     warnings.extend(bad_hosts.into_iter().take(MAX_LINK_REASONS).map(|host| Reason::LinkNotOfficial { host }));
+    rewritten.into_iter().take(MAX_LINK_REASONS).map(|host| Reason::LinkRewritten { host }).collect()
 }
 
 /// The host of an http(s) link; other schemes (mailto:, tel:) are not web

@@ -26,7 +26,9 @@
 //! ```
 
 mod authenticity;
+mod claims;
 mod domain;
+mod rewriter;
 mod rules;
 pub mod sanitise;
 mod text;
@@ -41,6 +43,7 @@ use serde::Serialize;
 
 pub use authenticity::{AuthenticationResult, AuthenticationResults, parse_authentication_results};
 pub use domain::{DomainVerdict, classify_domain, is_under};
+pub use rewriter::{Encoding as RewriterEncoding, RewriterSpec};
 pub use rules::{LureCategory, Rules, RulesError, RulesExtension};
 pub use sanitise::{plain_name, terminal_safe, terminal_safe_text};
 pub use trust::{
@@ -157,9 +160,31 @@ pub enum Reason {
         shown: String,
         target: String,
     },
+    /// A form in the message sends what is typed into it to this host.
+    FormNotOfficial {
+        host: String,
+    },
+    /// A link rewritten by the recipient's mail system (Safe Links,
+    /// Proofpoint…) leads to this host: it was judged by it.
+    LinkRewritten {
+        host: String,
+    },
+    /// The sender's own (unofficial) domain signed the message: it really
+    /// comes from that domain, which is not an official one.
+    SignedByUnofficialSender {
+        domain: String,
+    },
+    /// Only another domain than the official sender signed the message
+    /// (a mailing provider): that proves nothing about the sender.
+    SignedByThirdParty {
+        domain: String,
+    },
     TimeInDstGap,
     TimeAmbiguous,
     TimeFromDateHeader,
+    /// The body states a time vigie could not read: the `Date` header
+    /// was used.
+    TimeUnreadable,
     /// The message was too big to fetch whole: recognised from its
     /// beginning only.
     OnlyBeginningRead,
@@ -185,6 +210,11 @@ impl Reason {
             Reason::Lure { category } => category.code(),
             Reason::LinkNotOfficial { .. } => "link_not_official",
             Reason::LinkTextMismatch { .. } => "link_text_mismatch",
+            Reason::FormNotOfficial { .. } => "form_not_official",
+            Reason::LinkRewritten { .. } => "link_rewritten",
+            Reason::SignedByUnofficialSender { .. } => "signed_by_unofficial_sender",
+            Reason::SignedByThirdParty { .. } => "signed_by_third_party",
+            Reason::TimeUnreadable => "time_unreadable",
             Reason::TimeInDstGap => "time_in_dst_gap",
             Reason::TimeAmbiguous => "time_ambiguous",
             Reason::TimeFromDateHeader => "time_from_date_header",
@@ -205,6 +235,9 @@ impl Reason {
                 | Reason::UntrustedAuthenticationResults
                 | Reason::TimeAmbiguous
                 | Reason::TimeFromDateHeader
+                | Reason::TimeUnreadable
+                | Reason::LinkRewritten { .. }
+                | Reason::SignedByThirdParty { .. }
                 | Reason::OnlyBeginningRead
         )
     }

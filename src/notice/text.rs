@@ -25,6 +25,8 @@ const MAX_LINKS: usize = 200;
 pub(crate) struct Link {
     pub target: String,
     pub shown: Option<String>,
+    /// A `<form action>`: where what is typed into the form goes.
+    pub form: bool,
 }
 
 /// Everything recognition needs from one message, owned and normalised.
@@ -164,6 +166,9 @@ impl Body {
                         b"form" => {
                             if let Some(action) = attr(b"action") {
                                 self.push_link(&action, None);
+                                if let Some(last) = self.links.last_mut() {
+                                    last.form = true;
+                                }
                             }
                         }
                         _ => {}
@@ -209,7 +214,11 @@ impl Body {
 
     fn push_link(&mut self, target: &str, shown: Option<String>) {
         if self.links.len() < MAX_LINKS {
-            self.links.push(Link { target: target.to_owned(), shown: shown.map(|s| normalise(&s, false)) });
+            self.links.push(Link {
+                target: target.to_owned(),
+                shown: shown.map(|s| normalise(&s, false)),
+                form: false,
+            });
         }
     }
 
@@ -371,8 +380,12 @@ mod tests {
         assert_eq!(
             body.links,
             vec![
-                Link { target: "https://evil.example/x".into(), shown: Some("https://www.ameli.fr".into()) },
-                Link { target: "https://www.ameli.fr".into(), shown: None },
+                Link {
+                    target: "https://evil.example/x".into(),
+                    shown: Some("https://www.ameli.fr".into()),
+                    form: false
+                },
+                Link { target: "https://www.ameli.fr".into(), shown: None, form: false },
             ]
         );
     }
