@@ -157,8 +157,8 @@ pub fn reason(reason: &Reason, lang: Lang) -> String {
 fn lure(category: LureCategory, lang: Lang) -> &'static str {
     use LureCategory::*;
     match (category, lang) {
-        (BankDetails, Lang::Fr) => "il demande vos coordonnées bancaires",
-        (BankDetails, Lang::En) => "it asks for your bank details",
+        (BankDetails, Lang::Fr) => "il demande vos coordonnées bancaires (RIB, IBAN ou carte bancaire)",
+        (BankDetails, Lang::En) => "it asks for your bank details (RIB, IBAN or bank card)",
         (Password, Lang::Fr) => "il demande votre mot de passe",
         (Password, Lang::En) => "it asks for your password",
         (Ssn, Lang::Fr) => "il demande votre numéro de sécurité sociale",
@@ -183,6 +183,12 @@ fn lure(category: LureCategory, lang: Lang) -> &'static str {
             "il se présente comme un « service client » (l'Assurance Maladie ne se nomme jamais ainsi)"
         }
         (ServiceClient, Lang::En) => "it calls itself \"customer service\" (the Assurance Maladie never does)",
+        (QrCode, Lang::Fr) => "il vous demande de scanner un QR code, qui cache l'adresse du site où il mène",
+        (QrCode, Lang::En) => "it asks you to scan a QR code, which hides the address of the site it leads to",
+        (Documents, Lang::Fr) => "il demande des documents (pièce d'identité, justificatifs)",
+        (Documents, Lang::En) => "it asks for documents (identity card, proofs)",
+        (ReplyRequest, Lang::Fr) => "il vous demande de répondre par e-mail",
+        (ReplyRequest, Lang::En) => "it asks you to reply by e-mail",
     }
 }
 

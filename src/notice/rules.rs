@@ -24,6 +24,9 @@ pub enum LureCategory {
     SecureAccount,
     FileReference,
     ServiceClient,
+    QrCode,
+    Documents,
+    ReplyRequest,
 }
 
 impl LureCategory {
@@ -37,6 +40,13 @@ impl LureCategory {
     /// (deadline, "service client") that shops use too.
     pub(crate) fn is_serious(self) -> bool {
         !matches!(self, LureCategory::Deadline | LureCategory::ServiceClient | LureCategory::FileReference)
+            && !self.needs_context()
+    }
+
+    /// Asking for documents or a reply: genuine caisse agents do. A lure
+    /// only from an unofficial sender or with replies going elsewhere.
+    pub(crate) fn needs_context(self) -> bool {
+        matches!(self, LureCategory::Documents | LureCategory::ReplyRequest)
     }
 
     pub fn code(self) -> &'static str {
@@ -51,6 +61,9 @@ impl LureCategory {
             LureCategory::SecureAccount => "lure_secure_account",
             LureCategory::FileReference => "lure_file_reference",
             LureCategory::ServiceClient => "lure_service_client",
+            LureCategory::QrCode => "lure_qr_code",
+            LureCategory::Documents => "lure_documents",
+            LureCategory::ReplyRequest => "lure_reply_request",
         }
     }
 }

@@ -45,6 +45,8 @@ pub(crate) struct Content {
     pub body_folded: String,
     pub sender_name_folded: String,
     pub links: Vec<Link>,
+    /// An image that shows a QR code (by its name or alternative text).
+    pub qr_image: bool,
 }
 
 impl Content {
@@ -101,6 +103,7 @@ impl Content {
             reply_to,
             authentication_results,
             links: body.links,
+            qr_image: body.qr_image,
         }
     }
 }
@@ -111,6 +114,7 @@ struct Body {
     html_text: String,
     plain_text: String,
     links: Vec<Link>,
+    qr_image: bool,
 }
 
 static URL_IN_TEXT: LazyLock<Regex> =
@@ -162,6 +166,12 @@ impl Body {
                                 self.push_link(&href, Some(shown));
                             }
                             anchor = attr(b"href").map(|h| (h, String::new()));
+                        }
+                        b"img" => {
+                            self.qr_image |= [&b"alt"[..], b"src", b"title", b"name"]
+                                .iter()
+                                .filter_map(|k| attr(k))
+                                .any(|v| names_a_qr_code(&v));
                         }
                         b"form" => {
                             if let Some(action) = attr(b"action") {
@@ -250,6 +260,14 @@ pub(crate) fn decode_references(text: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// "QR code", "qrcode.png", "code_qr", "qr-ameli.png".
+fn names_a_qr_code(value: &str) -> bool {
+    static QR: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(^|[^a-z])(qr[\s_-]?code|code[\s_-]?qr|qr)([^a-z]|$)").expect("constant regex")
+    });
+    QR.is_match(value)
 }
 
 fn is_hidden(tag: &[u8]) -> bool {
