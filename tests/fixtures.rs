@@ -1,7 +1,9 @@
 //! The fixture corpus is the recogniser's spec: every `tests/fixtures/*.eml`
 //! has one line in `expected.jsonl` giving the labels it must get. Only the
 //! keys present on a line are compared; `codes` must be a subset of the
-//! verdict's reason codes.
+//! verdict's reason codes; `causes`, required for every fake, must be
+//! exactly the reasons against it (its real causes, no more, no fewer);
+//! `a.b` compares field `b` of the nested object `a`.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -33,13 +35,19 @@ fn every_fixture_gets_its_expected_labels() {
     for want in &expected {
         let file = want["file"].as_str().expect("each line names its file");
         let raw = std::fs::read(fixtures().join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
-        let got = match recognise(&raw, &rules) {
-            Ok(seen) => serde_json::to_value(ScanRecord::new(file, &seen, Lang::En)).expect("a JSON object"),
+        let seen = match recognise(&raw, &rules) {
+            Ok(seen) => seen,
             Err(e) => {
                 failures.push(format!("{file}: not recognised as an e-mail: {e}"));
                 continue;
             }
         };
+        let got = serde_json::to_value(ScanRecord::new(file, &seen, Lang::En)).expect("a JSON object");
+        let warnings: BTreeSet<&str> =
+            seen.notice.iter().flat_map(|n| &n.reasons).filter(|r| r.is_warning()).map(|r| r.code()).collect();
+        if file.starts_with("fake-") && want.get("causes").is_none() {
+            failures.push(format!("{file}: a fake must list its causes; it has {warnings:?}"));
+        }
         for (key, value) in want.as_object().expect("each line is an object") {
             match key.as_str() {
                 "file" | "note" => {}
@@ -50,6 +58,20 @@ fn every_fixture_gets_its_expected_labels() {
                         if !have.contains(code) {
                             failures.push(format!("{file}: reason {code} missing; got {have:?}"));
                         }
+                    }
+                }
+                "causes" => {
+                    let want: BTreeSet<&str> =
+                        value.as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+                    if want != warnings {
+                        failures.push(format!("{file}: the reasons against it are {warnings:?}, should be {want:?}"));
+                    }
+                }
+                // "original.authenticity": a field of a nested object.
+                _ if key.contains('.') => {
+                    let have = key.split('.').fold(&got, |v, k| &v[k]);
+                    if have != value {
+                        failures.push(format!("{file}: {key} is {have} but should be {value}"));
                     }
                 }
                 _ if got[key] != *value => failures

@@ -25,7 +25,7 @@ pub use views::*;
 use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Paris;
 
-use crate::notice::{Authenticity, Kind, LureCategory, NotAnEmail, Notice, Reason, Recognition, Service};
+use crate::notice::{Authenticity, Forwarded, Kind, LureCategory, NotAnEmail, Notice, Reason, Recognition, Service};
 
 /// The language of user-facing text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Deserialize)]
@@ -285,6 +285,29 @@ pub fn scan_verdict(seen: &Recognition, lang: Lang) -> String {
         }
     };
     verdict + &by
+}
+
+/// What `vigie scan` adds about a forward: the attached original's own
+/// verdict, or why an original copied into the text cannot be checked.
+pub fn forwarded(forwarded: &Forwarded, lang: Lang) -> String {
+    match (forwarded, lang) {
+        (Forwarded::Attached(original), Lang::Fr) => {
+            format!("message transféré, l'original est joint — l'original : {}", scan_verdict(original, lang))
+        }
+        (Forwarded::Attached(original), Lang::En) => {
+            format!("forwarded message, the original is attached — the original: {}", scan_verdict(original, lang))
+        }
+        (Forwarded::Inline(service), Lang::Fr) => format!(
+            "message transféré : le message {} d'origine est recopié dans le texte, son expéditeur ne peut pas être \
+             vérifié. Pour le faire vérifier, demandez qu'on vous le transfère en pièce jointe.",
+            service_name(*service)
+        ),
+        (Forwarded::Inline(service), Lang::En) => format!(
+            "forwarded message: the original {} mail is copied into the text, its sender cannot be checked. To have \
+             it checked, ask for it to be forwarded as an attachment.",
+            service_name(*service)
+        ),
+    }
 }
 
 /// Whose checks a verdict went by (`vigie scan` reads the topmost

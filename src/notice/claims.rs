@@ -45,7 +45,9 @@ pub(crate) fn claimed_service(
     let candidates = [
         brand_in_sender,
         rules.brand_named_in(&content.sender_name_folded),
-        rules.brand_named_in(&content.subject_folded),
+        // A subject naming the brand (a forward of a notice does) claims
+        // only with a lure.
+        rules.brand_named_in(&content.subject_folded).filter(|_| lures.iter().any(|l| l.is_serious())),
         // A near miss of an official domain (amelli.fr) is a claim only
         // when the message names that same brand and makes a claim.
         match verdict {

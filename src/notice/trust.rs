@@ -179,9 +179,11 @@ pub(crate) fn select(headers: &[String], trust: &Trust) -> Selected {
     }
 }
 
-/// The methods a header reports on (`dkim`, `spf`, …), each once.
+/// The methods a header reports on (`dkim`, `spf`, …), each once; an
+/// extension of a method counts as that method (OpenDKIM writes
+/// `dkim-atps` and `dkim-adsp` beside its `dkim`).
 fn methods(h: &AuthenticationResults) -> BTreeSet<&str> {
-    h.results.iter().map(|r| r.method.as_str()).collect()
+    h.results.iter().map(|r| r.method.split('-').next().unwrap_or_default()).collect()
 }
 
 /// What one message of an account says about its receiving server.
