@@ -111,3 +111,22 @@ fn malformed_inputs_are_refused_without_panic() {
     let raw = std::fs::read(dir.join("truncated.eml")).expect("truncated.eml");
     assert!(recognise(&raw, &rules).is_ok());
 }
+
+#[test]
+fn reasons_name_the_brand_a_lookalike_imitates_and_the_domain_that_signed() {
+    let rules = Rules::builtin();
+    let reasons = |file: &str| {
+        let raw = std::fs::read(fixtures().join(file)).expect("fixture");
+        let seen = recognise(&raw, &rules).expect("an e-mail");
+        vigie::messages::reasons(seen.notice.as_ref().expect("a claim"), Lang::Fr).join(" | ")
+    };
+    let text = reasons("fake-assurance-maladie-info-lookalike-named-rightly.eml");
+    assert!(text.contains("assurance-maladie-info.com imite l'adresse officielle assurance-maladie.fr"), "{text}");
+    let text = reasons("fake-ameli-fr-com-dkim-and-dmarc-pass-for-itself.eml");
+    assert!(text.contains("signé par ameli-fr.com, qui n'est pas un domaine officiel"), "{text}");
+    assert!(!text.contains("aucune vérification"), "checks did pass, for the look-alike: {text}");
+    let text = reasons("fake-ameli-refund-asks-rib-not-payment.eml");
+    assert!(text.contains("coordonnées bancaires") && !text.contains("paiement"), "{text}");
+    let text = reasons("ameli-login-date-time-unreadable.eml");
+    assert!(text.contains("heure illisible, celle de l'e-mail est utilisée"), "{text}");
+}

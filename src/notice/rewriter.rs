@@ -190,8 +190,8 @@ mod tests {
         let u = unwrapped(&format!("https://nam02.safelinks.protection.outlook.com/?url={inner}"));
         assert_eq!(u.target, "https://evil.example/x");
         let bad = unwrapped("https://eur01.safelinks.protection.outlook.com/?url=javascript%3Aalert(1)");
-        assert_eq!(bad.rewritten, false);
+        assert!(!bad.rewritten);
         let other = unwrapped("https://example.com/?url=https%3A%2F%2Fassure.ameli.fr");
-        assert_eq!(other.rewritten, false, "only known rewriters are unwrapped");
+        assert!(!other.rewritten, "only known rewriters are unwrapped");
     }
 }
