@@ -33,18 +33,34 @@ pub(crate) fn claimed_service(
         return Some(s);
     }
     let text = format!("{} \n {}", content.subject_folded, content.body_folded);
-    let claimed_in_message = |s: Service| {
-        format.is_some_and(|f| f.service == s)
-            || rules.claim_phrase_in(s, &text)
-            || (s == Service::Ameli && lures.iter().any(|l| l.impersonates_ameli()))
+    let known_subject = |s: Service| format.is_some_and(|f| f.service == s);
+    let impersonating_lure = |s: Service| s == Service::Ameli && lures.iter().any(|l| l.impersonates_ameli());
+    let claimed_in_message = |s: Service| known_subject(s) || rules.claim_phrase_in(s, &text) || impersonating_lure(s);
+    // "Ameli Couture", "Ameli Weber", amis-ameli.org: the brand word is
+    // part of another name. Such a sender claims the service only with a
+    // known subject, a lure only an impersonator uses, or a claim phrase
+    // together with a lure.
+    let strongly_claimed = |s: Service| {
+        known_subject(s)
+            || impersonating_lure(s)
+            || (rules.claim_phrase_in(s, &text) && lures.iter().any(|l| l.is_serious()))
     };
+    let domain = content.envelope.sender.address.as_deref().and_then(|a| a.rsplit_once('@')).map(|(_, d)| d);
     let brand_in_sender = match verdict {
-        Some(DomainVerdict::Lookalike { service, strength: Strength::Strong, .. }) => Some(*service),
+        Some(DomainVerdict::Lookalike { service, strength: Strength::Strong, .. }) => {
+            let tokens = domain.map(domain_tokens).unwrap_or_default();
+            Some(*service).filter(|&s| only_service_words(rules, s, &tokens) || strongly_claimed(s))
+        }
         _ => None,
     };
+    let brand_in_name = rules.brand_named_in(&content.sender_name_folded).filter(|&s| {
+        let tokens: Vec<&str> =
+            content.sender_name_folded.split(|c: char| !c.is_ascii_alphanumeric()).filter(|t| !t.is_empty()).collect();
+        only_service_words(rules, s, &tokens) || strongly_claimed(s)
+    });
     let candidates = [
         brand_in_sender,
-        rules.brand_named_in(&content.sender_name_folded),
+        brand_in_name,
         // A subject naming the brand (a forward of a notice does) claims
         // only with a lure.
         rules.brand_named_in(&content.subject_folded).filter(|_| lures.iter().any(|l| l.is_serious())),
@@ -61,4 +77,138 @@ pub(crate) fn claimed_service(
         rules.brand_named_in(&content.body_folded).filter(|_| lures.iter().any(|l| l.is_serious())),
     ];
     candidates.into_iter().flatten().find(|&s| claimed_in_message(s))
+}
+
+/// Words a sender's name or domain uses to present itself as the service
+/// besides the brand (`ameli-remboursement.com`, "Service clients Ameli").
+/// Any other word makes the brand part of another name: a shop, a person.
+const SERVICE_WORDS: &[&str] = &[
+    "fr",
+    "france",
+    "gouv",
+    "www",
+    "mail",
+    "mails",
+    "email",
+    "info",
+    "infos",
+    "information",
+    "informations",
+    "service",
+    "services",
+    "serv",
+    "svc",
+    "client",
+    "clients",
+    "contact",
+    "support",
+    "aide",
+    "assistance",
+    "assure",
+    "assures",
+    "assuree",
+    "compte",
+    "comptes",
+    "moncompte",
+    "mon",
+    "votre",
+    "espace",
+    "portail",
+    "securite",
+    "secure",
+    "securise",
+    "security",
+    "verification",
+    "verif",
+    "verify",
+    "validation",
+    "connexion",
+    "connect",
+    "login",
+    "auth",
+    "identite",
+    "remboursement",
+    "remboursements",
+    "rembourse",
+    "remb",
+    "rbt",
+    "paiement",
+    "paiements",
+    "versement",
+    "dossier",
+    "dossiers",
+    "carte",
+    "cartes",
+    "vitale",
+    "sante",
+    "maladie",
+    "assurance",
+    "sociale",
+    "secu",
+    "securitesociale",
+    "notification",
+    "notifications",
+    "notif",
+    "alerte",
+    "alertes",
+    "update",
+    "maj",
+    "online",
+    "en",
+    "ligne",
+    "app",
+    "web",
+    "net",
+    "mobile",
+    "noreply",
+    "no",
+    "reply",
+    "ne",
+    "pas",
+    "repondre",
+    "team",
+    "equipe",
+    "de",
+    "du",
+    "la",
+    "l",
+    "le",
+    "d",
+    "des",
+    "et",
+    "votre",
+    "officiel",
+    "official",
+    "centre",
+    "center",
+    "direction",
+    "caisse",
+    "primaire",
+    "cpam",
+    "ameli",
+    "agent",
+    "conseiller",
+    "gestion",
+    "nouvelle",
+    "nouveau",
+    "renouvellement",
+    "commande",
+    "suivi",
+];
+
+fn domain_tokens(domain: &str) -> Vec<&str> {
+    let mut labels: Vec<&str> = domain.split('.').collect();
+    labels.pop(); // the top-level domain says nothing
+    labels.into_iter().flat_map(|l| l.split('-')).filter(|t| !t.is_empty()).collect()
+}
+
+/// Every token is a brand word of `service` or a service word.
+fn only_service_words(rules: &Rules, service: Service, tokens: &[&str]) -> bool {
+    let brand_words: Vec<&str> = rules.brand_tokens(service).iter().flatten().map(String::as_str).collect();
+    tokens.iter().all(|t| {
+        let t = t.to_ascii_lowercase();
+        brand_words.contains(&t.as_str())
+            || SERVICE_WORDS.contains(&t.as_str())
+            || t.chars().all(|c| c.is_ascii_digit())
+    })
 }
