@@ -447,6 +447,40 @@ mod tests {
     }
 
     #[test]
+    fn official_display_names_are_recognised_and_names_of_people_or_shops_are_not() {
+        let rules = Rules::builtin();
+        for name in [
+            "votre assurance maladie",
+            "l'assurance maladie",
+            "assurance-maladie.fr",
+            "ameli",
+            "ameli.fr",
+            "cpam de paris",
+            "caisse primaire d'assurance maladie",
+            "service clients ameli",
+            "ameli - remboursements",
+            "ameli sante",
+            "franceconnect",
+        ] {
+            assert!(rules.display_name_of(name).is_some(), "{name}");
+        }
+        for name in ["ameli weber", "ameli couture", "les amis d'ameli", "amelie durand", "pharmacie ameli"] {
+            assert_eq!(rules.display_name_of(name), None, "{name}");
+        }
+    }
+
+    #[test]
+    fn claim_phrases_are_about_the_service_not_a_namesake() {
+        let rules = Rules::builtin();
+        let claims = |t: &str| rules.claim_phrase_in(Service::Ameli, t);
+        assert!(claims("une connexion a votre compte ameli a eu lieu"));
+        assert!(claims("l'assurance maladie vous informe"));
+        assert!(claims("votre carte vitale 2026 est prete"));
+        assert!(!claims("une connexion a votre compte ameli shop a eu lieu"));
+        assert!(!claims("pensez a apporter votre carte vitale et votre ordonnance"));
+    }
+
+    #[test]
     fn lures_are_found_unless_negated() {
         let rules = Rules::builtin();
         assert_eq!(rules.lures_in("merci de confirmer vos coordonnees bancaires"), vec![LureCategory::BankDetails]);

@@ -163,7 +163,7 @@ fn alternation(words: impl Iterator<Item = &'static str>) -> String {
 /// The time after a date: `à 14:05`, `14h05`, `14 h 05`, `9h`, `14:05:33`,
 /// `2:05 pm`, `14 heures 05`.
 const TIME: &str = r"\s*,?\s*(?:a|at|vers|-|,)?\s*
-    (?P<h>\d{1,2})\s*(?P<sep>heures?|h|:)\s*(?P<mi>\d{2})?(?:\s*min\b)?(?::\d{2})?
+    (?P<h>\d{1,2})\s*(?P<sep>heures?|h|:|\.)\s*(?P<mi>\d{2})?(?:\s*min\b)?(?::\d{2})?
     (?:\s*(?P<ampm>am|pm|a\.m\.|p\.m\.))?";
 
 // Folded text is ASCII: no Unicode classes (smaller, faster automata).
@@ -361,6 +361,8 @@ mod tests {
             "le 10 dec. 2026 a 14:05:33",
             "wed, dec 10, 2026 at 2:05 pm",
             "10 dec 2026 at 2:05 pm",
+            "le 10 decembre 2026 a 14.05",
+            "le 10th december 2026, 14:05",
         ] {
             assert_eq!(read(body, None).map(|t| t.at), Some(utc("2026-12-10T13:05:00Z")), "{body}");
         }
