@@ -29,7 +29,9 @@ pub(crate) fn claimed_service(
     if let Some(f) = format.filter(|f| f.subject_claims) {
         return Some(f.service);
     }
-    if let Some(s) = rules.display_name_of(&content.sender_name_folded) {
+    // "Ameli" alone may be a first name: it counts as a brand word below.
+    let single_word = !content.sender_name_folded.trim().contains([' ', '-', '\'']);
+    if let Some(s) = rules.display_name_of(&content.sender_name_folded).filter(|_| !single_word) {
         return Some(s);
     }
     let text = format!("{} \n {}", content.subject_folded, content.body_folded);
@@ -49,6 +51,12 @@ pub(crate) fn claimed_service(
     let brand_in_sender = match verdict {
         Some(DomainVerdict::Lookalike { service, strength: Strength::Strong, .. }) => {
             let tokens = domain.map(domain_tokens).unwrap_or_default();
+            // ameli.com, ameli-fr.com, franceconnect-gouv.fr: the brand
+            // itself under another name, no one's shop. A claim by itself.
+            let tld = domain.and_then(|d| d.rsplit('.').next()).unwrap_or_default();
+            if is_the_brand_itself(rules, *service, &tokens) && (tokens.len() > 1 || GENERIC_TLDS.contains(&tld)) {
+                return Some(*service);
+            }
             Some(*service).filter(|&s| only_service_words(rules, s, &tokens) || strongly_claimed(s))
         }
         _ => None,
@@ -196,10 +204,26 @@ const SERVICE_WORDS: &[&str] = &[
     "suivi",
 ];
 
+/// Top-level domains that say nothing of a country: `ameli.com` is the
+/// brand under another name, `ameli.de` may be someone called Ameli.
+const GENERIC_TLDS: &[&str] = &[
+    "com", "net", "org", "info", "biz", "online", "site", "website", "xyz", "top", "live", "app", "help", "support",
+    "services", "shop", "store", "club", "icu", "vip", "pro", "fr", "eu",
+];
+
 fn domain_tokens(domain: &str) -> Vec<&str> {
     let mut labels: Vec<&str> = domain.split('.').collect();
     labels.pop(); // the top-level domain says nothing
     labels.into_iter().flat_map(|l| l.split('-')).filter(|t| !t.is_empty()).collect()
+}
+
+/// The tokens spell a brand of `service`, with at most `fr`, `gouv` or
+/// `france` besides.
+fn is_the_brand_itself(rules: &Rules, service: Service, tokens: &[&str]) -> bool {
+    let brand_words: Vec<&str> = rules.brand_tokens(service).iter().flatten().map(String::as_str).collect();
+    !tokens.is_empty()
+        && tokens.iter().any(|t| brand_words.contains(t))
+        && tokens.iter().all(|t| brand_words.contains(t) || matches!(*t, "fr" | "gouv" | "france"))
 }
 
 /// Every token is a brand word of `service` or a service word.
