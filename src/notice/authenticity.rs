@@ -134,8 +134,11 @@ pub(crate) fn judge(content: &Content, rules: &Rules, selected: &Selected) -> Op
     let format = matching_format(content, rules);
     let mut lures =
         rules.lures_in(&format!("{} {} {}", content.sender_name_folded, content.subject_folded, content.body_folded));
-    if content.qr_image && !lures.contains(&LureCategory::QrCode) {
-        lures.push(LureCategory::QrCode);
+    let extra = content.fields.iter().copied().chain(content.qr_image.then_some(LureCategory::QrCode));
+    for category in extra {
+        if !lures.contains(&category) {
+            lures.push(category);
+        }
     }
     let service = claimed_service(content, rules, verdict.as_ref(), format, &lures)?;
 

@@ -10,6 +10,7 @@ use html5gum::{DefaultEmitter, Token, Tokenizer};
 use mail_parser::{Message, PartType};
 use regex::Regex;
 
+use super::rules::LureCategory;
 use super::{Envelope, Sender};
 
 /// Text beyond this many bytes is not looked at: notices are a few
@@ -47,6 +48,8 @@ pub(crate) struct Content {
     pub links: Vec<Link>,
     /// An image that shows a QR code (by its name or alternative text).
     pub qr_image: bool,
+    /// What the input fields of a form in the message ask for.
+    pub fields: Vec<LureCategory>,
 }
 
 impl Content {
@@ -104,6 +107,7 @@ impl Content {
             authentication_results,
             links: body.links,
             qr_image: body.qr_image,
+            fields: body.fields,
         }
     }
 }
@@ -115,6 +119,7 @@ struct Body {
     plain_text: String,
     links: Vec<Link>,
     qr_image: bool,
+    fields: Vec<LureCategory>,
 }
 
 static URL_IN_TEXT: LazyLock<Regex> =
@@ -172,6 +177,18 @@ impl Body {
                                 .iter()
                                 .filter_map(|k| attr(k))
                                 .any(|v| names_a_qr_code(&v));
+                        }
+                        b"input" | b"select" | b"textarea" => {
+                            let field = [&b"type"[..], b"name", b"id", b"placeholder", b"autocomplete"]
+                                .iter()
+                                .filter_map(|k| attr(k))
+                                .collect::<Vec<_>>()
+                                .join(" ");
+                            if let Some(asked) = field_asks(&field)
+                                && !self.fields.contains(&asked)
+                            {
+                                self.fields.push(asked);
+                            }
                         }
                         b"form" => {
                             if let Some(action) = attr(b"action") {
@@ -260,6 +277,25 @@ pub(crate) fn decode_references(text: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// What an input field asks for, by its type, name or placeholder:
+/// `type=password`, `name=iban`, `placeholder="N° de sécurité sociale"`.
+fn field_asks(field: &str) -> Option<LureCategory> {
+    let f = normalise(field, true);
+    let has = |words: &[&str]| words.iter().any(|w| f.split(|c: char| !c.is_ascii_alphanumeric()).any(|t| t == *w));
+    if has(&["password", "passwd", "pwd", "motdepasse", "mdp", "pass"]) || f.contains("mot de passe") {
+        Some(LureCategory::Password)
+    } else if has(&["iban", "rib", "bic", "cvv", "cvc", "cryptogramme", "ccnum", "cardnumber"])
+        || f.contains("cc-number")
+        || f.contains("carte bancaire")
+    {
+        Some(LureCategory::BankDetails)
+    } else if has(&["nir", "ssn", "secu", "numsecu", "insee"]) || f.contains("securite sociale") {
+        Some(LureCategory::Ssn)
+    } else {
+        None
+    }
 }
 
 /// "QR code", "qrcode.png", "code_qr", "qr-ameli.png".
