@@ -28,6 +28,7 @@
 mod authenticity;
 mod claims;
 mod domain;
+mod forward;
 mod rewriter;
 mod rules;
 pub mod sanitise;
@@ -341,14 +342,14 @@ pub fn recognise_for(raw: &[u8], rules: &Rules, trust: &Trust) -> Result<Recogni
     if !content.has_headers {
         return Err(NotAnEmail::NoHeaders);
     }
-    let inline = inline_forward(&content, rules);
+    let inline = forward::inline_forward(&content, rules);
     let mut seen = judged(content, rules, trust);
-    seen.forwarded =
-        attached_original(&message, rules).or_else(|| inline.filter(|_| seen.notice.is_none()).map(Forwarded::Inline));
+    seen.forwarded = forward::attached_original(&message, rules)
+        .or_else(|| inline.filter(|_| seen.notice.is_none()).map(Forwarded::Inline));
     Ok(seen)
 }
 
-fn judged(content: text::Content, rules: &Rules, trust: &Trust) -> Recognition {
+pub(crate) fn judged(content: text::Content, rules: &Rules, trust: &Trust) -> Recognition {
     let selected = trust::select(&content.authentication_results, trust);
     let notice = authenticity::judge(&content, rules, &selected);
     let checked_by = match selected {
@@ -359,54 +360,6 @@ fn judged(content: text::Content, rules: &Rules, trust: &Trust) -> Recognition {
     sanitise::recognition(&mut seen);
     seen
 }
-
-/// An attached original (`message/rfc822`) that concerns a service,
-/// judged on its own (one level deep).
-fn attached_original(message: &mail_parser::Message<'_>, rules: &Rules) -> Option<Forwarded> {
-    message.parts.iter().find_map(|part| match &part.body {
-        mail_parser::PartType::Message(original) => {
-            let content = text::Content::of(original);
-            let judged = judged(content, rules, &Trust::Topmost);
-            judged.notice.is_some().then(|| Forwarded::Attached(Box::new(judged)))
-        }
-        _ => None,
-    })
-}
-
-/// A forward whose copied text names a service: that service.
-fn inline_forward(content: &text::Content, rules: &Rules) -> Option<Service> {
-    let forward_subject = ["fwd:", "fw:", "tr:", "trans:", "transfert:", "wg:"]
-        .iter()
-        .any(|p| content.subject_folded.trim_start().starts_with(p));
-    let marker = FORWARD_MARKERS.iter().filter_map(|m| content.body_folded.find(m)).min();
-    if !(forward_subject || marker.is_some()) {
-        return None;
-    }
-    // The forwarded subject first: "Fwd: Alerte de connexion … avec
-    // FranceConnect" is FranceConnect's even if the text names Ameli.fr.
-    let subject = content.subject_folded.split_once(':').map_or("", |(_, rest)| rest.trim());
-    let by_format = rules
-        .formats
-        .iter()
-        .find(|f| forward_subject && f.subject.as_ref().is_some_and(|re| re.is_match(subject.as_bytes())))
-        .map(|f| f.service);
-    let quoted = content.body_folded.get(marker.unwrap_or(0)..).unwrap_or_default();
-    by_format
-        .or_else(|| forward_subject.then(|| rules.brand_named_in(subject)).flatten())
-        .or_else(|| rules.brand_named_in(quoted))
-}
-
-/// How mail programs introduce a forwarded message in the text (folded).
-const FORWARD_MARKERS: &[&str] = &[
-    "forwarded message",
-    "message transfere",
-    "message d'origine",
-    "message original",
-    "original message",
-    "debut du message reexpedie",
-    "begin forwarded message",
-    "message reexpedie",
-];
 
 #[cfg(test)]
 mod tests {
