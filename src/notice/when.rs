@@ -209,19 +209,19 @@ static ISO_DATE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
-/// Something in the text that states a time or a date vigie did not read:
-/// `14:05`, `14h05`, a day and a month name, a numeric date, "heure de
-/// Paris". ("24h/24" is not a time.)
+/// Something in the text that states a time vigie did not read: `14:05`
+/// or `14h05` away from a date it could read, `à 14 h`, `à quatorze
+/// heures`, `2 pm`, "heure de Paris". A date alone states no time, and
+/// "24h/24" is not a time.
 static TIME_LIKE: LazyLock<Regex> = LazyLock::new(|| {
-    let months = alternation(MONTHS.iter().map(|(m, _)| *m));
-    ascii(&format!(
+    ascii(
         r"(?x)
         \b([01]?\d|2[0-3])\s*(h|:)\s*[0-5]\d\b
-        | \b\d{{1,2}}(er)?\s+({months})\b
-        | \b({months})\.?\s+\d{{1,2}}\b,?\s+\d{{4}}
-        | \b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b
-        | \bheure de paris\b"
-    ))
+        | \b(a|vers|at)\s+\d{1,2}\s*(h|heures?)\b
+        | \b(a|vers)\s+[a-z]+\s+heures?\b
+        | \b\d{1,2}\s*(am|pm)\b
+        | \bheure de paris\b | \bparis time\b",
+    )
 });
 
 fn ascii(pattern: &str) -> Regex {
@@ -386,10 +386,14 @@ mod tests {
 
     #[test]
     fn a_time_present_but_unreadable_is_flagged_apart_from_no_time() {
-        let t = read("connexion le 10 decembre a quatorze heures (heure de paris)", Some("2026-12-10T13:06:00Z"));
+        let t = read("connexion le 10 decembre a quatorze heures cinq", Some("2026-12-10T13:06:00Z"));
         assert_eq!(t.map(|t| (t.source, t.note)), Some((TimeSource::DateHeader, Some(TimeNote::Unreadable))));
-        let t = read("une connexion a eu lieu. service disponible 24h/24", Some("2026-12-10T13:06:00Z"));
-        assert_eq!(t.map(|t| (t.source, t.note)), Some((TimeSource::DateHeader, None)));
+        for no_time in
+            ["une connexion a eu lieu. service disponible 24h/24", "une connexion a eu lieu le 10 decembre 2026"]
+        {
+            let t = read(no_time, Some("2026-12-10T13:06:00Z"));
+            assert_eq!(t.map(|t| (t.source, t.note)), Some((TimeSource::DateHeader, None)), "{no_time}");
+        }
     }
 
     #[test]
