@@ -8,7 +8,7 @@ use crate::journal::{StoredFinding, StoredNotice};
 use crate::matching::{Answer, FindingKind, LoginService, LoginSource, OwnLogin, Resolution, Via};
 use crate::messages::{Lang, paris_time};
 use crate::notice::sanitise::is_bidi_control;
-use crate::notice::{Authenticity, Kind, Recognition, Service, TimeSource};
+use crate::notice::{Authenticity, Forwarded, Kind, Recognition, Service, TimeSource};
 
 /// RFC 3339 UTC, to the second.
 fn utc(t: DateTime<Utc>) -> String {
@@ -149,9 +149,10 @@ impl LogRecord {
 }
 
 /// `vigie scan --json`: one message (the contract in DESIGN.md, plus
-/// `addressee`, `format`, `message_id`, the stable reason `codes`, and `checked_by`: the
+/// `addressee`, `format`, `message_id`, the stable reason `codes`, `checked_by`: the
 /// authserv-id of the `Authentication-Results` whose verdict this is, or
-/// `"(microsoft)"`, or null).
+/// `"(microsoft)"`, or null; and for a forward, `forwarded`,
+/// `forwarded_claims` and the attached `original`).
 #[derive(Debug, Serialize)]
 pub struct ScanRecord {
     pub file: String,
@@ -170,6 +171,14 @@ pub struct ScanRecord {
     pub checked_by: Option<String>,
     pub reasons: Vec<String>,
     pub codes: Vec<&'static str>,
+    /// `"attached"` when the message forwards an ameli or FranceConnect
+    /// mail as an attachment (judged in `original`), `"inline"` when it
+    /// copies one into its text (its sender cannot be checked), else null.
+    pub forwarded: Option<&'static str>,
+    /// The attached original's own verdict (same fields), else null.
+    pub original: Option<Box<ScanRecord>>,
+    /// For `"inline"`: the service the copied mail names.
+    pub forwarded_claims: Option<Service>,
 }
 
 impl ScanRecord {
@@ -192,6 +201,19 @@ impl ScanRecord {
             checked_by: seen.checked_by.clone(),
             reasons: notice.map(|n| crate::messages::reasons(n, lang)).unwrap_or_default(),
             codes: notice.map(|n| n.reasons.iter().map(|r| r.code()).collect()).unwrap_or_default(),
+            forwarded: seen.forwarded.as_ref().map(|f| match f {
+                Forwarded::Attached(_) => "attached",
+                Forwarded::Inline(_) => "inline",
+            }),
+            original: match &seen.forwarded {
+                Some(Forwarded::Attached(original)) => Some(Box::new(ScanRecord::new(file, original, lang))),
+                _ => None,
+            },
+            forwarded_claims: match &seen.forwarded {
+                Some(Forwarded::Attached(original)) => original.notice.as_ref().map(|n| n.service),
+                Some(Forwarded::Inline(service)) => Some(*service),
+                None => None,
+            },
         }
     }
 }

@@ -182,3 +182,67 @@ Confirmez vos coordonnees bancaires : https://evil.example/x\r\n";
         }
     }
 }
+
+#[test]
+fn a_link_rewritten_by_the_mail_provider_is_judged_by_the_url_it_wraps() {
+    let mail = b"Authentication-Results: spf=pass (sender IP is 192.0.2.41) smtp.mailfrom=info.ameli.fr; dkim=pass \
+(signature was verified) header.d=info.ameli.fr;dmarc=pass action=none header.from=info.ameli.fr;compauth=pass reason=100\r\n\
+From: Votre Assurance Maladie <assurance-maladie@info.ameli.fr>\r\n\
+Subject: Votre compte ameli - Information de connexion\r\n\
+Date: Wed, 09 Dec 2026 08:31:00 +0100\r\nContent-Type: text/html; charset=utf-8\r\n\r\n\
+<p>Une connexion a votre compte ameli a eu lieu le mer. 9 d&eacute;c. 2026 &agrave; 08:30.</p>\
+<p><a href=\"https://eur01.safelinks.protection.outlook.com/?url=https%3A%2F%2Fassure.ameli.fr%2FPortailAS&amp;data=05%7C02&amp;reserved=0\">https://assure.ameli.fr</a></p>\r\n";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = write(&dir, "safelinks.eml", mail);
+    let out = vigie(&["scan", &file]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("authentique"), "{stdout}");
+    assert!(stdout.contains("lien réécrit par votre messagerie vers assure.ameli.fr"), "{stdout}");
+    assert!(stdout.contains("09/12/2026 à 08:30"), "{stdout}");
+}
+
+const FORWARD_WITH_FAKE_ATTACHED: &[u8] = b"From: Jeanne Martin <mamie@orange.fr>\r\n\
+Subject: TR: Votre carte Vitale\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n\
+--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nC'est normal ?\r\n\
+--b\r\nContent-Type: message/rfc822\r\n\r\n\
+From: Votre Assurance Maladie <contact@ameli-fr.com>\r\n\
+Subject: Votre carte Vitale 2026 est prete\r\n\r\n\
+Cliquez sur JE COMMANDE MA CARTE : https://ameli-fr.com/carte\r\n\
+--b--\r\n";
+
+#[test]
+fn a_forward_with_the_original_attached_is_judged_by_its_original() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = write(&dir, "fwd.eml", FORWARD_WITH_FAKE_ATTACHED);
+    let out = vigie(&["scan", &file]);
+    assert_eq!(out.status.code(), Some(1), "a fake original needs attention");
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    assert!(lines[0].contains("sans rapport"), "the forward itself claims nothing: {stdout}");
+    assert!(lines[1].contains("l'original est joint") && lines[1].contains("FAUX probable"), "{stdout}");
+    let out = vigie(&["scan", "--json", &file]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert!(v["claims"].is_null());
+    assert_eq!(v["forwarded"], "attached");
+    assert_eq!(v["forwarded_claims"], "ameli");
+    assert_eq!(v["original"]["claims"], "ameli");
+    assert_eq!(v["original"]["authenticity"], "suspicious");
+}
+
+#[test]
+fn an_inline_forward_says_its_original_sender_cannot_be_checked() {
+    let mail = "From: Jeanne Martin <mamie@orange.fr>\r\n\
+Subject: Fwd: Votre compte ameli – Information de connexion\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+---------- Forwarded message ---------\r\nDe : Votre Assurance Maladie <assurance-maladie@info.ameli.fr>\r\n\
+Une connexion à votre compte ameli a eu lieu le 20 novembre 2026 à 10h14.\r\n";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = write(&dir, "inline.eml", mail.as_bytes());
+    let out = vigie(&["scan", &file]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("son expéditeur ne peut pas être vérifié"), "{}", text(&out.stdout));
+    let out = vigie(&["scan", "--json", &file]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!((v["forwarded"].as_str(), v["original"].is_null()), (Some("inline"), true));
+}

@@ -6,7 +6,10 @@
 //! not be scanned, else 0. A bad file never stops the others.
 //!
 //! `scan` has no account: it reads the topmost `Authentication-Results`,
-//! whoever wrote it, and says whose it was. Nothing from a message or a
+//! whoever wrote it, and says whose it was. A forward with the original
+//! attached gets a second line: the original's own verdict (which counts
+//! for the exit status); a forward copied into the text, a line saying its
+//! sender cannot be checked. Nothing from a message or a
 //! file name reaches the terminal raw ([`terminal_safe`]).
 
 use std::fs::File;
@@ -18,7 +21,7 @@ use super::{Cli, CliError};
 use crate::Exit;
 use crate::config::Config;
 use crate::messages::{self, Lang};
-use crate::notice::{Authenticity, Recognition, Rules, recognise, terminal_safe};
+use crate::notice::{Authenticity, Forwarded, Recognition, Rules, recognise, terminal_safe};
 use crate::report::{self, ScanError, ScanRecord};
 
 /// Larger messages are not analysed: notices are a few kilobytes, and this
@@ -53,7 +56,8 @@ impl Scan {
         for file in &self.files {
             match scan_one(file, &rules) {
                 Ok(seen) => {
-                    suspicious |= seen.notice.as_ref().is_some_and(|n| n.authenticity == Authenticity::Suspicious);
+                    suspicious |= is_suspicious(&seen)
+                        || matches!(&seen.forwarded, Some(Forwarded::Attached(original)) if is_suspicious(original));
                     self.print_verdict(&mut out, file, &seen, cli.lang)?;
                 }
                 Err(skipped) => {
@@ -75,7 +79,11 @@ impl Scan {
     fn print_verdict(&self, out: &mut impl Write, file: &str, seen: &Recognition, lang: Lang) -> io::Result<()> {
         if !self.json {
             let verdict = messages::scan_verdict(seen, lang);
-            return writeln!(out, "{} : {}", terminal_safe(file), terminal_safe(&verdict));
+            writeln!(out, "{} : {}", terminal_safe(file), terminal_safe(&verdict))?;
+            if let Some(forwarded) = &seen.forwarded {
+                writeln!(out, "{} : {}", terminal_safe(file), terminal_safe(&messages::forwarded(forwarded, lang)))?;
+            }
+            return Ok(());
         }
         writeln!(out, "{}", report::line(&ScanRecord::new(file, seen, lang)))
     }
@@ -95,6 +103,10 @@ impl Scan {
             Ok(())
         }
     }
+}
+
+fn is_suspicious(seen: &Recognition) -> bool {
+    seen.notice.as_ref().is_some_and(|n| n.authenticity == Authenticity::Suspicious)
 }
 
 /// One JSON object on one line, safe on a terminal: serde_json escapes C0

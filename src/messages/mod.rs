@@ -25,7 +25,7 @@ pub use views::*;
 use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Paris;
 
-use crate::notice::{Authenticity, Kind, LureCategory, NotAnEmail, Notice, Reason, Recognition, Service};
+use crate::notice::{Authenticity, Forwarded, Kind, LureCategory, NotAnEmail, Notice, Reason, Recognition, Service};
 
 /// The language of user-facing text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Deserialize)]
@@ -113,6 +113,28 @@ pub fn reason(reason: &Reason, lang: Lang) -> String {
         (Reason::LinkTextMismatch { shown, target }, En) => {
             format!("a link shows {shown} but really leads to {target}")
         }
+        (Reason::FormNotOfficial { host }, Fr) => {
+            format!("un formulaire du message envoie ce que vous y tapez vers un site non officiel ({host})")
+        }
+        (Reason::FormNotOfficial { host }, En) => {
+            format!("a form in the message sends what you type into it to an unofficial site ({host})")
+        }
+        (Reason::LinkRewritten { host }, Fr) => format!("lien réécrit par votre messagerie vers {host}"),
+        (Reason::LinkRewritten { host }, En) => format!("link rewritten by your mail provider, leading to {host}"),
+        (Reason::SignedByUnofficialSender { domain }, Fr) => {
+            format!("signé par {domain}, qui n'est pas un domaine officiel")
+        }
+        (Reason::SignedByUnofficialSender { domain }, En) => {
+            format!("signed by {domain}, which is not an official domain")
+        }
+        (Reason::SignedByThirdParty { domain }, Fr) => {
+            format!("signé seulement par {domain}, qui n'est pas l'expéditeur : cela ne prouve pas qui l'a envoyé")
+        }
+        (Reason::SignedByThirdParty { domain }, En) => {
+            format!("signed only by {domain}, which is not the sender: that does not prove who sent it")
+        }
+        (Reason::TimeUnreadable, Fr) => "heure illisible, celle de l'e-mail est utilisée".into(),
+        (Reason::TimeUnreadable, En) => "unreadable time: the e-mail's own time is used".into(),
         (Reason::TimeInDstGap, Fr) => {
             "l'heure indiquée n'existe pas (changement d'heure de printemps) : lue à l'heure d'hiver".into()
         }
@@ -135,8 +157,8 @@ pub fn reason(reason: &Reason, lang: Lang) -> String {
 fn lure(category: LureCategory, lang: Lang) -> &'static str {
     use LureCategory::*;
     match (category, lang) {
-        (BankDetails, Lang::Fr) => "il demande vos coordonnées bancaires",
-        (BankDetails, Lang::En) => "it asks for your bank details",
+        (BankDetails, Lang::Fr) => "il demande vos coordonnées bancaires (RIB, IBAN ou carte bancaire)",
+        (BankDetails, Lang::En) => "it asks for your bank details (RIB, IBAN or bank card)",
         (Password, Lang::Fr) => "il demande votre mot de passe",
         (Password, Lang::En) => "it asks for your password",
         (Ssn, Lang::Fr) => "il demande votre numéro de sécurité sociale",
@@ -161,6 +183,12 @@ fn lure(category: LureCategory, lang: Lang) -> &'static str {
             "il se présente comme un « service client » (l'Assurance Maladie ne se nomme jamais ainsi)"
         }
         (ServiceClient, Lang::En) => "it calls itself \"customer service\" (the Assurance Maladie never does)",
+        (QrCode, Lang::Fr) => "il vous demande de scanner un QR code, qui cache l'adresse du site où il mène",
+        (QrCode, Lang::En) => "it asks you to scan a QR code, which hides the address of the site it leads to",
+        (Documents, Lang::Fr) => "il demande des documents (pièce d'identité, justificatifs)",
+        (Documents, Lang::En) => "it asks for documents (identity card, proofs)",
+        (ReplyRequest, Lang::Fr) => "il vous demande de répondre par e-mail",
+        (ReplyRequest, Lang::En) => "it asks you to reply by e-mail",
     }
 }
 
@@ -259,6 +287,29 @@ pub fn scan_verdict(seen: &Recognition, lang: Lang) -> String {
         }
     };
     verdict + &by
+}
+
+/// What `vigie scan` adds about a forward: the attached original's own
+/// verdict, or why an original copied into the text cannot be checked.
+pub fn forwarded(forwarded: &Forwarded, lang: Lang) -> String {
+    match (forwarded, lang) {
+        (Forwarded::Attached(original), Lang::Fr) => {
+            format!("message transféré, l'original est joint — l'original : {}", scan_verdict(original, lang))
+        }
+        (Forwarded::Attached(original), Lang::En) => {
+            format!("forwarded message, the original is attached — the original: {}", scan_verdict(original, lang))
+        }
+        (Forwarded::Inline(service), Lang::Fr) => format!(
+            "message transféré : le message {} d'origine est recopié dans le texte, son expéditeur ne peut pas être \
+             vérifié. Pour le faire vérifier, demandez qu'on vous le transfère en pièce jointe.",
+            service_name(*service)
+        ),
+        (Forwarded::Inline(service), Lang::En) => format!(
+            "forwarded message: the original {} mail is copied into the text, its sender cannot be checked. To have \
+             it checked, ask for it to be forwarded as an attachment.",
+            service_name(*service)
+        ),
+    }
 }
 
 /// Whose checks a verdict went by (`vigie scan` reads the topmost

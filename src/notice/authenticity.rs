@@ -11,8 +11,10 @@
 
 use url::Url;
 
-use super::domain::{DomainVerdict, Strength, ascii_domain, classify_domain, is_under};
-use super::rules::{Format, Rules};
+use super::claims::claimed_service;
+use super::domain::{DomainVerdict, ascii_domain, classify_domain, is_under};
+use super::rewriter::unwrap;
+use super::rules::{Format, LureCategory, Rules};
 use super::text::{Content, Link};
 use super::trust::Selected;
 use super::when::{TimeNote, TimeSource, read_login_time};
@@ -46,7 +48,7 @@ pub struct AuthenticationResults {
 /// cannot hold `=`): Microsoft's headers carry no authserv-id.
 pub fn parse_authentication_results(value: &str) -> AuthenticationResults {
     let value = strip_comments(value);
-    let mut sections = value.split(';').peekable();
+    let mut sections = split_outside_quotes(&value).into_iter().peekable();
     let first_word = sections.peek().and_then(|s| s.split_whitespace().next()).unwrap_or_default();
     let authserv_id = if first_word.contains('=') {
         None
@@ -80,6 +82,27 @@ pub fn parse_authentication_results(value: &str) -> AuthenticationResults {
     AuthenticationResults { authserv_id, results }
 }
 
+/// `value` split on `;` outside double quotes: OpenDKIM writes
+/// `reason="2048-bit key; unprotected key"`.
+fn split_outside_quotes(value: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut start, mut quoted, mut escaped) = (0, false, false);
+    for (i, c) in value.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            ';' if !quoted => {
+                parts.push(&value[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&value[start..]);
+    parts
+}
+
 fn strip_comments(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     let mut depth = 0usize;
@@ -109,29 +132,15 @@ pub(crate) fn judge(content: &Content, rules: &Rules, selected: &Selected) -> Op
         .filter(|d| !d.is_empty());
     let verdict = from_domain.as_deref().map(|d| classify_domain(d, rules));
     let format = matching_format(content, rules);
-    let lures =
+    let mut lures =
         rules.lures_in(&format!("{} {} {}", content.sender_name_folded, content.subject_folded, content.body_folded));
-    let brand_anywhere = || {
-        rules
-            .brand_named_in(&content.sender_name_folded)
-            .or_else(|| rules.brand_named_in(&content.subject_folded))
-            .or_else(|| rules.brand_named_in(&content.body_folded))
-    };
-
-    let service = match &verdict {
-        Some(DomainVerdict::Official(s)) => Some(*s),
-        Some(DomainVerdict::Lookalike { service, strength: Strength::Strong, .. }) => Some(*service),
-        _ => None,
-    }
-    .or_else(|| rules.brand_named_in(&content.sender_name_folded))
-    .or_else(|| format.filter(|f| f.subject_claims).map(|f| f.service))
-    .or_else(|| rules.brand_named_in(&content.subject_folded).filter(|_| !lures.is_empty()))
-    .or_else(|| match &verdict {
-        Some(DomainVerdict::Lookalike { service, strength: Strength::EditDistance, .. }) => {
-            brand_anywhere().filter(|s| s == service)
+    let extra = content.fields.iter().copied().chain(content.qr_image.then_some(LureCategory::QrCode));
+    for category in extra {
+        if !lures.contains(&category) {
+            lures.push(category);
         }
-        _ => None,
-    })?;
+    }
+    let service = claimed_service(content, rules, verdict.as_ref(), format, &lures)?;
 
     let format = format.filter(|f| f.service == service);
     let kind = format.map_or(Kind::Other, |f| f.kind);
@@ -154,8 +163,11 @@ pub(crate) fn judge(content: &Content, rules: &Rules, selected: &Selected) -> Op
         warnings.push(Reason::ReplyToNotOfficial { domain: reply_to });
     }
     let evidence = authentication(selected, rules, from_domain.as_deref(), &mut warnings);
-    warnings.extend(lures.iter().map(|&category| Reason::Lure { category }));
-    link_warnings(&content.links, rules, &mut warnings);
+    // Asking for documents or a reply is a lure from an unofficial sender,
+    // or with replies going elsewhere; a real caisse agent asks too.
+    let context = !warnings.is_empty();
+    warnings.extend(lures.iter().filter(|l| context || !l.needs_context()).map(|&category| Reason::Lure { category }));
+    let link_notes = link_warnings(&content.links, rules, &mut warnings);
 
     let authenticity = if !warnings.is_empty() {
         Authenticity::Suspicious
@@ -167,6 +179,7 @@ pub(crate) fn judge(content: &Content, rules: &Rules, selected: &Selected) -> Op
 
     let mut reasons = warnings;
     reasons.extend(evidence);
+    reasons.extend(link_notes);
     let login_at = if matches!(kind, Kind::Login | Kind::Settings) {
         read_login_time(&content.body_folded, content.envelope.date)
     } else {
@@ -174,6 +187,7 @@ pub(crate) fn judge(content: &Content, rules: &Rules, selected: &Selected) -> Op
     };
     if let Some(t) = &login_at {
         match (t.source, t.note) {
+            (TimeSource::DateHeader, Some(TimeNote::Unreadable)) => reasons.push(Reason::TimeUnreadable),
             (TimeSource::DateHeader, _) => reasons.push(Reason::TimeFromDateHeader),
             (_, Some(TimeNote::DstGap)) => reasons.push(Reason::TimeInDstGap),
             (_, Some(TimeNote::Ambiguous)) => reasons.push(Reason::TimeAmbiguous),
@@ -232,14 +246,16 @@ fn authentication(selected: &Selected, rules: &Rules, from: Option<&str>, warnin
     };
     let (unsigned, dmarc_denied) = (said("dkim", &["none"]), said("dmarc", &["none", "fail"]));
     let mut evidence = Vec::new();
+    let mut other_signers: Vec<&str> = Vec::new();
+    let mut dmarc_unofficial = false;
     for r in results {
         let domain = r.domain.as_deref();
         match (r.method.as_str(), r.result.as_str()) {
-            ("dkim", "pass") if !unsigned => {
-                if let Some(d) = domain.filter(|d| aligned(d)) {
-                    evidence.push(Reason::DkimPass { domain: d.to_owned() });
-                }
-            }
+            ("dkim", "pass") if !unsigned => match domain {
+                Some(d) if aligned(d) => evidence.push(Reason::DkimPass { domain: d.to_owned() }),
+                Some(d) if !other_signers.contains(&d) => other_signers.push(d),
+                _ => {}
+            },
             ("dkim", "fail" | "permerror") if domain.is_none_or(|d| aligned(d) || Some(d) == from) => {
                 warnings.push(Reason::DkimFail { domain: domain.map(str::to_owned) });
             }
@@ -247,6 +263,7 @@ fn authentication(selected: &Selected, rules: &Rules, from: Option<&str>, warnin
             // DMARC vouches for the From domain: worth something only
             // when that domain is official.
             ("dmarc", "pass") if from_org.is_some() && !dmarc_denied => evidence.push(Reason::DmarcPass),
+            ("dmarc", "pass") if !dmarc_denied => dmarc_unofficial = true,
             ("dmarc", "fail") => warnings.push(Reason::DmarcFail),
             _ => {}
         }
@@ -254,26 +271,49 @@ fn authentication(selected: &Selected, rules: &Rules, from: Option<&str>, warnin
     warnings.dedup();
     evidence.dedup();
     if evidence.is_empty() {
-        evidence.push(Reason::NoPassingAuthentication);
+        // Checks that passed for another domain than an official one are
+        // named for what they prove: who really sent it.
+        let own = |d: &&&str| from.is_some_and(|f| is_under(f, d) || is_under(d, f));
+        match (from_org, other_signers.iter().find(own), other_signers.first()) {
+            (None, Some(d), _) => warnings.push(Reason::SignedByUnofficialSender { domain: (*d).to_owned() }),
+            (None, None, _) if dmarc_unofficial && from.is_some() => {
+                warnings.push(Reason::SignedByUnofficialSender { domain: from.unwrap_or_default().to_owned() })
+            }
+            (_, _, Some(d)) => evidence.push(Reason::SignedByThirdParty { domain: (*d).to_owned() }),
+            _ => evidence.push(Reason::NoPassingAuthentication),
+        }
     }
     evidence
 }
 
-fn link_warnings(links: &[Link], rules: &Rules, warnings: &mut Vec<Reason>) {
-    let mut bad_hosts: Vec<String> = Vec::new();
+/// Judges every link by where it really leads (a link rewritten by the
+/// recipient's mail system by the URL it wraps): warnings for links and
+/// forms to hosts that are not official, notes for rewritten links.
+fn link_warnings(links: &[Link], rules: &Rules, warnings: &mut Vec<Reason>) -> Vec<Reason> {
+    let (mut bad_hosts, mut form_hosts, mut rewritten): (Vec<String>, Vec<String>, Vec<String>) = Default::default();
     for link in links {
-        let Some(target) = web_host(&link.target) else { continue };
+        let unwrapped = unwrap(&link.target, rules.rewriters());
+        let Some(target) = web_host(&unwrapped.target) else { continue };
+        if unwrapped.rewritten && !rewritten.contains(&target) {
+            rewritten.push(target.clone());
+        }
         let shown = link.shown.as_deref().and_then(shown_host);
         if let Some(shown) = shown.filter(|s| !same_site(s, &target))
             && !(rules.is_trusted_link_host(&shown) && rules.is_trusted_link_host(&target))
         {
             warnings.push(Reason::LinkTextMismatch { shown, target: target.clone() });
         }
-        if !rules.is_trusted_link_host(&target) && !bad_hosts.contains(&target) {
-            bad_hosts.push(target);
+        if rules.is_trusted_link_host(&target) {
+            continue;
+        }
+        let hosts = if link.form { &mut form_hosts } else { &mut bad_hosts };
+        if !hosts.contains(&target) {
+            hosts.push(target);
         }
     }
+    warnings.extend(form_hosts.into_iter().take(MAX_LINK_REASONS).map(|host| Reason::FormNotOfficial { host }));
     warnings.extend(bad_hosts.into_iter().take(MAX_LINK_REASONS).map(|host| Reason::LinkNotOfficial { host }));
+    rewritten.into_iter().take(MAX_LINK_REASONS).map(|host| Reason::LinkRewritten { host }).collect()
 }
 
 /// The host of an http(s) link; other schemes (mailto:, tel:) are not web

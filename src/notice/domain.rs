@@ -78,8 +78,8 @@ pub fn classify_domain(domain: &str, rules: &Rules) -> DomainVerdict {
         if skeletons.iter().any(|s| last_labels(s, labels) == official_skeleton) {
             return strong(official);
         }
-        if rules.brand_tokens(service).iter().any(|brand| contains_run(&tokens, brand)) {
-            return strong(official);
+        if let Some(brand) = rules.brand_tokens(service).iter().find(|brand| contains_run(&tokens, brand)) {
+            return strong(&imitated(rules, service, brand));
         }
         let ascii_suffix = last_labels(&ascii, labels);
         let first_label = official.split('.').next().unwrap_or(official);
@@ -93,6 +93,20 @@ pub fn classify_domain(domain: &str, rules: &Rules) -> DomainVerdict {
         }
     }
     near.unwrap_or(DomainVerdict::Foreign)
+}
+
+/// The official domain a brand word imitates: the one of its service
+/// whose name is closest to the word (`assurance-maladie` imitates
+/// `assurance-maladie.fr`, `cpam` imitates `ameli.fr`).
+fn imitated(rules: &Rules, service: super::Service, brand: &[String]) -> String {
+    let word = brand.concat();
+    let name = |official: &str| official.split('.').next().unwrap_or(official).replace('-', "");
+    rules
+        .official_domains()
+        .filter(|(s, _)| *s == service)
+        .min_by_key(|(_, official)| strsim::levenshtein(&word, &name(official)))
+        .map(|(_, official)| official.to_owned())
+        .unwrap_or_default()
 }
 
 fn last_labels(domain: &str, n: usize) -> &str {
@@ -142,6 +156,19 @@ mod tests {
         ] {
             assert!(is_lookalike(d, Strength::Strong), "{d}");
         }
+    }
+
+    #[test]
+    fn a_lookalike_is_said_to_imitate_the_domain_its_brand_word_names() {
+        let official = |d: &str| match verdict(d) {
+            DomainVerdict::Lookalike { official, .. } => official,
+            other => panic!("{d}: {other:?}"),
+        };
+        assert_eq!(official("assurance-maladie-remboursement.net"), "assurance-maladie.fr");
+        assert_eq!(official("ameli-fr.com"), "ameli.fr");
+        assert_eq!(official("mon-espace-sante.fr"), "monespacesante.fr");
+        assert_eq!(official("cpam-paris.info"), "ameli.fr");
+        assert_eq!(official("franceconnect-gouv.fr"), "franceconnect.gouv.fr");
     }
 
     #[test]

@@ -26,7 +26,10 @@
 //! ```
 
 mod authenticity;
+mod claims;
 mod domain;
+mod forward;
+mod rewriter;
 mod rules;
 pub mod sanitise;
 mod text;
@@ -41,6 +44,7 @@ use serde::Serialize;
 
 pub use authenticity::{AuthenticationResult, AuthenticationResults, parse_authentication_results};
 pub use domain::{DomainVerdict, classify_domain, is_under};
+pub use rewriter::{Encoding as RewriterEncoding, RewriterSpec};
 pub use rules::{LureCategory, Rules, RulesError, RulesExtension};
 pub use sanitise::{plain_name, terminal_safe, terminal_safe_text};
 pub use trust::{
@@ -162,9 +166,31 @@ pub enum Reason {
         shown: String,
         target: String,
     },
+    /// A form in the message sends what is typed into it to this host.
+    FormNotOfficial {
+        host: String,
+    },
+    /// A link rewritten by the recipient's mail system (Safe Links,
+    /// Proofpoint…) leads to this host: it was judged by it.
+    LinkRewritten {
+        host: String,
+    },
+    /// The sender's own (unofficial) domain signed the message: it really
+    /// comes from that domain, which is not an official one.
+    SignedByUnofficialSender {
+        domain: String,
+    },
+    /// Only another domain than the official sender signed the message
+    /// (a mailing provider): that proves nothing about the sender.
+    SignedByThirdParty {
+        domain: String,
+    },
     TimeInDstGap,
     TimeAmbiguous,
     TimeFromDateHeader,
+    /// The body states a time vigie could not read: the `Date` header
+    /// was used.
+    TimeUnreadable,
     /// The message was too big to fetch whole: recognised from its
     /// beginning only.
     OnlyBeginningRead,
@@ -190,6 +216,11 @@ impl Reason {
             Reason::Lure { category } => category.code(),
             Reason::LinkNotOfficial { .. } => "link_not_official",
             Reason::LinkTextMismatch { .. } => "link_text_mismatch",
+            Reason::FormNotOfficial { .. } => "form_not_official",
+            Reason::LinkRewritten { .. } => "link_rewritten",
+            Reason::SignedByUnofficialSender { .. } => "signed_by_unofficial_sender",
+            Reason::SignedByThirdParty { .. } => "signed_by_third_party",
+            Reason::TimeUnreadable => "time_unreadable",
             Reason::TimeInDstGap => "time_in_dst_gap",
             Reason::TimeAmbiguous => "time_ambiguous",
             Reason::TimeFromDateHeader => "time_from_date_header",
@@ -210,6 +241,9 @@ impl Reason {
                 | Reason::UntrustedAuthenticationResults
                 | Reason::TimeAmbiguous
                 | Reason::TimeFromDateHeader
+                | Reason::TimeUnreadable
+                | Reason::LinkRewritten { .. }
+                | Reason::SignedByThirdParty { .. }
                 | Reason::OnlyBeginningRead
         )
     }
@@ -262,6 +296,19 @@ pub struct Recognition {
     /// Whose `Authentication-Results` the verdict went by: an authserv-id,
     /// or [`MICROSOFT_STYLE`]; `None` when no header was trusted.
     pub checked_by: Option<String>,
+    /// The message forwards an ameli or FranceConnect mail.
+    pub forwarded: Option<Forwarded>,
+}
+
+/// A forward of a mail that concerns ameli or FranceConnect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Forwarded {
+    /// The original is attached (`message/rfc822`) and was judged on its
+    /// own, by its topmost `Authentication-Results` (written by the
+    /// forwarder's mail provider, not the user's).
+    Attached(Box<Recognition>),
+    /// The original is copied into the text: its sender cannot be checked.
+    Inline(Service),
 }
 
 /// Why a byte string could not be read as an e-mail at all.
@@ -303,15 +350,23 @@ pub fn recognise_for(raw: &[u8], rules: &Rules, trust: &Trust) -> Result<Recogni
     if !content.has_headers {
         return Err(NotAnEmail::NoHeaders);
     }
+    let inline = forward::inline_forward(&content, rules);
+    let mut seen = judged(content, rules, trust);
+    seen.forwarded = forward::attached_original(&message, rules)
+        .or_else(|| inline.filter(|_| seen.notice.is_none()).map(Forwarded::Inline));
+    Ok(seen)
+}
+
+pub(crate) fn judged(content: text::Content, rules: &Rules, trust: &Trust) -> Recognition {
     let selected = trust::select(&content.authentication_results, trust);
     let notice = authenticity::judge(&content, rules, &selected);
     let checked_by = match selected {
         trust::Selected::From { by, .. } => Some(by),
         _ => None,
     };
-    let mut seen = Recognition { envelope: content.envelope, notice, checked_by };
+    let mut seen = Recognition { envelope: content.envelope, notice, checked_by, forwarded: None };
     sanitise::recognition(&mut seen);
-    Ok(seen)
+    seen
 }
 
 #[cfg(test)]

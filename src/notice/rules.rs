@@ -5,6 +5,7 @@ use regex::Regex;
 use regex::bytes::{Regex as AsciiRegex, RegexSet as AsciiRegexSet};
 use serde::Deserialize;
 
+use super::rewriter::RewriterSpec;
 use super::{Kind, Service, domain::is_under, text::normalise};
 
 const BUILTIN: &str = include_str!("builtin.toml");
@@ -23,9 +24,31 @@ pub enum LureCategory {
     SecureAccount,
     FileReference,
     ServiceClient,
+    QrCode,
+    Documents,
+    ReplyRequest,
 }
 
 impl LureCategory {
+    /// A lure only an impersonator of the Assurance Maladie uses: it
+    /// makes a message that names the brand claim the service.
+    pub(crate) fn impersonates_ameli(self) -> bool {
+        matches!(self, LureCategory::CarteVitale | LureCategory::Refund | LureCategory::Ssn)
+    }
+
+    /// A lure that asks for something that hurts: not a mere tone
+    /// (deadline, "service client") that shops use too.
+    pub(crate) fn is_serious(self) -> bool {
+        !matches!(self, LureCategory::Deadline | LureCategory::ServiceClient | LureCategory::FileReference)
+            && !self.needs_context()
+    }
+
+    /// Asking for documents or a reply: genuine caisse agents do. A lure
+    /// only from an unofficial sender or with replies going elsewhere.
+    pub(crate) fn needs_context(self) -> bool {
+        matches!(self, LureCategory::Documents | LureCategory::ReplyRequest)
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             LureCategory::BankDetails => "lure_bank_details",
@@ -38,6 +61,9 @@ impl LureCategory {
             LureCategory::SecureAccount => "lure_secure_account",
             LureCategory::FileReference => "lure_file_reference",
             LureCategory::ServiceClient => "lure_service_client",
+            LureCategory::QrCode => "lure_qr_code",
+            LureCategory::Documents => "lure_documents",
+            LureCategory::ReplyRequest => "lure_reply_request",
         }
     }
 }
@@ -61,6 +87,10 @@ pub struct RulesExtension {
     pub format: Vec<FormatSpec>,
     #[serde(default)]
     pub lure: Vec<LureSpec>,
+    /// Mail systems that rewrite links (Safe Links, Proofpoint…): links
+    /// are judged by the URL they wrap.
+    #[serde(default)]
+    pub link_rewriter: Vec<RewriterSpec>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -71,6 +101,16 @@ pub struct ServiceSpec {
     pub domains: Vec<String>,
     #[serde(default)]
     pub brand: Vec<String>,
+    /// Phrases (folded-text patterns) by which a message presents itself
+    /// as the service: a brand word in the sender's domain or name counts
+    /// only together with one of these (or a known subject, or an official
+    /// display name).
+    #[serde(default)]
+    pub claims: Vec<String>,
+    /// Display names (folded-text patterns, whole name) the service or
+    /// its imitators sign with: "Votre Assurance Maladie".
+    #[serde(default)]
+    pub display_names: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -131,6 +171,8 @@ struct ServiceRule {
     domains: Vec<String>,
     /// Brand words split on spaces and dashes, folded.
     brand_tokens: Vec<Vec<String>>,
+    claims: Vec<String>,
+    display_names: Vec<String>,
 }
 
 /// Compiled recognition rules. Build once, share everywhere.
@@ -144,6 +186,10 @@ pub struct Rules {
     lures: Vec<(LureCategory, AsciiRegex)>,
     /// Any brand word, as whole words, per service, over folded text.
     brand_words: Vec<(Service, AsciiRegex)>,
+    /// Claim phrases and official display names, per service.
+    claim_phrases: Vec<(Service, AsciiRegex)>,
+    display_names: Vec<(Service, AsciiRegex)>,
+    rewriters: Vec<RewriterSpec>,
 }
 
 impl Rules {
@@ -166,11 +212,19 @@ impl Rules {
             let rule = match service_rules.iter_mut().find(|r| r.service == spec.service) {
                 Some(rule) => rule,
                 None => {
-                    service_rules.push(ServiceRule { service: spec.service, domains: vec![], brand_tokens: vec![] });
+                    service_rules.push(ServiceRule {
+                        service: spec.service,
+                        domains: vec![],
+                        brand_tokens: vec![],
+                        claims: vec![],
+                        display_names: vec![],
+                    });
                     service_rules.last_mut().expect("just pushed")
                 }
             };
             rule.domains.extend(spec.domains.iter().map(|d| d.trim().to_ascii_lowercase()));
+            rule.claims.extend(spec.claims.iter().cloned());
+            rule.display_names.extend(spec.display_names.iter().cloned());
             rule.brand_tokens.extend(
                 spec.brand.iter().map(|b| {
                     normalise(b, true).split([' ', '-']).filter(|t| !t.is_empty()).map(str::to_owned).collect()
@@ -179,7 +233,17 @@ impl Rules {
         }
 
         let mut brand_words = Vec::new();
+        let (mut claim_phrases, mut display_names) = (Vec::new(), Vec::new());
         for rule in &service_rules {
+            let owner = format!("service {:?}", rule.service.as_str());
+            if !rule.claims.is_empty() {
+                let pattern = rule.claims.iter().map(|p| format!("(?:{p})")).collect::<Vec<_>>().join("|");
+                claim_phrases.push((rule.service, compile_ascii(&pattern, &owner)?));
+            }
+            if !rule.display_names.is_empty() {
+                let pattern = rule.display_names.iter().map(|p| format!("(?:{p})")).collect::<Vec<_>>().join("|");
+                display_names.push((rule.service, compile_ascii(&format!("^(?:{pattern})$"), &owner)?));
+            }
             let words: Vec<String> = rule
                 .brand_tokens
                 .iter()
@@ -239,6 +303,9 @@ impl Rules {
             lure_set,
             lures: compiled_lures,
             brand_words,
+            claim_phrases,
+            display_names,
+            rewriters: concat(&extra.link_rewriter, &builtin.link_rewriter),
         })
     }
 
@@ -285,6 +352,21 @@ impl Rules {
         let mut terms: Vec<String> = words.iter().map(|w| format!("FROM \"{w}\"")).collect();
         terms.extend(words.iter().map(|w| format!("SUBJECT \"{w}\"")));
         terms
+    }
+
+    /// The link rewriters, config's first.
+    pub(crate) fn rewriters(&self) -> &[RewriterSpec] {
+        &self.rewriters
+    }
+
+    /// Whether folded text presents itself as `service` (a claim phrase).
+    pub(crate) fn claim_phrase_in(&self, service: Service, folded: &str) -> bool {
+        self.claim_phrases.iter().any(|(s, re)| *s == service && re.is_match(folded.as_bytes()))
+    }
+
+    /// The service a folded display name is an official-looking name of.
+    pub(crate) fn display_name_of(&self, folded_name: &str) -> Option<Service> {
+        self.display_names.iter().find(|(_, re)| re.is_match(folded_name.trim().as_bytes())).map(|(s, _)| *s)
     }
 
     /// The first service whose brand `folded` names, as whole words.
@@ -362,6 +444,40 @@ mod tests {
         assert_eq!(rules.brand_named_in("l'assurance maladie vous informe"), Some(Service::Ameli));
         assert_eq!(rules.brand_named_in("avec france connect"), Some(Service::FranceConnect));
         assert_eq!(rules.brand_named_in("chere amelie"), None);
+    }
+
+    #[test]
+    fn official_display_names_are_recognised_and_names_of_people_or_shops_are_not() {
+        let rules = Rules::builtin();
+        for name in [
+            "votre assurance maladie",
+            "l'assurance maladie",
+            "assurance-maladie.fr",
+            "ameli",
+            "ameli.fr",
+            "cpam de paris",
+            "caisse primaire d'assurance maladie",
+            "service clients ameli",
+            "ameli - remboursements",
+            "ameli sante",
+            "franceconnect",
+        ] {
+            assert!(rules.display_name_of(name).is_some(), "{name}");
+        }
+        for name in ["ameli weber", "ameli couture", "les amis d'ameli", "amelie durand", "pharmacie ameli"] {
+            assert_eq!(rules.display_name_of(name), None, "{name}");
+        }
+    }
+
+    #[test]
+    fn claim_phrases_are_about_the_service_not_a_namesake() {
+        let rules = Rules::builtin();
+        let claims = |t: &str| rules.claim_phrase_in(Service::Ameli, t);
+        assert!(claims("une connexion a votre compte ameli a eu lieu"));
+        assert!(claims("l'assurance maladie vous informe"));
+        assert!(claims("votre carte vitale 2026 est prete"));
+        assert!(!claims("une connexion a votre compte ameli shop a eu lieu"));
+        assert!(!claims("pensez a apporter votre carte vitale et votre ordonnance"));
     }
 
     #[test]

@@ -10,6 +10,7 @@ use html5gum::{DefaultEmitter, Token, Tokenizer};
 use mail_parser::{Message, PartType};
 use regex::Regex;
 
+use super::rules::LureCategory;
 use super::{Envelope, Sender};
 
 /// Text beyond this many bytes is not looked at: notices are a few
@@ -25,6 +26,8 @@ const MAX_LINKS: usize = 200;
 pub(crate) struct Link {
     pub target: String,
     pub shown: Option<String>,
+    /// A `<form action>`: where what is typed into the form goes.
+    pub form: bool,
 }
 
 /// Everything recognition needs from one message, owned and normalised.
@@ -43,6 +46,10 @@ pub(crate) struct Content {
     pub body_folded: String,
     pub sender_name_folded: String,
     pub links: Vec<Link>,
+    /// An image that shows a QR code (by its name or alternative text).
+    pub qr_image: bool,
+    /// What the input fields of a form in the message ask for.
+    pub fields: Vec<LureCategory>,
 }
 
 impl Content {
@@ -99,6 +106,8 @@ impl Content {
             reply_to,
             authentication_results,
             links: body.links,
+            qr_image: body.qr_image,
+            fields: body.fields,
         }
     }
 }
@@ -109,6 +118,8 @@ struct Body {
     html_text: String,
     plain_text: String,
     links: Vec<Link>,
+    qr_image: bool,
+    fields: Vec<LureCategory>,
 }
 
 static URL_IN_TEXT: LazyLock<Regex> =
@@ -161,9 +172,30 @@ impl Body {
                             }
                             anchor = attr(b"href").map(|h| (h, String::new()));
                         }
+                        b"img" => {
+                            self.qr_image |= [&b"alt"[..], b"src", b"title", b"name"]
+                                .iter()
+                                .filter_map(|k| attr(k))
+                                .any(|v| names_a_qr_code(&v));
+                        }
+                        b"input" | b"select" | b"textarea" => {
+                            let field = [&b"type"[..], b"name", b"id", b"placeholder", b"autocomplete"]
+                                .iter()
+                                .filter_map(|k| attr(k))
+                                .collect::<Vec<_>>()
+                                .join(" ");
+                            if let Some(asked) = field_asks(&field)
+                                && !self.fields.contains(&asked)
+                            {
+                                self.fields.push(asked);
+                            }
+                        }
                         b"form" => {
                             if let Some(action) = attr(b"action") {
                                 self.push_link(&action, None);
+                                if let Some(last) = self.links.last_mut() {
+                                    last.form = true;
+                                }
                             }
                         }
                         _ => {}
@@ -209,7 +241,11 @@ impl Body {
 
     fn push_link(&mut self, target: &str, shown: Option<String>) {
         if self.links.len() < MAX_LINKS {
-            self.links.push(Link { target: target.to_owned(), shown: shown.map(|s| normalise(&s, false)) });
+            self.links.push(Link {
+                target: target.to_owned(),
+                shown: shown.map(|s| normalise(&s, false)),
+                form: false,
+            });
         }
     }
 
@@ -241,6 +277,33 @@ pub(crate) fn decode_references(text: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// What an input field asks for, by its type, name or placeholder:
+/// `type=password`, `name=iban`, `placeholder="N° de sécurité sociale"`.
+fn field_asks(field: &str) -> Option<LureCategory> {
+    let f = normalise(field, true);
+    let has = |words: &[&str]| words.iter().any(|w| f.split(|c: char| !c.is_ascii_alphanumeric()).any(|t| t == *w));
+    if has(&["password", "passwd", "pwd", "motdepasse", "mdp", "pass"]) || f.contains("mot de passe") {
+        Some(LureCategory::Password)
+    } else if has(&["iban", "rib", "bic", "cvv", "cvc", "cryptogramme", "ccnum", "cardnumber"])
+        || f.contains("cc-number")
+        || f.contains("carte bancaire")
+    {
+        Some(LureCategory::BankDetails)
+    } else if has(&["nir", "ssn", "secu", "numsecu", "insee"]) || f.contains("securite sociale") {
+        Some(LureCategory::Ssn)
+    } else {
+        None
+    }
+}
+
+/// "QR code", "qrcode.png", "code_qr", "qr-ameli.png".
+fn names_a_qr_code(value: &str) -> bool {
+    static QR: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(^|[^a-z])(qr[\s_-]?code|code[\s_-]?qr|qr)([^a-z]|$)").expect("constant regex")
+    });
+    QR.is_match(value)
 }
 
 fn is_hidden(tag: &[u8]) -> bool {
@@ -371,8 +434,12 @@ mod tests {
         assert_eq!(
             body.links,
             vec![
-                Link { target: "https://evil.example/x".into(), shown: Some("https://www.ameli.fr".into()) },
-                Link { target: "https://www.ameli.fr".into(), shown: None },
+                Link {
+                    target: "https://evil.example/x".into(),
+                    shown: Some("https://www.ameli.fr".into()),
+                    form: false
+                },
+                Link { target: "https://www.ameli.fr".into(), shown: None, form: false },
             ]
         );
     }

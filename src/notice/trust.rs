@@ -27,7 +27,9 @@
 //!   one-method header for a method the server did not report (it wrote
 //!   no `dkim` header, say) joins the run.
 //! - For `vigie scan`, which has no account, [`Trust::Topmost`]: the
-//!   topmost header, whoever wrote it; the recognition says whose it was.
+//!   topmost header, whoever wrote it, and when it carries one method, the
+//!   run of one-method headers of the same authserv-id right below it (as
+//!   above); the recognition says whose it was.
 //!
 //! For an unknown server vigie learns which id to trust from the account's
 //! own mail ([`observe`], [`learn_authserv_id`]): the same authserv-id on
@@ -135,7 +137,12 @@ pub(crate) fn select(headers: &[String], trust: &Trust) -> Selected {
     let parsed = headers.iter().map(|h| parse_authentication_results(h));
     let by = |id: &Option<String>| id.clone().unwrap_or_else(|| MICROSOFT_STYLE.to_owned());
     match trust {
+        // The topmost header names the server; a server that writes one
+        // header per method has all of them read, as for an account.
         Trust::Topmost => match parsed.into_iter().next() {
+            Some(AuthenticationResults { authserv_id: Some(id), .. }) => {
+                select(headers, &Trust::Servers(vec![AuthservId::Exact(id)]))
+            }
             Some(h) => Selected::From { by: by(&h.authserv_id), results: h.results },
             None => Selected::NoHeader,
         },
@@ -172,9 +179,11 @@ pub(crate) fn select(headers: &[String], trust: &Trust) -> Selected {
     }
 }
 
-/// The methods a header reports on (`dkim`, `spf`, …), each once.
+/// The methods a header reports on (`dkim`, `spf`, …), each once; an
+/// extension of a method counts as that method (OpenDKIM writes
+/// `dkim-atps` and `dkim-adsp` beside its `dkim`).
 fn methods(h: &AuthenticationResults) -> BTreeSet<&str> {
-    h.results.iter().map(|r| r.method.as_str()).collect()
+    h.results.iter().map(|r| r.method.split('-').next().unwrap_or_default()).collect()
 }
 
 /// What one message of an account says about its receiving server.

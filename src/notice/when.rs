@@ -2,9 +2,13 @@
 //! read as Europe/Paris local time and kept in UTC.
 //!
 //! Formats: `le 01 janvier 2021 à 14:14`, `le vendredi 1er mars 2026 à 9h05`,
-//! `Le 04/08/2022 à 22:09`, `14 h 14`, with or without `(heure de Paris)`;
-//! also `20 November 2026 at 10:14` for the English notice. A body without a
-//! date and time falls back to the `Date` header, flagged as such.
+//! `mer. 10 déc. 2026 à 14h05` (month and weekday spellings are the tables
+//! [`MONTHS`] and [`WEEKDAYS`]), `Le 04/08/2022 à 22:09`, `10/12/26 14:05`,
+//! `10.12.2026`, `2026-12-10 14:05`, `14 h 14`, `14:05:33`, with or without
+//! `(heure de Paris)`; also `20 November 2026 at 10:14` and `December 10,
+//! 2026 at 2:05 PM` for English. A body without a date and time falls back
+//! to the `Date` header, flagged as such, and flagged as unreadable when it
+//! does state a time vigie could not read.
 //!
 //! Daylight saving:
 //! - a time in the spring-forward gap (e.g. 29 March 2026 02:30, which
@@ -49,6 +53,9 @@ pub enum TimeNote {
     DstGap,
     /// The time happens twice (autumn) and nothing told which.
     Ambiguous,
+    /// The body states a time vigie could not read: the `Date` header
+    /// stands in for it.
+    Unreadable,
 }
 
 /// A login time, in UTC.
@@ -63,25 +70,157 @@ pub struct LoginTime {
 /// header when resolving an autumn overlap.
 const SKEW: Duration = Duration::minutes(5);
 
+/// Month spellings as they appear in folded text (lower case, no
+/// accents), with their number: full names, the usual abbreviations
+/// (`déc.`, `janv.`, `févr.`, `sept.`; the dot is optional) and English.
+pub const MONTHS: &[(&str, u32)] = &[
+    ("janvier", 1),
+    ("janv", 1),
+    ("jan", 1),
+    ("january", 1),
+    ("fevrier", 2),
+    ("fevr", 2),
+    ("fev", 2),
+    ("february", 2),
+    ("feb", 2),
+    ("mars", 3),
+    ("march", 3),
+    ("mar", 3),
+    ("avril", 4),
+    ("avr", 4),
+    ("april", 4),
+    ("apr", 4),
+    ("mai", 5),
+    ("may", 5),
+    ("juin", 6),
+    ("june", 6),
+    ("jun", 6),
+    ("juillet", 7),
+    ("juil", 7),
+    ("july", 7),
+    ("jul", 7),
+    ("aout", 8),
+    ("august", 8),
+    ("aug", 8),
+    ("septembre", 9),
+    ("sept", 9),
+    ("sep", 9),
+    ("september", 9),
+    ("octobre", 10),
+    ("oct", 10),
+    ("october", 10),
+    ("novembre", 11),
+    ("nov", 11),
+    ("november", 11),
+    ("decembre", 12),
+    ("dec", 12),
+    ("december", 12),
+];
+
+/// Weekday spellings, full and abbreviated (`mer.`), French and English:
+/// they may precede a date and are skipped.
+pub const WEEKDAYS: &[&str] = &[
+    "lundi",
+    "lun",
+    "mardi",
+    "mar",
+    "mercredi",
+    "mer",
+    "jeudi",
+    "jeu",
+    "vendredi",
+    "ven",
+    "samedi",
+    "sam",
+    "dimanche",
+    "dim",
+    "monday",
+    "mon",
+    "tuesday",
+    "tue",
+    "tues",
+    "wednesday",
+    "wed",
+    "thursday",
+    "thu",
+    "thurs",
+    "friday",
+    "fri",
+    "saturday",
+    "sat",
+    "sunday",
+    "sun",
+];
+
+/// Longest spellings first, so that `sept` is not read as `sep`.
+fn alternation(words: impl Iterator<Item = &'static str>) -> String {
+    let mut words: Vec<&str> = words.collect();
+    words.sort_by_key(|w| std::cmp::Reverse(w.len()));
+    words.dedup();
+    words.join("|")
+}
+
+/// The time after a date: `à 14:05`, `14h05`, `14 h 05`, `9h`, `14:05:33`,
+/// `2:05 pm`, `14 heures 05`.
+const TIME: &str = r"\s*,?\s*(?:a|at|vers|-|,)?\s*
+    (?P<h>\d{1,2})\s*(?P<sep>heures?|h|:|\.)\s*(?P<mi>\d{2})?(?:\s*min\b)?(?::\d{2})?
+    (?:\s*(?P<ampm>am|pm|a\.m\.|p\.m\.))?";
+
 // Folded text is ASCII: no Unicode classes (smaller, faster automata).
-static FRENCH_MONTH_DATE: LazyLock<Regex> = LazyLock::new(|| {
+static MONTH_NAME_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    let months = alternation(MONTHS.iter().map(|(m, _)| *m));
+    let weekdays = alternation(WEEKDAYS.iter().copied());
+    ascii(&format!(
+        r"(?x)
+        (?:\b(?:{weekdays})\.?\s*,?\s+)?
+        \b(?P<d>\d{{1,2}})(?:er|st|nd|rd|th)?\s+
+        (?P<mon>{months})\b\.?
+        (?:\s+(?P<y>\d{{4}}|\d{{2}}\b))?
+        {TIME}"
+    ))
+});
+
+/// English order: `December 10, 2026 at 2:05 PM`, `Dec. 10 2026 14:05`.
+static MONTH_FIRST_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    let months = alternation(MONTHS.iter().map(|(m, _)| *m));
+    ascii(&format!(
+        r"(?x)
+        \b(?P<mon>{months})\b\.?\s+
+        (?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s*,?\s+
+        (?P<y>\d{{4}})
+        {TIME}"
+    ))
+});
+
+/// `10/12/2026`, `10/12/26`, `10.12.2026`, `10-12-26`.
+static NUMERIC_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    ascii(&format!(
+        r"(?x)
+        \b(?P<d>\d{{1,2}})(?P<s1>[/.-])(?P<m>\d{{1,2}})[/.-](?P<y>\d{{4}}|\d{{2}})\b
+        {TIME}"
+    ))
+});
+
+/// `2026-12-10 14:05`, `2026-12-10T14:05:00`.
+static ISO_DATE: LazyLock<Regex> = LazyLock::new(|| {
     ascii(
         r"(?x)
-        \b(?P<d>\d{1,2})(?:er)?\s+
-        (?P<mon>janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre
-          |january|february|march|april|may|june|july|august|september|october|november|december)
-        (?:\s+(?P<y>\d{4}))?
-        \s*,?\s*(?:a|at|vers|-)?\s*
-        (?P<h>\d{1,2})\s*(?P<sep>[h:])\s*(?P<mi>\d{2})?",
+        \b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?:t|\s+a\s+|\s+)(?P<h>\d{2})(?P<sep>:)(?P<mi>\d{2})",
     )
 });
 
-static NUMERIC_DATE: LazyLock<Regex> = LazyLock::new(|| {
+/// Something in the text that states a time vigie did not read: `14:05`
+/// or `14h05` away from a date it could read, `à 14 h`, `à quatorze
+/// heures`, `2 pm`, "heure de Paris". A date alone states no time, and
+/// "24h/24" is not a time.
+static TIME_LIKE: LazyLock<Regex> = LazyLock::new(|| {
     ascii(
         r"(?x)
-        \b(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})
-        \s*,?\s*(?:a|at|vers|-)?\s*
-        (?P<h>\d{1,2})\s*(?P<sep>[h:])\s*(?P<mi>\d{2})?",
+        \b([01]?\d|2[0-3])\s*(h|:)\s*[0-5]\d\b
+        | \b(a|vers|at)\s+\d{1,2}\s*(h|heures?)\b
+        | \b(a|vers)\s+[a-z]+\s+heures?\b
+        | \b\d{1,2}\s*(am|pm)\b
+        | \bheure de paris\b | \bparis time\b",
     )
 });
 
@@ -90,16 +229,23 @@ fn ascii(pattern: &str) -> Regex {
 }
 
 /// Reads the login time from a folded body (see `text::normalise`), else
-/// takes the `Date` header.
+/// takes the `Date` header: flagged [`TimeNote::Unreadable`] when the body
+/// states a time vigie could not read.
 pub fn read_login_time(folded_body: &str, date_header: Option<DateTime<Utc>>) -> Option<LoginTime> {
     let first = |re: &Regex| re.captures_iter(folded_body.as_bytes()).find_map(|c| local_time(&c, date_header));
-    let found = [first(&FRENCH_MONTH_DATE), first(&NUMERIC_DATE)].into_iter().flatten().min_by_key(|(pos, _)| *pos);
+    let found = [first(&MONTH_NAME_DATE), first(&MONTH_FIRST_DATE), first(&NUMERIC_DATE), first(&ISO_DATE)]
+        .into_iter()
+        .flatten()
+        .min_by_key(|(pos, _)| *pos);
     match found {
         Some((_, local)) => {
             let (at, note) = paris_to_utc(local, date_header);
             Some(LoginTime { at, source: TimeSource::Body, note })
         }
-        None => date_header.map(|at| LoginTime { at, source: TimeSource::DateHeader, note: None }),
+        None => {
+            let note = TIME_LIKE.is_match(folded_body.as_bytes()).then_some(TimeNote::Unreadable);
+            date_header.map(|at| LoginTime { at, source: TimeSource::DateHeader, note })
+        }
     }
 }
 
@@ -112,15 +258,22 @@ fn local_time(c: &Captures<'_>, date_header: Option<DateTime<Utc>>) -> Option<(u
         Some(m) => month_number(m)?,
         None => num("m")?,
     };
-    let hour = num("h")?;
+    let mut hour = num("h")?;
     let minute = match (num("mi"), text("sep")) {
         (Some(mi), _) => mi,
-        (None, Some("h")) => 0, // "à 14h"
+        (None, Some(sep)) if sep.starts_with('h') => 0, // "à 14h"
         _ => return None,
     };
+    match text("ampm").map(|m| m.starts_with('p')) {
+        Some(_) if !(1..=12).contains(&hour) => return None,
+        Some(true) if hour < 12 => hour += 12,
+        Some(false) if hour == 12 => hour = 0,
+        _ => {}
+    }
     let time = chrono::NaiveTime::from_hms_opt(hour, minute, 0)?;
+    let year = |y: u32| if y < 100 { 2000 + y } else { y };
     let date = match num("y") {
-        Some(year) => NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?,
+        Some(y) => NaiveDate::from_ymd_opt(i32::try_from(year(y)).ok()?, month, day)?,
         None => date_without_year(month, day, date_header?)?,
     };
     Some((c.get(0)?.start(), date.and_time(time)))
@@ -138,21 +291,7 @@ fn date_without_year(month: u32, day: u32, date_header: DateTime<Utc>) -> Option
 }
 
 fn month_number(name: &str) -> Option<u32> {
-    Some(match name {
-        "janvier" | "january" => 1,
-        "fevrier" | "february" => 2,
-        "mars" | "march" => 3,
-        "avril" | "april" => 4,
-        "mai" | "may" => 5,
-        "juin" | "june" => 6,
-        "juillet" | "july" => 7,
-        "aout" | "august" => 8,
-        "septembre" | "september" => 9,
-        "octobre" | "october" => 10,
-        "novembre" | "november" => 11,
-        "decembre" | "december" => 12,
-        _ => return None,
-    })
+    MONTHS.iter().find(|(m, _)| *m == name).map(|(_, n)| *n)
 }
 
 /// A Paris wall-clock time to UTC, by the rules in the module doc.
@@ -211,6 +350,50 @@ mod tests {
         assert_eq!(t.at, utc("2026-11-20T13:14:00Z"));
         let t = read("le 20 novembre 2026 a 22h", None).expect("time");
         assert_eq!(t.at, utc("2026-11-20T21:00:00Z"));
+    }
+
+    #[test]
+    fn abbreviated_months_and_weekdays_with_or_without_the_dot() {
+        for body in [
+            "le mer. 10 dec. 2026 a 14:05",
+            "mer 10 dec 2026 14h05",
+            "mercredi 10 decembre 2026, 14 h 05",
+            "le 10 dec. 2026 a 14:05:33",
+            "wed, dec 10, 2026 at 2:05 pm",
+            "10 dec 2026 at 2:05 pm",
+            "le 10 decembre 2026 a 14.05",
+            "le 10th december 2026, 14:05",
+        ] {
+            assert_eq!(read(body, None).map(|t| t.at), Some(utc("2026-12-10T13:05:00Z")), "{body}");
+        }
+        for (body, at) in [
+            ("le 3 janv. 2027 a 9h", "2027-01-03T08:00:00Z"),
+            ("le 14 fevr. 2026 a 08:30", "2026-02-14T07:30:00Z"),
+            ("le 2 sept. 2026 a 10:00", "2026-09-02T08:00:00Z"),
+            ("le 2 sept 2026 a 10:00", "2026-09-02T08:00:00Z"),
+            ("le 1er juil. 2026 a 12:00", "2026-07-01T10:00:00Z"),
+        ] {
+            assert_eq!(read(body, None).map(|t| t.at), Some(utc(at)), "{body}");
+        }
+    }
+
+    #[test]
+    fn two_digit_years_dotted_and_iso_dates() {
+        for body in ["le 10/12/26 a 14:05", "le 10.12.2026 a 14h05", "10-12-26 14:05", "2026-12-10 14:05"] {
+            assert_eq!(read(body, None).map(|t| t.at), Some(utc("2026-12-10T13:05:00Z")), "{body}");
+        }
+    }
+
+    #[test]
+    fn a_time_present_but_unreadable_is_flagged_apart_from_no_time() {
+        let t = read("connexion le 10 decembre a quatorze heures cinq", Some("2026-12-10T13:06:00Z"));
+        assert_eq!(t.map(|t| (t.source, t.note)), Some((TimeSource::DateHeader, Some(TimeNote::Unreadable))));
+        for no_time in
+            ["une connexion a eu lieu. service disponible 24h/24", "une connexion a eu lieu le 10 decembre 2026"]
+        {
+            let t = read(no_time, Some("2026-12-10T13:06:00Z"));
+            assert_eq!(t.map(|t| (t.source, t.note)), Some((TimeSource::DateHeader, None)), "{no_time}");
+        }
     }
 
     #[test]

@@ -1,0 +1,197 @@
+//! Links rewritten by the recipient's own mail system (Outlook Safe Links,
+//! Proofpoint URL Defense, Mimecast…) are judged by the URL they wrap
+//! (DESIGN "Rules"): in a mailbox behind such a rewriter, every link of a
+//! genuine notice goes to the rewriter's host first.
+//!
+//! Which hosts rewrite links, and where they keep the wrapped URL, is data
+//! (`[[link_rewriter]]` in `builtin.toml`). A link whose wrapped URL cannot
+//! be read stays a link to the rewriter's host, which is not official.
+
+use serde::Deserialize;
+use url::Url;
+
+use super::domain::is_under;
+
+/// Rewriters wrapping rewriters are unwrapped this many times at most.
+const MAX_DEPTH: usize = 3;
+
+/// How a rewriter keeps the URL it wraps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Encoding {
+    /// A query parameter holding the percent-encoded URL (Safe Links
+    /// `url=`, Proofpoint v1 `u=`).
+    Url,
+    /// Proofpoint v2 `u=`: `-XX` for `%XX`, `_` for `/`.
+    ProofpointV2,
+    /// Proofpoint v3: the URL itself in the path, `/v3/__<url>__;…`.
+    ProofpointV3,
+    /// A query parameter naming only the wrapped host (Mimecast
+    /// `domain=`).
+    Host,
+}
+
+/// One `[[link_rewriter]]` entry.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RewriterSpec {
+    /// What the rewriter is called (for whoever reads the rules).
+    pub name: String,
+    /// Hosts it rewrites to; their subdomains too.
+    pub hosts: Vec<String>,
+    /// Only links whose path starts with this.
+    #[serde(default)]
+    pub path: Option<String>,
+    /// The query parameter holding the wrapped URL or host.
+    #[serde(default)]
+    pub parameter: Option<String>,
+    pub encoding: Encoding,
+}
+
+/// A link, unwrapped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Unwrapped {
+    /// The URL the link really leads to (or `https://<host>/` when the
+    /// rewriter names only the host).
+    pub target: String,
+    /// Whether a rewriter wrapped it.
+    pub rewritten: bool,
+}
+
+/// `target` with every known rewriter taken off.
+pub(crate) fn unwrap(target: &str, rewriters: &[RewriterSpec]) -> Unwrapped {
+    let mut current = target.trim().to_owned();
+    let mut rewritten = false;
+    for _ in 0..MAX_DEPTH {
+        match unwrap_once(&current, rewriters) {
+            Some(inner) => {
+                current = inner;
+                rewritten = true;
+            }
+            None => break,
+        }
+    }
+    Unwrapped { target: current, rewritten }
+}
+
+fn unwrap_once(target: &str, rewriters: &[RewriterSpec]) -> Option<String> {
+    let url = Url::parse(target).ok()?;
+    let host = url.host_str()?.trim_end_matches('.').to_ascii_lowercase();
+    let spec = rewriters.iter().find(|r| {
+        r.hosts.iter().any(|h| is_under(&host, h))
+            && r.path.as_deref().is_none_or(|p| url.path().to_ascii_lowercase().starts_with(&p.to_ascii_lowercase()))
+    })?;
+    let parameter = || {
+        let name = spec.parameter.as_deref()?;
+        url.query_pairs().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.into_owned())
+    };
+    let inner = match spec.encoding {
+        Encoding::Url => parameter()?,
+        Encoding::ProofpointV2 => proofpoint_v2(&parameter()?)?,
+        Encoding::ProofpointV3 => proofpoint_v3(target)?,
+        Encoding::Host => {
+            let host = parameter()?;
+            let host = host.trim();
+            if host.is_empty() || host.contains(['/', '@', ' ', '\\']) {
+                return None;
+            }
+            format!("https://{host}/")
+        }
+    };
+    let inner = inner.trim();
+    // Only a web address counts as unwrapped; anything else stays a link
+    // to the rewriter.
+    let parsed = Url::parse(inner).ok()?;
+    (matches!(parsed.scheme(), "http" | "https") && parsed.host_str().is_some()).then(|| inner.to_owned())
+}
+
+/// `https-3A__assure.ameli.fr_PortailAS` → `https://assure.ameli.fr/PortailAS`.
+fn proofpoint_v2(encoded: &str) -> Option<String> {
+    let percent: String = encoded
+        .chars()
+        .map(|c| {
+            if c == '_' {
+                '/'
+            } else if c == '-' {
+                '%'
+            } else {
+                c
+            }
+        })
+        .collect();
+    Some(percent_decode(&percent))
+}
+
+/// `https://urldefense.com/v3/__https://assure.ameli.fr/x__;!!…` →
+/// `https://assure.ameli.fr/x`. Characters Proofpoint replaced with `*`
+/// stay `*`: they never stand in a host it keeps.
+fn proofpoint_v3(target: &str) -> Option<String> {
+    let start = target.find("/v3/__")? + "/v3/__".len();
+    let rest = &target[start..];
+    let end = rest.find("__;").unwrap_or(rest.len());
+    Some(rest[..end].to_owned())
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(v) = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok())
+            && let Ok(b) = u8::from_str_radix(v, 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::notice::Rules;
+
+    fn unwrapped(url: &str) -> Unwrapped {
+        unwrap(url, Rules::builtin().rewriters())
+    }
+
+    #[test]
+    fn safe_links_are_judged_by_their_url_parameter() {
+        let u = unwrapped(
+            "https://eur01.safelinks.protection.outlook.com/?url=https%3A%2F%2Fassure.ameli.fr%2FPortailAS&data=05%7C01&reserved=0",
+        );
+        assert_eq!(u, Unwrapped { target: "https://assure.ameli.fr/PortailAS".into(), rewritten: true });
+    }
+
+    #[test]
+    fn proofpoint_v2_and_v3_are_decoded() {
+        let v2 = unwrapped(
+            "https://urldefense.proofpoint.com/v2/url?u=https-3A__assure.ameli.fr_PortailAS_appmanager-3Fa-3D1&d=DwMFaQ&c=x&e=",
+        );
+        assert_eq!(v2.target, "https://assure.ameli.fr/PortailAS/appmanager?a=1");
+        let v3 = unwrapped("https://urldefense.com/v3/__https://assure.ameli.fr/PortailAS__;!!AbC!dEf$");
+        assert_eq!(v3.target, "https://assure.ameli.fr/PortailAS");
+    }
+
+    #[test]
+    fn mimecast_names_the_host() {
+        let u = unwrapped("https://protect-eu.mimecast.com/s/AbCdEfGhIj?domain=assure.ameli.fr");
+        assert_eq!(u.target, "https://assure.ameli.fr/");
+    }
+
+    #[test]
+    fn nested_and_unreadable_rewrites() {
+        let inner = "https%3A%2F%2Furldefense.com%2Fv3%2F__https%3A%2F%2Fevil.example%2Fx__%3B%21%21a";
+        let u = unwrapped(&format!("https://nam02.safelinks.protection.outlook.com/?url={inner}"));
+        assert_eq!(u.target, "https://evil.example/x");
+        let bad = unwrapped("https://eur01.safelinks.protection.outlook.com/?url=javascript%3Aalert(1)");
+        assert!(!bad.rewritten);
+        let other = unwrapped("https://example.com/?url=https%3A%2F%2Fassure.ameli.fr");
+        assert!(!other.rewritten, "only known rewriters are unwrapped");
+    }
+}
