@@ -7,6 +7,7 @@ mod check;
 mod demo;
 mod doctor;
 mod generate;
+mod localise;
 mod log;
 mod login;
 mod open;
@@ -32,6 +33,7 @@ pub use check::Check;
 pub use demo::Demo;
 pub use doctor::Doctor;
 pub use generate::Generate;
+pub use localise::command;
 pub use log::Log;
 pub use login::Login;
 pub use open::Open;
@@ -42,10 +44,12 @@ pub use setup::Setup;
 pub use status::Status;
 pub use test_alert::TestAlert;
 
-/// vigie — surveille les notifications de connexion ameli et FranceConnect.
+/// vigie — watches ameli and FranceConnect login e-mails.
 ///
 /// Watches your mailbox for ameli and FranceConnect login notices, tells
 /// genuine ones from fakes, and alerts you when a login is not yours.
+/// The words users read, in both languages, are in
+/// [`crate::messages::help_text`]; [`command`] puts them in.
 #[derive(Debug, Parser)]
 #[command(name = "vigie", version, about, long_about)]
 pub struct Cli {
@@ -56,8 +60,11 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "PATH")]
     pub data_dir: Option<PathBuf>,
     /// Language of messages
-    #[arg(long, global = true, value_enum, default_value_t = Lang::Fr)]
+    #[arg(long, global = true, value_enum, default_value_t = Lang::from_locale(|name| std::env::var(name).ok()))]
     pub lang: Lang,
+    /// Also show the technical detail of errors
+    #[arg(long, global = true)]
+    pub verbose: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -108,12 +115,13 @@ impl CliError {
     /// What to tell the user, in their language (technical detail of a
     /// journal problem only in the log).
     pub fn render(&self, lang: Lang) -> String {
+        use crate::messages;
         match self {
-            CliError::Journal(e) => {
-                tracing::debug!(error = %e, "journal");
-                crate::messages::journal_problem(e, lang)
-            }
-            other => other.to_string(),
+            CliError::Journal(e) => messages::journal_problem(e, lang) + &messages::detail(e, lang),
+            CliError::Config(e) => messages::config_problem(e, lang),
+            CliError::Rules(e) => messages::rules_problem(e, lang),
+            CliError::Output(e) => messages::output_problem(e, lang),
+            CliError::Usage(s) | CliError::System(s) | CliError::Keyring(s) => s.clone(),
         }
     }
 

@@ -7,20 +7,30 @@
 //! and the demo print.
 
 mod alerts;
+mod config;
 mod errors;
 mod files;
+mod help;
 mod mailbox;
 mod service;
 mod setup;
+mod usage;
 mod views;
 
 pub use alerts::*;
+pub use config::*;
 pub use errors::*;
 pub use files::*;
+pub use help::*;
 pub use mailbox::*;
 pub use service::*;
 pub use setup::*;
+pub use usage::*;
 pub use views::*;
+
+use std::ffi::OsString;
+use std::fmt::Display;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Paris;
@@ -34,6 +44,104 @@ pub enum Lang {
     #[default]
     Fr,
     En,
+}
+
+impl Lang {
+    /// The language before the command line is parsed (help and usage
+    /// errors need it): `--lang` if given, else an English locale
+    /// (`LC_ALL`, then `LC_MESSAGES`, then `LANG`) means English; French
+    /// otherwise.
+    pub fn detect(args: &[OsString]) -> Lang {
+        Lang::from_args(args).unwrap_or_else(|| Lang::from_locale(|name| std::env::var(name).ok()))
+    }
+
+    /// `--lang xx` or `--lang=xx` before a `--`.
+    fn from_args(args: &[OsString]) -> Option<Lang> {
+        let args: Vec<&str> =
+            args.iter().skip(1).map(|a| a.to_str().unwrap_or("")).take_while(|a| *a != "--").collect();
+        args.iter().enumerate().rev().find_map(|(i, arg)| {
+            let value = match arg.strip_prefix("--lang") {
+                Some("") => args.get(i + 1).copied(),
+                Some(rest) => rest.strip_prefix('='),
+                None => None,
+            }?;
+            match value {
+                "fr" => Some(Lang::Fr),
+                "en" => Some(Lang::En),
+                _ => None,
+            }
+        })
+    }
+
+    /// The locale's language: the first of `LC_ALL`, `LC_MESSAGES`, `LANG`
+    /// that is set decides, as for any program.
+    pub fn from_locale(var: impl Fn(&str) -> Option<String>) -> Lang {
+        let locale = ["LC_ALL", "LC_MESSAGES", "LANG"].into_iter().find_map(|name| var(name).filter(|v| !v.is_empty()));
+        match locale {
+            Some(l) if l.starts_with("en") => Lang::En,
+            _ => Lang::Fr,
+        }
+    }
+
+    /// How clap and `--help` spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lang::Fr => "fr",
+            Lang::En => "en",
+        }
+    }
+}
+
+impl Display for Lang {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+static VERBOSE: AtomicBool = AtomicBool::new(false);
+
+/// `--verbose`: technical details are shown to the user, not only logged.
+pub fn set_verbose(on: bool) {
+    VERBOSE.store(on, Ordering::Relaxed);
+}
+
+pub fn verbose() -> bool {
+    VERBOSE.load(Ordering::Relaxed)
+}
+
+/// The one place a technical detail (an operating-system error, a TLS
+/// library's words, a parser's message) goes through on its way to the
+/// user: always logged, shown — as « (détail : …) » — only with
+/// `--verbose`. Empty otherwise.
+pub fn detail(what: &dyn Display, lang: Lang) -> String {
+    let what = what.to_string();
+    if what.is_empty() {
+        return String::new();
+    }
+    tracing::debug!(detail = %what, "technical detail");
+    match (verbose(), lang) {
+        (false, _) => String::new(),
+        (true, Lang::Fr) => format!(" (détail : {what})"),
+        (true, Lang::En) => format!(" (detail: {what})"),
+    }
+}
+
+/// An error as the command prints it: « vigie : … ».
+pub fn error_line(text: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Fr => format!("vigie : {text}"),
+        Lang::En => format!("vigie: {text}"),
+    }
+}
+
+/// A count with its noun in the singular or the plural: « 1 alerte »,
+/// « 2 alertes »; French keeps 0 in the singular, English does not.
+pub fn count(n: usize, lang: Lang, singular: &str, plural: &str) -> String {
+    let one = match lang {
+        Lang::Fr => n < 2,
+        Lang::En => n == 1,
+    };
+    format!("{n} {}", if one { singular } else { plural })
 }
 
 /// A UTC time shown as Paris wall-clock time, e.g. `20/11/2026 à 10:14`.
@@ -174,7 +282,8 @@ pub fn unreadable(error: &std::io::Error, lang: Lang) -> String {
         (PermissionDenied, Lang::En) => "permission denied".to_owned(),
         (IsADirectory, Lang::Fr) => "c'est un dossier, pas un fichier".to_owned(),
         (IsADirectory, Lang::En) => "this is a folder, not a file".to_owned(),
-        (_, _) => error.to_string(),
+        (_, Lang::Fr) => format!("le système refuse de le lire{}", detail(error, lang)),
+        (_, Lang::En) => format!("the system refuses to read it{}", detail(error, lang)),
     };
     match lang {
         Lang::Fr => format!("illisible : {what}"),

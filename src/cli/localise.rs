@@ -1,0 +1,120 @@
+//! The one command-line definition ([`super::Cli`]) dressed in the user's
+//! language: every description and option help from
+//! [`crate::messages::help_text`], clap's own words (usage heading,
+//! "Commands", defaults, possible values, the help and version flags)
+//! replaced, and parse errors said by [`crate::messages::usage_error`].
+
+use std::ffi::OsString;
+
+use clap::{Arg, ArgAction, Command, CommandFactory, FromArgMatches};
+
+use super::Cli;
+use crate::Exit;
+use crate::messages::{self, Lang, help_text, help_words, value_in, value_name};
+
+/// The whole command line in `lang`: what `--help`, the man pages and
+/// the completions show.
+pub fn command(lang: Lang) -> Command {
+    let help = Arg::new("help")
+        .short('h')
+        .long("help")
+        .action(ArgAction::Help)
+        .global(true)
+        .help(help_text(":help", lang).unwrap_or_default());
+    let version = Arg::new("version")
+        .short('V')
+        .long("version")
+        .action(ArgAction::Version)
+        .help(help_text(":version", lang).unwrap_or_default());
+    let cmd = Cli::command().disable_version_flag(true).arg(help).arg(version);
+    localise(cmd, "", lang)
+}
+
+fn localise(cmd: Command, path: &str, lang: Lang) -> Command {
+    let words = help_words(lang);
+    let mut cmd = cmd
+        .disable_help_flag(true)
+        .disable_help_subcommand(true)
+        .help_template(words.template)
+        .subcommand_help_heading(words.commands)
+        .subcommand_value_name(words.command);
+    if let Some(about) = help_text(path, lang) {
+        let short = about.split("\n\n").next().unwrap_or(about);
+        cmd = cmd.about(short).long_about(if short == about { None } else { Some(about) });
+    }
+    cmd = cmd.mut_args(|arg| localise_arg(arg, path, lang));
+    let subcommands: Vec<String> = cmd.get_subcommands().map(|s| s.get_name().to_owned()).collect();
+    for name in subcommands {
+        let sub_path = if path.is_empty() { name.clone() } else { format!("{path} {name}") };
+        cmd = cmd.mut_subcommand(&name, |sub| localise(sub, &sub_path, lang));
+    }
+    cmd
+}
+
+fn localise_arg(arg: Arg, path: &str, lang: Lang) -> Arg {
+    let id = arg.get_id().as_str().to_owned();
+    let global = arg.is_global_set();
+    let key = if global || path.is_empty() { format!(":{id}") } else { format!("{path}:{id}") };
+    let words = help_words(lang);
+    let mut help = help_text(&key, lang).map(str::to_owned).unwrap_or_else(|| {
+        // Missing from the table (a test fails on it): the English doc comment.
+        arg.get_help().map(ToString::to_string).unwrap_or_default()
+    });
+    let defaults: Vec<String> = arg.get_default_values().iter().map(|v| v.to_string_lossy().into_owned()).collect();
+    if !defaults.is_empty() && !arg.is_hide_default_value_set() && !help.contains('[') {
+        help += &format!(" [{} : {}]", words.default, defaults.join(", "));
+    }
+    let possible = arg.get_possible_values();
+    if !possible.is_empty() && !arg.is_hide_possible_values_set() && arg.get_action().takes_values() {
+        let names: Vec<&str> =
+            possible.iter().filter(|v| !v.is_hide_set()).map(|v| value_in(v.get_name(), lang)).collect();
+        help += &format!(" [{} : {}]", words.possible, names.join(", "));
+    }
+    if lang == Lang::En {
+        help = help.replace(" : ", ": ");
+    }
+    let names: Option<Vec<&'static str>> =
+        arg.get_value_names().and_then(|names| names.iter().map(|n| value_name(n.as_str(), lang)).collect());
+    let takes_values = arg.get_action().takes_values();
+    let heading = if arg.is_positional() { words.arguments } else { words.options };
+    let arg = arg.help(help).help_heading(heading);
+    // A command's own options first, then those every command has.
+    let arg = if global { arg.display_order(1000) } else { arg };
+    let arg = if takes_values { arg.hide_default_value(true).hide_possible_values(true) } else { arg };
+    match names {
+        Some(names) if !names.is_empty() => arg.value_names(names),
+        _ => arg,
+    }
+}
+
+impl Cli {
+    /// Parses this process's command line, in the language it asks for
+    /// (`--lang`, else the locale). Help, version and mistakes are printed
+    /// here; `Err` is the exit code to leave with.
+    pub fn parse_localised() -> Result<Cli, Exit> {
+        Cli::parse_localised_from(std::env::args_os().collect())
+    }
+
+    pub fn parse_localised_from(args: Vec<OsString>) -> Result<Cli, Exit> {
+        let lang = Lang::detect(&args);
+        messages::set_verbose(args.iter().take_while(|a| *a != "--").any(|a| a == "--verbose"));
+        let parsed = command(lang).try_get_matches_from(args).and_then(|m| Cli::from_arg_matches(&m));
+        parsed.map_err(|error| {
+            use clap::error::ErrorKind;
+            match error.kind() {
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+                    let _ = error.print();
+                    Exit::Ok
+                }
+                ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                    let _ = error.print();
+                    Exit::Usage
+                }
+                _ => {
+                    eprintln!("{}", messages::error_line(&messages::usage_error(&error, lang), lang));
+                    Exit::Usage
+                }
+            }
+        })
+    }
+}
