@@ -7,6 +7,7 @@ mod check;
 mod demo;
 mod doctor;
 mod generate;
+pub mod launchers;
 mod localise;
 mod log;
 mod login;
@@ -33,6 +34,7 @@ pub use check::Check;
 pub use demo::Demo;
 pub use doctor::Doctor;
 pub use generate::Generate;
+pub use launchers::{install_launchers, remove_launchers};
 pub use localise::command;
 pub use log::Log;
 pub use login::Login;
@@ -205,16 +207,23 @@ impl Context {
 
     /// The account a command is about: the one named, else the only
     /// configured one; with several, the user must say which.
+    /// A name the config does not have is refused (a typo would file the
+    /// login, or the test alert, under nobody), unless no account is
+    /// configured at all.
     fn account(&self, explicit: Option<&str>) -> Result<String, CliError> {
-        if let Some(name) = explicit.or(self.config.default_account()) {
+        let names: Vec<&str> = self.config.accounts.iter().map(|a| a.name.as_str()).collect();
+        if let Some(name) = explicit {
+            if names.is_empty() || names.contains(&name) {
+                return Ok(name.to_owned());
+            }
+            return Err(CliError::Usage(crate::messages::unknown_account(name, &names, self.lang)));
+        }
+        if let Some(name) = self.config.default_account() {
             return Ok(name.to_owned());
         }
-        match self.config.accounts.as_slice() {
+        match names.as_slice() {
             [] => Ok(DEFAULT_ACCOUNT.to_owned()),
-            several => {
-                let names: Vec<&str> = several.iter().map(|a| a.name.as_str()).collect();
-                Err(CliError::Usage(crate::messages::which_account(&names, self.lang)))
-            }
+            several => Err(CliError::Usage(crate::messages::which_account(several, self.lang))),
         }
     }
 

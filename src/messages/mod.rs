@@ -134,6 +134,53 @@ pub fn error_line(text: &str, lang: Lang) -> String {
     }
 }
 
+/// A technical term after plain words — « (DKIM) » — shown only with
+/// `--verbose`.
+fn term(name: &str) -> String {
+    if verbose() { format!(" ({name})") } else { String::new() }
+}
+
+/// A mail folder in plain words: INBOX is the inbox, a spam folder is the
+/// spam folder; the server's own name only with `--verbose` (or for a
+/// folder the user named).
+pub fn folder_name(folder: &str, lang: Lang) -> String {
+    let lower = folder.to_lowercase();
+    let plain = if folder.eq_ignore_ascii_case("INBOX") {
+        match lang {
+            Lang::Fr => "boîte de réception",
+            Lang::En => "inbox",
+        }
+    } else if ["junk", "spam", "indésirable", "pourriel", "bulk"].iter().any(|w| lower.contains(w)) {
+        match lang {
+            Lang::Fr => "courrier indésirable",
+            Lang::En => "spam folder",
+        }
+    } else {
+        return match lang {
+            Lang::Fr => format!("dossier « {folder} »"),
+            Lang::En => format!("folder \"{folder}\""),
+        };
+    };
+    format!("{plain}{}", term(folder))
+}
+
+/// Folders in plain words, joined: « boîte de réception et courrier
+/// indésirable ».
+pub fn folder_names(folders: &[String], lang: Lang) -> String {
+    let names: Vec<String> = folders.iter().map(|f| folder_name(f, lang)).collect();
+    match names.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => {
+            let and = match lang {
+                Lang::Fr => "et",
+                Lang::En => "and",
+            };
+            format!("{} {and} {last}", rest.join(", "))
+        }
+    }
+}
+
 /// A count with its noun in the singular or the plural: « 1 alerte »,
 /// « 2 alertes »; French keeps 0 in the singular, English does not.
 pub fn count(n: usize, lang: Lang, singular: &str, plural: &str) -> String {
@@ -164,10 +211,10 @@ pub(crate) fn service_name(service: Service) -> &'static str {
 pub fn reason(reason: &Reason, lang: Lang) -> String {
     use Lang::{En, Fr};
     match (reason, lang) {
-        (Reason::DkimPass { domain }, Fr) => format!("signature électronique valide de {domain} (DKIM)"),
-        (Reason::DkimPass { domain }, En) => format!("valid electronic signature from {domain} (DKIM)"),
-        (Reason::DmarcPass, Fr) => "l'expéditeur est confirmé par votre messagerie (DMARC)".into(),
-        (Reason::DmarcPass, En) => "the sender is confirmed by your mail provider (DMARC)".into(),
+        (Reason::DkimPass { domain }, Fr) => format!("signature électronique valide de {domain}{}", term("DKIM")),
+        (Reason::DkimPass { domain }, En) => format!("valid electronic signature from {domain}{}", term("DKIM")),
+        (Reason::DmarcPass, Fr) => format!("l'expéditeur est confirmé par votre messagerie{}", term("DMARC")),
+        (Reason::DmarcPass, En) => format!("the sender is confirmed by your mail provider{}", term("DMARC")),
         (Reason::NoAuthenticationResults, Fr) => {
             "l'expéditeur n'a pas pu être vérifié : votre messagerie n'indique pas s'il l'a été".into()
         }
@@ -192,12 +239,16 @@ pub fn reason(reason: &Reason, lang: Lang) -> String {
         (Reason::UntrustedAuthenticationResults, En) => "the sender could not be checked: the checks present do not \
                                                          come from your mail provider (anyone can write them)"
             .into(),
-        (Reason::DkimFail { .. }, Fr) => "la signature électronique de l'expéditeur est invalide (DKIM)".into(),
-        (Reason::DkimFail { .. }, En) => "the sender's electronic signature is invalid (DKIM)".into(),
-        (Reason::SpfFail, Fr) => "le message ne vient pas d'un serveur autorisé par l'expéditeur (SPF)".into(),
-        (Reason::SpfFail, En) => "the message does not come from a server the sender allows (SPF)".into(),
-        (Reason::DmarcFail, Fr) => "votre messagerie a rejeté l'identité de l'expéditeur (DMARC)".into(),
-        (Reason::DmarcFail, En) => "your mail provider rejected the sender's identity (DMARC)".into(),
+        (Reason::DkimFail { .. }, Fr) => {
+            format!("la signature électronique de l'expéditeur est invalide{}", term("DKIM"))
+        }
+        (Reason::DkimFail { .. }, En) => format!("the sender's electronic signature is invalid{}", term("DKIM")),
+        (Reason::SpfFail, Fr) => {
+            format!("le message ne vient pas d'un serveur autorisé par l'expéditeur{}", term("SPF"))
+        }
+        (Reason::SpfFail, En) => format!("the message does not come from a server the sender allows{}", term("SPF")),
+        (Reason::DmarcFail, Fr) => format!("votre messagerie a rejeté l'identité de l'expéditeur{}", term("DMARC")),
+        (Reason::DmarcFail, En) => format!("your mail provider rejected the sender's identity{}", term("DMARC")),
         (Reason::NoSender, Fr) => "le message n'a pas d'expéditeur lisible".into(),
         (Reason::NoSender, En) => "the message has no readable sender".into(),
         (Reason::SenderNotOfficial { domain }, Fr) => {
@@ -339,13 +390,12 @@ pub fn scan_verdict(seen: &Recognition, lang: Lang) -> String {
     });
     let when = when.unwrap_or_default();
     let reasons = |warnings: bool| -> String {
-        notice
-            .reasons
-            .iter()
-            .filter(|r| r.is_warning() == warnings)
-            .map(|r| reason(r, lang))
-            .collect::<Vec<_>>()
-            .join(" ; ")
+        notice.reasons.iter().filter(|r| r.is_warning() == warnings).map(|r| reason(r, lang)).collect::<Vec<_>>().join(
+            match lang {
+                Lang::Fr => " ; ",
+                Lang::En => "; ",
+            },
+        )
     };
     let by = seen.checked_by.as_deref().map(|id| format!(" [{}]", checked_by(id, lang))).unwrap_or_default();
     let verdict = match (notice.authenticity, lang) {
