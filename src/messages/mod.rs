@@ -126,6 +126,14 @@ pub fn detail(what: &dyn Display, lang: Lang) -> String {
     }
 }
 
+/// Text quoted the way the language does: « … » or "…".
+pub fn quoted(text: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Fr => format!("« {text} »"),
+        Lang::En => format!("\"{text}\""),
+    }
+}
+
 /// An error as the command prints it: « vigie : … ».
 pub fn error_line(text: &str, lang: Lang) -> String {
     match lang {
@@ -442,3 +450,6 @@ pub fn checked_by(authserv_id: &str, lang: Lang) -> String {
 pub fn reasons(notice: &Notice, lang: Lang) -> Vec<String> {
     notice.reasons.iter().map(|r| reason(r, lang)).collect()
 }
+
+#[cfg(test)]
+mod tests;

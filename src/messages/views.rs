@@ -236,12 +236,12 @@ pub fn log_text(
     for n in notices {
         let _ = writeln!(
             out,
-            "  {}  {}  {}{} — « {} »",
+            "  {}  {}  {}{} — {}",
             at(n.facts.login_at, lang),
             n.facts.account,
             notice_label(n, lang),
             n.folder.as_deref().map(|f| format!(" — {}", super::folder_name(f, lang))).unwrap_or_default(),
-            n.subject
+            super::quoted(&n.subject, lang)
         );
     }
     if findings.is_empty() {
@@ -328,7 +328,7 @@ pub fn status_text(
                 .notice_id
                 .filter(|_| f.finding.kind == FindingKind::Impersonation)
                 .and_then(|id| notices.iter().find(|n| n.facts.id == id))
-                .map(|n| format!(" — « {} »", n.subject))
+                .map(|n| format!(" — {}", super::quoted(&n.subject, lang)))
                 .unwrap_or_default();
             let _ = writeln!(
                 out,
@@ -449,7 +449,7 @@ pub fn demo_message_line(
         (None, true, Lang::En) => "\n      → none of your logins at that time: alert".into(),
         (None, false, _) => String::new(),
     };
-    format!("  • {account} — « {subject} »\n      {verdict}{explained}")
+    format!("  • {account} — {}\n      {verdict}{explained}", super::quoted(subject, lang))
 }
 
 pub fn demo_alerts_header(lang: Lang) -> &'static str {
