@@ -118,3 +118,53 @@ impl Cli {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every key the command line needs: `path` for each command,
+    /// `path:id` for each of its own arguments, `:id` for global ones.
+    fn keys(cmd: &Command, path: &str, out: &mut Vec<String>) {
+        out.push(path.to_owned());
+        for arg in cmd.get_arguments() {
+            let id = arg.get_id().as_str();
+            if arg.is_global_set() || path.is_empty() {
+                out.push(format!(":{id}"));
+            } else {
+                out.push(format!("{path}:{id}"));
+            }
+        }
+        for sub in cmd.get_subcommands() {
+            let name = sub.get_name();
+            keys(sub, &if path.is_empty() { name.to_owned() } else { format!("{path} {name}") }, out);
+        }
+    }
+
+    #[test]
+    fn every_command_and_option_has_help_in_both_languages() {
+        let mut needed = Vec::new();
+        keys(&Cli::command(), "", &mut needed);
+        needed.extend([":help".to_owned(), ":version".to_owned()]);
+        let missing: Vec<&String> =
+            needed.iter().filter(|k| help_text(k, Lang::Fr).is_none() || help_text(k, Lang::En).is_none()).collect();
+        assert!(missing.is_empty(), "add these to messages/help.rs: {missing:?}");
+        let unused: Vec<&str> = crate::messages::help_keys().filter(|k| !needed.iter().any(|n| n == k)).collect();
+        assert!(unused.is_empty(), "help for nothing: {unused:?}");
+    }
+
+    #[test]
+    fn the_localised_definition_passes_clap_s_own_checks() {
+        command(Lang::Fr).debug_assert();
+        command(Lang::En).debug_assert();
+    }
+
+    #[test]
+    fn french_help_has_no_english_headings() {
+        let help = command(Lang::Fr).render_long_help().to_string();
+        for english in ["Usage:", "Commands:", "Options:", "[default:", "possible values", "Print help"] {
+            assert!(!help.contains(english), "{english:?} in:\n{help}");
+        }
+        assert!(help.contains("Utilisation : vigie"), "{help}");
+    }
+}
