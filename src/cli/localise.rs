@@ -87,6 +87,27 @@ fn localise_arg(arg: Arg, path: &str, lang: Lang) -> Arg {
     }
 }
 
+/// `vigie help answer` is `vigie answer --help` (clap's own `help`
+/// subcommand would speak English).
+fn help_subcommand_as_flag(mut args: Vec<OsString>) -> Vec<OsString> {
+    let mut i = 1;
+    while i < args.len() {
+        let arg = args[i].to_string_lossy();
+        if ["--lang", "--config", "--data-dir"].contains(&arg.as_ref()) {
+            i += 2;
+        } else if arg.starts_with('-') {
+            i += 1;
+        } else {
+            if arg == "help" {
+                args.remove(i);
+                args.push("--help".into());
+            }
+            break;
+        }
+    }
+    args
+}
+
 impl Cli {
     /// Parses this process's command line, in the language it asks for
     /// (`--lang`, else the locale). Help, version and mistakes are printed
@@ -96,6 +117,7 @@ impl Cli {
     }
 
     pub fn parse_localised_from(args: Vec<OsString>) -> Result<Cli, Exit> {
+        let args = help_subcommand_as_flag(args);
         let lang = Lang::detect(&args);
         messages::set_verbose(args.iter().take_while(|a| *a != "--").any(|a| a == "--verbose"));
         let parsed = command(lang).try_get_matches_from(args).and_then(|m| Cli::from_arg_matches(&m));

@@ -75,7 +75,7 @@ impl Scan {
     fn print_verdict(&self, out: &mut impl Write, file: &str, seen: &Recognition, lang: Lang) -> io::Result<()> {
         if !self.json {
             let verdict = messages::scan_verdict(seen, lang);
-            return writeln!(out, "{} : {}", terminal_safe(file), terminal_safe(&verdict));
+            return writeln!(out, "{}", messages::labelled(&terminal_safe(file), &terminal_safe(&verdict), lang));
         }
         writeln!(out, "{}", report::line(&ScanRecord::new(file, seen, lang)))
     }
@@ -91,7 +91,7 @@ impl Scan {
         } else {
             // The verdicts go to stdout; a file without one is reported on
             // stderr too, so that it is seen when stdout is piped.
-            eprintln!("{} : {}", terminal_safe(file), terminal_safe(&text));
+            eprintln!("{}", messages::labelled(&terminal_safe(file), &terminal_safe(&text), lang));
             Ok(())
         }
     }

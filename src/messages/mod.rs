@@ -134,6 +134,14 @@ pub fn quoted(text: &str, lang: Lang) -> String {
     }
 }
 
+/// `label : text` in French, `label: text` in English.
+pub fn labelled(label: &str, text: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Fr => format!("{label} : {text}"),
+        Lang::En => format!("{label}: {text}"),
+    }
+}
+
 /// An error as the command prints it: « vigie : … ».
 pub fn error_line(text: &str, lang: Lang) -> String {
     match lang {
@@ -429,20 +437,13 @@ pub fn scan_verdict(seen: &Recognition, lang: Lang) -> String {
 /// Whose checks a verdict went by (`vigie scan` reads the topmost
 /// `Authentication-Results`, whoever wrote it).
 pub fn checked_by(authserv_id: &str, lang: Lang) -> String {
+    // The header's name is technical: with --verbose only.
+    let header = term("Authentication-Results");
     match (authserv_id == crate::notice::MICROSOFT_STYLE, lang) {
-        (true, Lang::Fr) => {
-            "vérifications lues : en-tête Authentication-Results du dessus, sans nom de serveur (format Microsoft)"
-                .into()
-        }
-        (true, Lang::En) => {
-            "checks read from: the topmost Authentication-Results header, naming no server (Microsoft's style)".into()
-        }
-        (false, Lang::Fr) => {
-            format!("vérifications lues : en-tête Authentication-Results du dessus, écrit par « {authserv_id} »")
-        }
-        (false, Lang::En) => {
-            format!("checks read from: the topmost Authentication-Results header, written by \"{authserv_id}\"")
-        }
+        (true, Lang::Fr) => format!("vérifications lues : celles du serveur de messagerie Microsoft{header}"),
+        (true, Lang::En) => format!("checks read from: Microsoft's mail server{header}"),
+        (false, Lang::Fr) => format!("vérifications lues : celles du serveur « {authserv_id} »{header}"),
+        (false, Lang::En) => format!("checks read from: the server \"{authserv_id}\"{header}"),
     }
 }
 
