@@ -108,6 +108,33 @@ fn help_subcommand_as_flag(mut args: Vec<OsString>) -> Vec<OsString> {
     args
 }
 
+/// The (sub)command the user typed, as far as it exists: `vigie answer`,
+/// `vigie service install` — where to point them for help.
+fn command_typed(args: &[OsString]) -> String {
+    let mut cmd = Cli::command();
+    let mut path = vec!["vigie".to_owned()];
+    let mut i = 1;
+    while i < args.len() {
+        let arg = args[i].to_string_lossy();
+        if ["--lang", "--config", "--data-dir"].contains(&arg.as_ref()) {
+            i += 2;
+            continue;
+        }
+        i += 1;
+        if arg.starts_with('-') {
+            continue;
+        }
+        match cmd.find_subcommand(arg.as_ref()) {
+            Some(sub) => {
+                path.push(arg.into_owned());
+                cmd = sub.clone();
+            }
+            None => break,
+        }
+    }
+    path.join(" ")
+}
+
 impl Cli {
     /// Parses this process's command line, in the language it asks for
     /// (`--lang`, else the locale). Help, version and mistakes are printed
@@ -120,7 +147,7 @@ impl Cli {
         let args = help_subcommand_as_flag(args);
         let lang = Lang::detect(&args);
         messages::set_verbose(args.iter().take_while(|a| *a != "--").any(|a| a == "--verbose"));
-        let parsed = command(lang).try_get_matches_from(args).and_then(|m| Cli::from_arg_matches(&m));
+        let parsed = command(lang).try_get_matches_from(&args).and_then(|m| Cli::from_arg_matches(&m));
         parsed.map_err(|error| {
             use clap::error::ErrorKind;
             match error.kind() {
@@ -133,7 +160,8 @@ impl Cli {
                     Exit::Usage
                 }
                 _ => {
-                    eprintln!("{}", messages::error_line(&messages::usage_error(&error, lang), lang));
+                    let said = messages::usage_error(&error, &command_typed(&args), lang);
+                    eprintln!("{}", messages::error_line(&said, lang));
                     Exit::Usage
                 }
             }

@@ -45,9 +45,9 @@ fn expected(arg: &str, lang: Lang) -> Option<&'static str> {
 }
 
 /// The user's sentence for a command-line mistake, with the usage line
-/// and where to find help. Not for `--help` and `--version`, which clap
-/// prints itself.
-pub fn usage_error(error: &Error, lang: Lang) -> String {
+/// and where to find help (`command`: what the user typed, e.g. `vigie
+/// answer`). Not for `--help` and `--version`, which clap prints itself.
+pub fn usage_error(error: &Error, command: &str, lang: Lang) -> String {
     use ErrorKind as K;
     let fr = lang == Lang::Fr;
     let arg = text(error, ContextKind::InvalidArg).unwrap_or_default();
@@ -118,23 +118,14 @@ pub fn usage_error(error: &Error, lang: Lang) -> String {
     let usage = text(error, ContextKind::Usage);
     let usage =
         usage.as_deref().map(|u| u.trim().trim_start_matches("Usage:").trim_start_matches("Utilisation :").trim());
-    let command = usage.and_then(usage_command);
     match (usage, lang) {
         (Some(u), Lang::Fr) => out += &format!("\n\nUtilisation : {u}"),
         (Some(u), Lang::En) => out += &format!("\n\nUsage: {u}"),
         (None, _) => {}
     }
-    let command = command.unwrap_or_else(|| "vigie".to_owned());
     out += &match lang {
         Lang::Fr => format!("\n\nPour en savoir plus : {command} --help"),
         Lang::En => format!("\n\nFor more information: {command} --help"),
     };
     out
-}
-
-/// `vigie answer` out of `vigie answer <NUMÉRO> <RÉPONSE>`.
-fn usage_command(usage: &str) -> Option<String> {
-    let words: Vec<&str> =
-        usage.lines().next()?.split_whitespace().take_while(|w| !w.starts_with(['<', '[', '-'])).collect();
-    (!words.is_empty()).then(|| words.join(" "))
 }
