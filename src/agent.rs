@@ -325,7 +325,10 @@ pub fn record_failure(
     error: &AgentError,
     now: DateTime<Utc>,
 ) -> Result<(), JournalError> {
-    journal.set_health(account, Some(&error.to_string()), now)?;
+    // `vigie status` shows it: plain words in the agent's language (the
+    // technical error is in the log).
+    tracing::debug!(account, %error, "mailbox unreadable");
+    journal.set_health(account, Some(&crate::messages::mailbox_reason(error, shared.lang)), now)?;
     let since =
         journal.health()?.into_iter().find(|h| h.account == account).and_then(|h| h.last_error_at).unwrap_or(now);
     let rejected = matches!(error, AgentError::Mailbox(e) if e.credentials_rejected())

@@ -190,14 +190,73 @@ pub enum ConfigError {
     #[error("configuration file {path}: {source}")]
     Parse {
         path: PathBuf,
+        /// The line the parser stopped at (1-based) and the key written
+        /// on it, when there is one.
+        line: Option<usize>,
+        key: Option<String>,
         #[source]
-        source: toml::de::Error,
+        source: Box<toml::de::Error>,
     },
-    #[error("configuration file {path}: {key}: {message}")]
-    Invalid { path: PathBuf, key: String, message: String },
+    #[error("configuration file {path}: {key}: {problem}")]
+    Invalid { path: PathBuf, key: String, problem: Problem },
     /// The file or its directory could be changed by someone else.
     #[error(transparent)]
     NotPrivate(#[from] PrivateFsError),
+}
+
+/// What is wrong with a value serde accepted (said to the user by
+/// [`crate::messages::config_problem`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Problem {
+    #[error("must be at least {min} {unit}")]
+    AtLeast { min: u64, unit: Unit },
+    #[error("must be between {min} and {max} {unit}")]
+    Between { min: u64, max: u64, unit: Unit },
+    #[error("must not be empty")]
+    Empty,
+    #[error("{0:?} is used by two accounts")]
+    NameTwice(String),
+    #[error("must be a port number (993 for IMAP over TLS)")]
+    NotAPort,
+    #[error("set either password_command or oauth2_token_command")]
+    BothCommands,
+    #[error("must list at least one folder name")]
+    NoFolder,
+    #[error("{0}")]
+    BadAuthservId(String),
+    #[error("must be a list of [[account]] tables")]
+    NotAccountTables,
+    #[error("the file is not valid TOML: {0}")]
+    NotToml(String),
+}
+
+/// The unit of a number in the config.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    Seconds,
+    Minutes,
+    Hours,
+    Days,
+}
+
+impl std::fmt::Display for Unit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Unit::Seconds => "seconds",
+            Unit::Minutes => "minutes",
+            Unit::Hours => "hours",
+            Unit::Days => "days",
+        })
+    }
+}
+
+/// The 1-based line of byte `offset` in `text`, and the key written at
+/// the start of that line (`imap_port = "x"` → `imap_port`).
+fn line_and_key(text: &str, offset: usize) -> (usize, Option<String>) {
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let key = text.lines().nth(line - 1).and_then(|l| l.split_once('=')).map(|(k, _)| k.trim().to_owned());
+    (line, key.filter(|k| !k.is_empty() && !k.starts_with('[')))
 }
 
 impl Config {
@@ -217,23 +276,32 @@ impl Config {
     }
 
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        let config: Config =
-            toml::from_str(text).map_err(|source| ConfigError::Parse { path: path.to_path_buf(), source })?;
-        config.validate().map_err(|(key, message)| ConfigError::Invalid { path: path.to_path_buf(), key, message })?;
+        let config: Config = toml::from_str(text).map_err(|source| {
+            let (line, key) = match source.span() {
+                Some(span) => {
+                    let (line, key) = line_and_key(text, span.start);
+                    (Some(line), key)
+                }
+                None => (None, None),
+            };
+            ConfigError::Parse { path: path.to_path_buf(), line, key, source: Box::new(source) }
+        })?;
+        config.validate().map_err(|(key, problem)| ConfigError::Invalid { path: path.to_path_buf(), key, problem })?;
         Ok(config)
     }
 
     /// Checks values serde cannot: (key, what is wrong) for the first bad one.
-    fn validate(&self) -> Result<(), (String, String)> {
-        let bad = |key: &str, message: &str| Err((key.to_owned(), message.to_owned()));
+    fn validate(&self) -> Result<(), (String, Problem)> {
+        let bad = |key: &str, problem: Problem| Err((key.to_owned(), problem));
+        let between = |min, max, unit| Problem::Between { min, max, unit };
         if self.poll_interval_secs < 10 {
-            return bad("poll_interval_secs", "must be at least 10 seconds");
+            return bad("poll_interval_secs", Problem::AtLeast { min: 10, unit: Unit::Seconds });
         }
         if self.blind_after_hours == 0 {
-            return bad("blind_after_hours", "must be at least 1 hour");
+            return bad("blind_after_hours", Problem::AtLeast { min: 1, unit: Unit::Hours });
         }
         if !(1..=24 * 30).contains(&self.remind_every_hours) {
-            return bad("remind_every_hours", "must be between 1 and 720 hours");
+            return bad("remind_every_hours", between(1, 720, Unit::Hours));
         }
         let m = &self.matching;
         for (key, value) in [
@@ -242,39 +310,39 @@ impl Config {
             ("matching.missing_notice_minutes", m.missing_notice_minutes),
         ] {
             if !(0..=24 * 60).contains(&value) {
-                return bad(key, "must be between 0 and 1440 minutes");
+                return bad(key, between(0, 1440, Unit::Minutes));
             }
         }
         for (i, a) in self.accounts.iter().enumerate() {
             let key = |k: &str| format!("account[{i}].{k}");
             if a.name.trim().is_empty() {
-                return Err((key("name"), "must not be empty".into()));
+                return Err((key("name"), Problem::Empty));
             }
             if self.accounts[..i].iter().any(|b| b.name == a.name) {
-                return Err((key("name"), format!("{:?} is used by two accounts", a.name)));
+                return Err((key("name"), Problem::NameTwice(a.name.clone())));
             }
             if a.imap_host.trim().is_empty() {
-                return Err((key("imap_host"), "must not be empty".into()));
+                return Err((key("imap_host"), Problem::Empty));
             }
             if a.imap_port == 0 {
-                return Err((key("imap_port"), "must be a port number (993 for IMAP over TLS)".into()));
+                return Err((key("imap_port"), Problem::NotAPort));
             }
             if a.username.trim().is_empty() {
-                return Err((key("username"), "must not be empty".into()));
+                return Err((key("username"), Problem::Empty));
             }
             let ways = [a.password_command.is_some(), a.oauth2_token_command.is_some(), a.oauth2_source.is_some()];
             if ways.iter().filter(|w| **w).count() > 1 {
                 let key = if a.oauth2_source.is_some() { key("oauth2_source") } else { key("oauth2_token_command") };
-                return Err((key, "set only one of password_command, oauth2_token_command and oauth2_source".into()));
+                return Err((key, Problem::BothCommands));
             }
             if a.lookback_days > 3650 {
-                return Err((key("lookback_days"), "must be at most 3650 days".into()));
+                return Err((key("lookback_days"), between(0, 3650, Unit::Days)));
             }
             if a.folders.as_ref().is_some_and(|f| f.is_empty() || f.iter().any(|f| f.trim().is_empty())) {
-                return Err((key("folders"), "must list at least one folder name".into()));
+                return Err((key("folders"), Problem::NoFolder));
             }
             if let Some(Err(e)) = a.trusted_authserv_ids.iter().map(|id| AuthservId::parse(id)).find(Result::is_err) {
-                return Err((key("trusted_authserv_ids"), e.to_string()));
+                return Err((key("trusted_authserv_ids"), Problem::BadAuthservId(e.to_string())));
             }
         }
         Ok(())
@@ -445,7 +513,7 @@ pub fn upsert_account(path: &Path, account: &AccountConfig) -> Result<(), Config
     let mut doc: toml_edit::DocumentMut = old.parse().map_err(|e: toml_edit::TomlError| ConfigError::Invalid {
         path: path.to_path_buf(),
         key: "(file)".into(),
-        message: e.to_string(),
+        problem: Problem::NotToml(e.to_string()),
     })?;
     let fields = account_fields(account);
     let accounts = doc
@@ -455,7 +523,7 @@ pub fn upsert_account(path: &Path, account: &AccountConfig) -> Result<(), Config
         .ok_or_else(|| ConfigError::Invalid {
             path: path.to_path_buf(),
             key: "account".into(),
-            message: "must be a list of [[account]] tables".into(),
+            problem: Problem::NotAccountTables,
         })?;
     let same_name = accounts.iter().position(|t| t.get("name").and_then(|n| n.as_str()) == Some(account.name.as_str()));
     // An account set up again keeps its table: keys vigie does not manage
@@ -469,7 +537,7 @@ pub fn upsert_account(path: &Path, account: &AccountConfig) -> Result<(), Config
             accounts.get_mut(last).ok_or_else(|| ConfigError::Invalid {
                 path: path.to_path_buf(),
                 key: "account".into(),
-                message: "cannot add an account".into(),
+                problem: Problem::NotAccountTables,
             })?
         }
     };

@@ -3,17 +3,21 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
 use vigie::cli::Cli;
+use vigie::messages;
 
 fn main() -> ExitCode {
     quiet_on_closed_output();
-    let cli = Cli::parse();
+    let cli = match Cli::parse_localised() {
+        Ok(cli) => cli,
+        Err(exit) => return exit.into(),
+    };
     let lang = cli.lang;
+    messages::set_verbose(cli.verbose);
     match cli.run() {
         Ok(exit) => exit.into(),
         Err(error) => {
-            eprintln!("vigie: {}", error.render(lang));
+            eprintln!("{}", messages::error_line(&error.render(lang), lang));
             error.exit().into()
         }
     }

@@ -158,7 +158,7 @@ fn scan_says_whose_verdict_it_reports() {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = write(&dir, "a.eml", GENUINE);
     let out = vigie(&["scan", &file]);
-    assert!(text(&out.stdout).contains("écrit par « mx.orange.fr »"), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("celles du serveur « mx.orange.fr »"), "{}", text(&out.stdout));
     let out = vigie(&["scan", "--json", &file]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["checked_by"], "mx.orange.fr");

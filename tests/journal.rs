@@ -91,7 +91,7 @@ fn a_bad_time_is_a_usage_error() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = vigie(dir.path(), &["login", "--at", "yesterday"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("2026-11-20"), "the error shows the expected form: {}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("26/11/2026 10:30"), "the error shows the expected form: {}", text(&out.stderr));
 }
 
 #[test]
@@ -101,7 +101,7 @@ fn answering_mine_records_the_login_and_resolves_the_finding() {
     let status = vigie(dir.path(), &["status"]);
     assert_eq!(status.status.code(), Some(1), "an open finding needs attention");
     let shown = text(&status.stdout);
-    assert!(shown.contains(&format!("n° {id}")) && shown.contains("connexion inconnue (ameli)"), "{shown}");
+    assert!(shown.contains(&format!("n° {id}")) && shown.contains("connexion inconnue à ameli"), "{shown}");
 
     let out = vigie(dir.path(), &["answer", &id.to_string(), "mine"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
@@ -382,7 +382,7 @@ fn demo_shows_the_whole_pipeline_on_a_fresh_machine() {
         "Moi — pas d'e-mail de connexion ameli",
         "sans rapport avec ameli ou FranceConnect",
         "Moi — pensez à vérifier les remboursements ameli",
-        "4 alerte(s)",
+        "4 alertes",
     ] {
         assert!(shown.contains(expected), "demo output lacks {expected:?}:\n{shown}");
     }

@@ -139,7 +139,10 @@ fn an_account_added_then_sighup_is_watched_and_doctor_says_so() {
 
     let out = home.vigie(&session, &["doctor"]);
     let doctor = text(&out.stdout);
-    assert!(doctor.contains("✔ l'agent surveille : Mamie (INBOX et le dossier spam), Papi ("), "{doctor}");
+    assert!(
+        doctor.contains("✔ l'agent surveille : Mamie (boîte de réception et courrier indésirable), Papi ("),
+        "{doctor}"
+    );
 
     // A signal with nothing changed restarts nothing.
     hup(&agent);
@@ -183,7 +186,12 @@ fn a_mailbox_added_with_setup_is_watched_without_a_signal_and_setup_says_so() {
     );
     let said = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{said}\n{}", text(&out.stderr));
-    assert!(said.contains("✔ L'agent vigie surveille maintenant : Mamie (INBOX et le dossier spam), Papi"), "{said}");
+    assert!(
+        said.contains(
+            "✔ L'agent vigie surveille maintenant : Mamie (boîte de réception et courrier indésirable), Papi"
+        ),
+        "{said}"
+    );
     session.wait_for(unknown_login("Papi"), Duration::from_secs(30)).expect("Papi's notice is alerted");
     eprintln!("setup started to Papi's alert: {:?}", started.elapsed());
     agent.stop();

@@ -31,7 +31,7 @@ impl Doctor {
                 Some(c)
             }
             Err(e) => {
-                checks.push(Check::ConfigBroken(e.to_string()));
+                checks.push(Check::ConfigBroken(e.render(lang)));
                 None
             }
         };

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, CommandFactory, Subcommand};
+use clap::{Args, Subcommand};
 use clap_complete::Shell;
 
 use super::{Cli, CliError};
@@ -29,7 +29,9 @@ pub enum What {
 
 impl Generate {
     pub fn execute(&self, _cli: &Cli) -> Result<Exit, CliError> {
-        let command = Cli::command();
+        // Man pages and completions are English: clap_mangen's section
+        // titles are, and the package ships one set.
+        let command = super::command(crate::messages::Lang::En);
         match &self.what {
             What::Man { dir } => {
                 std::fs::create_dir_all(dir)?;

@@ -20,7 +20,7 @@ pub struct Login {
     /// Which service you logged into
     #[arg(long, value_enum, default_value_t = LoginService::Any)]
     pub service: LoginService,
-    /// When: RFC 3339 (2026-11-20T10:14:00+01:00) or Paris time "2026-11-20 10:14" [default: now]
+    /// When, in Paris time: "26/11/2026 10:30" or "2026-11-26 10:30" (or RFC 3339) [default: now]
     #[arg(long, value_parser = parse_when)]
     pub at: Option<DateTime<Utc>>,
     /// How: web, app, or app-fingerprint (which sends no notice)
@@ -31,13 +31,30 @@ pub struct Login {
     pub note: Option<String>,
 }
 
-/// Reads `--at`: RFC 3339, or a Paris wall-clock time.
+/// The Paris wall-clock formats `--at` accepts: the one vigie prints
+/// (`26/11/2026 à 10:30`, with or without « à »), and ISO dates.
+const PARIS_FORMATS: &[&str] = &[
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y à %H:%M",
+    "%d/%m/%Y at %H:%M",
+    "%d/%m/%Y %Hh%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+];
+
+/// Reads `--at`: RFC 3339, or a Paris wall-clock time. The error is the
+/// technical detail; the user reads [`messages::usage_error`].
 pub fn parse_when(s: &str) -> Result<DateTime<Utc>, String> {
+    let s = s.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Ok(t.with_timezone(&Utc));
     }
-    for format in ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"] {
-        if let Ok(local) = NaiveDateTime::parse_from_str(s, format) {
+    let spaced = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    for format in PARIS_FORMATS {
+        if let Ok(local) = NaiveDateTime::parse_from_str(&spaced, format) {
             return Paris
                 .from_local_datetime(&local)
                 .earliest()

@@ -7,6 +7,8 @@ mod check;
 mod demo;
 mod doctor;
 mod generate;
+pub mod launchers;
+mod localise;
 mod log;
 mod login;
 mod open;
@@ -32,6 +34,8 @@ pub use check::Check;
 pub use demo::Demo;
 pub use doctor::Doctor;
 pub use generate::Generate;
+pub use launchers::{install_launchers, remove_launchers};
+pub use localise::command;
 pub use log::Log;
 pub use login::Login;
 pub use open::Open;
@@ -42,10 +46,12 @@ pub use setup::Setup;
 pub use status::Status;
 pub use test_alert::TestAlert;
 
-/// vigie — surveille les notifications de connexion ameli et FranceConnect.
+/// vigie — watches ameli and FranceConnect login e-mails.
 ///
 /// Watches your mailbox for ameli and FranceConnect login notices, tells
 /// genuine ones from fakes, and alerts you when a login is not yours.
+/// The words users read, in both languages, are in
+/// [`crate::messages::help_text`]; [`command`] puts them in.
 #[derive(Debug, Parser)]
 #[command(name = "vigie", version, about, long_about)]
 pub struct Cli {
@@ -56,8 +62,11 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "PATH")]
     pub data_dir: Option<PathBuf>,
     /// Language of messages
-    #[arg(long, global = true, value_enum, default_value_t = Lang::Fr)]
+    #[arg(long, global = true, value_enum, default_value_t = Lang::from_locale(|name| std::env::var(name).ok()))]
     pub lang: Lang,
+    /// Also show the technical detail of errors
+    #[arg(long, global = true)]
+    pub verbose: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -108,12 +117,13 @@ impl CliError {
     /// What to tell the user, in their language (technical detail of a
     /// journal problem only in the log).
     pub fn render(&self, lang: Lang) -> String {
+        use crate::messages;
         match self {
-            CliError::Journal(e) => {
-                tracing::debug!(error = %e, "journal");
-                crate::messages::journal_problem(e, lang)
-            }
-            other => other.to_string(),
+            CliError::Journal(e) => messages::journal_problem(e, lang) + &messages::detail(e, lang),
+            CliError::Config(e) => messages::config_problem(e, lang),
+            CliError::Rules(e) => messages::rules_problem(e, lang),
+            CliError::Output(e) => messages::output_problem(e, lang),
+            CliError::Usage(s) | CliError::System(s) | CliError::Keyring(s) => s.clone(),
         }
     }
 
@@ -197,16 +207,23 @@ impl Context {
 
     /// The account a command is about: the one named, else the only
     /// configured one; with several, the user must say which.
+    /// A name the config does not have is refused (a typo would file the
+    /// login, or the test alert, under nobody), unless no account is
+    /// configured at all.
     fn account(&self, explicit: Option<&str>) -> Result<String, CliError> {
-        if let Some(name) = explicit.or(self.config.default_account()) {
+        let names: Vec<&str> = self.config.accounts.iter().map(|a| a.name.as_str()).collect();
+        if let Some(name) = explicit {
+            if names.is_empty() || names.contains(&name) {
+                return Ok(name.to_owned());
+            }
+            return Err(CliError::Usage(crate::messages::unknown_account(name, &names, self.lang)));
+        }
+        if let Some(name) = self.config.default_account() {
             return Ok(name.to_owned());
         }
-        match self.config.accounts.as_slice() {
+        match names.as_slice() {
             [] => Ok(DEFAULT_ACCOUNT.to_owned()),
-            several => {
-                let names: Vec<&str> = several.iter().map(|a| a.name.as_str()).collect();
-                Err(CliError::Usage(crate::messages::which_account(&names, self.lang)))
-            }
+            several => Err(CliError::Usage(crate::messages::which_account(several, self.lang))),
         }
     }
 

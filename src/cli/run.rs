@@ -1,8 +1,9 @@
 //! `vigie run`: the agent. One watcher per account (IDLE where the server
 //! offers it, polling where not), a monitor that reconnects after a
 //! suspend, and a clean stop on SIGTERM or SIGINT. Logs go to standard
-//! error through `tracing` (`VIGIE_LOG=debug` for more); they never hold
-//! mail bodies or secrets.
+//! error through `tracing` (`VIGIE_LOG=debug` for more) unless that is a
+//! terminal and nobody asked (`--verbose`); they never hold mail bodies or
+//! secrets.
 //!
 //! The agent follows its config: on SIGHUP, and when the file changes (its
 //! inode, size or times, looked at every [`CONFIG_POLL`]), it reads it
@@ -69,12 +70,7 @@ impl Run {
         if context.config.accounts.is_empty() {
             return Err(CliError::Usage(messages::no_accounts(cli.lang)));
         }
-        let filter = tracing_subscriber::EnvFilter::try_from_env("VIGIE_LOG")
-            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-        // Colours only on a terminal: the service manager's log wants plain text.
-        let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-        let _ =
-            tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).with_writer(std::io::stderr).try_init();
+        init_log(cli.verbose);
 
         let mut rules = context.config.rules()?;
         // Fail now, with a clear message, if the journal cannot be used.
@@ -175,6 +171,24 @@ fn listen_for_clicks_when_possible(data_dir: &Path, lang: Lang, watching: &Atomi
     }
 }
 
+/// The agent's log (English, technical) goes to standard error when that
+/// is the service manager's journal or a file, or when asked for
+/// (`--verbose`, `VIGIE_LOG`, `RUST_LOG`). On a terminal otherwise, the
+/// user sees only the alerts, in their language, not log lines mixed in.
+fn init_log(verbose: bool) {
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let asked = ["VIGIE_LOG", "RUST_LOG"].iter().find(|v| std::env::var_os(v).is_some());
+    if terminal && !verbose && asked.is_none() {
+        return;
+    }
+    let filter = asked
+        .and_then(|v| tracing_subscriber::EnvFilter::try_from_env(v).ok())
+        .unwrap_or_else(|| tracing_subscriber::EnvFilter::new(if verbose { "debug" } else { "info" }));
+    // Colours only on a terminal: the service manager's log wants plain text.
+    let _ =
+        tracing_subscriber::fmt().with_env_filter(filter).with_ansi(terminal).with_writer(std::io::stderr).try_init();
+}
+
 /// Waits for a stop or for a config that differs from the running one. A
 /// config that cannot be used is logged and written to the status file,
 /// and the watch goes on with the previous one.
@@ -203,7 +217,7 @@ fn next_generation(rx: &Receiver<Event>, shared: &Shared, cli: &Cli, status: &mu
             }
             Err(e) => {
                 tracing::warn!(why, error = %e, "the configuration cannot be used: still watching with the previous one");
-                status.reload_error = Some(ReloadError { at: Utc::now(), message: e.to_string() });
+                status.reload_error = Some(ReloadError { at: Utc::now(), message: e.render(shared.lang) });
                 if let Err(e) = status.write(&shared.data_dir) {
                     tracing::warn!(error = %e, "cannot write the agent's status file");
                 }

@@ -79,9 +79,10 @@ impl Scan {
     fn print_verdict(&self, out: &mut impl Write, file: &str, seen: &Recognition, lang: Lang) -> io::Result<()> {
         if !self.json {
             let verdict = messages::scan_verdict(seen, lang);
-            writeln!(out, "{} : {}", terminal_safe(file), terminal_safe(&verdict))?;
+            writeln!(out, "{}", messages::labelled(&terminal_safe(file), &terminal_safe(&verdict), lang))?;
             if let Some(forwarded) = &seen.forwarded {
-                writeln!(out, "{} : {}", terminal_safe(file), terminal_safe(&messages::forwarded(forwarded, lang)))?;
+                let note = messages::forwarded(forwarded, lang);
+                writeln!(out, "{}", messages::labelled(&terminal_safe(file), &terminal_safe(&note), lang))?;
             }
             return Ok(());
         }
@@ -99,7 +100,7 @@ impl Scan {
         } else {
             // The verdicts go to stdout; a file without one is reported on
             // stderr too, so that it is seen when stdout is piped.
-            eprintln!("{} : {}", terminal_safe(file), terminal_safe(&text));
+            eprintln!("{}", messages::labelled(&terminal_safe(file), &terminal_safe(&text), lang));
             Ok(())
         }
     }

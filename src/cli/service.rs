@@ -1,8 +1,10 @@
 //! `vigie service install|uninstall|status`: make the agent start with the
 //! user's session. A systemd user unit where a systemd user manager runs,
 //! else an XDG autostart entry; a launchd agent on macOS. The launchers
-//! "Mon compte ameli" and "FranceConnect" are installed too. The files are
-//! those of `packaging/`, with the path of this very binary written in.
+//! "Mon compte ameli" and "FranceConnect" of each watched account are
+//! installed too ([`super::launchers`]). The files are those of
+//! `packaging/`, with the path of this very binary written in. Uninstall
+//! stops the running agent, however it was started.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -11,12 +13,11 @@ use clap::{Args, Subcommand, ValueEnum};
 
 use super::{Cli, CliError};
 use crate::Exit;
+use crate::config::Config;
 use crate::messages::{self, Lang};
 
 const UNIT: &str = include_str!("../../packaging/systemd/vigie.service");
 const AUTOSTART: &str = include_str!("../../packaging/autostart/vigie.desktop");
-const LAUNCHER_AMELI: &str = include_str!("../../packaging/applications/vigie-ameli.desktop");
-const LAUNCHER_FRANCECONNECT: &str = include_str!("../../packaging/applications/vigie-franceconnect.desktop");
 const PLIST: &str = include_str!("../../packaging/macos/fr.vigie.agent.plist");
 
 /// How the agent is started with the session.
@@ -57,11 +58,7 @@ pub struct Options {
     pub kind: Option<Kind>,
 }
 
-/// One file install writes.
-struct File {
-    path: PathBuf,
-    contents: String,
-}
+use super::launchers::{self, File};
 
 /// What install writes and runs for a kind.
 struct Plan {
@@ -70,8 +67,8 @@ struct Plan {
     commands: Vec<Vec<String>>,
 }
 
-fn home() -> Result<PathBuf, CliError> {
-    dirs::home_dir().ok_or_else(|| CliError::System("no home directory ($HOME)".into()))
+fn home(lang: Lang) -> Result<PathBuf, CliError> {
+    dirs::home_dir().ok_or_else(|| CliError::System(messages::no_home(lang)))
 }
 
 /// `vigie …` in the packaged files becomes this binary's full path: the
@@ -90,25 +87,25 @@ fn with_binary(text: &str, exe: &str) -> String {
         + "\n"
 }
 
-fn launchers(exe: &str) -> Result<Vec<File>, CliError> {
-    let apps = dirs::data_dir().ok_or_else(|| CliError::System("no data directory".into()))?.join("applications");
-    Ok(vec![
-        File { path: apps.join("vigie-ameli.desktop"), contents: with_binary(LAUNCHER_AMELI, exe) },
-        File { path: apps.join("vigie-franceconnect.desktop"), contents: with_binary(LAUNCHER_FRANCECONNECT, exe) },
-    ])
-}
-
 fn systemctl(args: &[&str]) -> Vec<String> {
     ["systemctl", "--user"].iter().chain(args).map(|s| (*s).to_owned()).collect()
 }
 
-fn plan(kind: Kind, exe: &str) -> Result<Plan, CliError> {
-    let config = dirs::config_dir().ok_or_else(|| CliError::System("no config directory".into()))?;
+/// What install writes for `kind`; the launchers of `accounts` where the
+/// desktop has a menu (not launchd).
+fn plan(kind: Kind, exe: &str, accounts: Option<&Config>, lang: Lang) -> Result<Plan, CliError> {
+    let config = dirs::config_dir().ok_or_else(|| CliError::System(messages::no_home(lang)))?;
+    let launchers = |files: &mut Vec<File>| -> Result<(), CliError> {
+        if let Some(accounts) = accounts {
+            files.extend(launchers::launcher_files(accounts, exe, &launchers::applications_dir()?));
+        }
+        Ok(())
+    };
     Ok(match kind {
         Kind::Systemd => {
             let mut files =
                 vec![File { path: config.join("systemd/user/vigie.service"), contents: with_binary(UNIT, exe) }];
-            files.extend(launchers(exe)?);
+            launchers(&mut files)?;
             Plan {
                 kind,
                 files,
@@ -118,11 +115,11 @@ fn plan(kind: Kind, exe: &str) -> Result<Plan, CliError> {
         Kind::Autostart => {
             let mut files =
                 vec![File { path: config.join("autostart/vigie.desktop"), contents: with_binary(AUTOSTART, exe) }];
-            files.extend(launchers(exe)?);
+            launchers(&mut files)?;
             Plan { kind, files, commands: vec![vec![exe.to_owned(), "run".to_owned()]] }
         }
         Kind::Launchd => {
-            let home = home()?;
+            let home = home(lang)?;
             let path = home.join("Library/LaunchAgents/fr.vigie.agent.plist");
             let contents = PLIST.replace("/usr/local/bin/vigie", exe).replace("__HOME__", &home.display().to_string());
             let commands = vec![vec!["launchctl".into(), "load".into(), "-w".into(), path.display().to_string()]];
@@ -151,10 +148,32 @@ fn detect() -> Kind {
     }
 }
 
+/// Runs `command`; its failure as technical detail (the user reads
+/// [`messages::service_command_failed`]).
 fn run(command: &[String]) -> Result<(), String> {
     let (program, args) = command.split_first().ok_or("empty command")?;
     let status = Command::new(program).args(args).status().map_err(|e| format!("{program}: {e}"))?;
     if status.success() { Ok(()) } else { Err(format!("{}: {status}", command.join(" "))) }
+}
+
+/// Stops an agent still running after the service manager stopped its own
+/// (one started by the autostart entry or by hand): SIGTERM to the pid its
+/// status file gives, then waits for it to let go of its lock.
+fn stop_running_agent(data_dir: &Path) -> Result<bool, String> {
+    if !agent_running(data_dir) {
+        return Ok(false);
+    }
+    let status = crate::agent_status::AgentStatus::read(data_dir).ok_or("no status file")?;
+    let pid = i32::try_from(status.pid).ok().and_then(rustix::process::Pid::from_raw).ok_or("bad pid")?;
+    rustix::process::kill_process(pid, rustix::process::Signal::TERM).map_err(|e| format!("kill {pid:?}: {e}"))?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while agent_running(data_dir) {
+        if std::time::Instant::now() > deadline {
+            return Err("the agent did not stop within 10 s".into());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    Ok(true)
 }
 
 /// Starts the agent in the background, in a process group of its own so
@@ -183,15 +202,32 @@ impl Service {
     pub fn execute(&self, cli: &Cli) -> Result<Exit, CliError> {
         let lang = cli.lang;
         let exe = std::env::current_exe()?.display().to_string();
+        let data_dir = crate::config::data_dir(cli.data_dir.as_deref())?;
         match &self.action {
-            Action::Install(o) => install(&plan(o.kind.unwrap_or_else(detect), &exe)?, o.dry_run, lang),
-            Action::Uninstall(o) => uninstall(&plan(o.kind.unwrap_or_else(detect), &exe)?, o.dry_run, lang),
-            Action::Status => status(&exe, &crate::config::data_dir(cli.data_dir.as_deref())?, lang),
+            Action::Install(o) => {
+                let config = cli.load_config()?;
+                let kind = o.kind.unwrap_or_else(detect);
+                install(&plan(kind, &exe, (kind != Kind::Launchd).then_some(&config), lang)?, o.dry_run, lang)
+            }
+            Action::Uninstall(o) => {
+                let kind = o.kind.unwrap_or_else(detect);
+                uninstall(&plan(kind, &exe, None, lang)?, &data_dir, o.dry_run, lang)
+            }
+            Action::Status => status(&exe, &data_dir, lang),
         }
     }
 }
 
 fn install(plan: &Plan, dry_run: bool, lang: Lang) -> Result<Exit, CliError> {
+    if !dry_run && let Some(apps) = plan.files.first().and_then(|_| launchers::applications_dir().ok()) {
+        // Launchers of accounts no longer configured go.
+        for stale in launchers::existing_launchers(&apps) {
+            if !plan.files.iter().any(|f| f.path == stale) {
+                std::fs::remove_file(&stale)?;
+                println!("{}", messages::service_removed(&stale, lang));
+            }
+        }
+    }
     for file in &plan.files {
         if dry_run {
             println!("{}\n{}", messages::service_would_write(&file.path, lang), file.contents);
@@ -210,7 +246,7 @@ fn install(plan: &Plan, dry_run: bool, lang: Lang) -> Result<Exit, CliError> {
             _ => run(command),
         };
         if let Err(e) = outcome {
-            eprintln!("{}", messages::service_command_failed(&e, lang));
+            eprintln!("{}", messages::service_command_failed(&command.join(" "), &e, lang));
             return Ok(Exit::Attention);
         }
     }
@@ -220,7 +256,8 @@ fn install(plan: &Plan, dry_run: bool, lang: Lang) -> Result<Exit, CliError> {
     Ok(Exit::Ok)
 }
 
-fn uninstall(plan: &Plan, dry_run: bool, lang: Lang) -> Result<Exit, CliError> {
+fn uninstall(plan: &Plan, data_dir: &Path, dry_run: bool, lang: Lang) -> Result<Exit, CliError> {
+    let mut exit = Exit::Ok;
     let stop = match plan.kind {
         Kind::Systemd => Some(systemctl(&["disable", "--now", "vigie.service"])),
         Kind::Launchd => plan
@@ -233,18 +270,36 @@ fn uninstall(plan: &Plan, dry_run: bool, lang: Lang) -> Result<Exit, CliError> {
         if dry_run {
             println!("{}", messages::service_would_run(&command.join(" "), lang));
         } else if let Err(e) = run(&command) {
-            eprintln!("{}", messages::service_command_failed(&e, lang));
+            eprintln!("{}", messages::service_command_failed(&command.join(" "), &e, lang));
         }
     }
-    for file in &plan.files {
+    let mut files: Vec<PathBuf> = plan.files.iter().map(|f| f.path.clone()).collect();
+    if plan.kind != Kind::Launchd {
+        files.extend(launchers::existing_launchers(&launchers::applications_dir()?));
+    }
+    for path in &files {
         if dry_run {
-            println!("{}", messages::service_would_remove(&file.path, lang));
-        } else if file.path.exists() {
-            std::fs::remove_file(&file.path)?;
-            println!("{}", messages::service_removed(&file.path, lang));
+            println!("{}", messages::service_would_remove(path, lang));
+        } else if path.exists() {
+            std::fs::remove_file(path)?;
+            println!("{}", messages::service_removed(path, lang));
         }
     }
-    Ok(Exit::Ok)
+    if dry_run {
+        return Ok(exit);
+    }
+    if plan.kind == Kind::Systemd {
+        let _ = run(&systemctl(&["daemon-reload"]));
+    }
+    match stop_running_agent(data_dir) {
+        Ok(true) => println!("{}", messages::service_agent_stopped(lang)),
+        Ok(false) => {}
+        Err(e) => {
+            eprintln!("{}", messages::service_agent_still_running(&e, lang));
+            exit = Exit::Attention;
+        }
+    }
+    Ok(exit)
 }
 
 /// Whether an agent holds the journal's single-instance lock.
@@ -258,7 +313,7 @@ pub fn agent_running(data_dir: &Path) -> bool {
 fn status(exe: &str, data_dir: &Path, lang: Lang) -> Result<Exit, CliError> {
     let mut installed = None;
     for kind in [Kind::Systemd, Kind::Autostart, Kind::Launchd] {
-        if let Some(file) = plan(kind, exe)?.files.first().filter(|f| f.path.exists()) {
+        if let Some(file) = plan(kind, exe, None, lang)?.files.first().filter(|f| f.path.exists()) {
             installed = Some((kind, file.path.clone()));
             break;
         }

@@ -22,9 +22,13 @@ pub struct TestAlert {
 impl TestAlert {
     pub fn execute(&self, cli: &Cli) -> Result<Exit, CliError> {
         let context = cli.context()?;
-        let account = context
-            .account(self.account.as_deref())
-            .unwrap_or_else(|_| context.config.accounts.first().map(|a| a.name.clone()).unwrap_or_default());
+        // A name typed wrong is refused; with several accounts and none
+        // named, the sample names the first.
+        let account = match (&self.account, context.account(self.account.as_deref())) {
+            (Some(_), Err(e)) => return Err(e),
+            (_, Ok(name)) => name,
+            (None, Err(_)) => context.config.accounts.first().map(|a| a.name.clone()).unwrap_or_default(),
+        };
         let text = finished(messages::test_alert(&account, cli.lang), Urgency::Normal);
         let delivery = DesktopAlerter::new(false).deliver(&text, None);
         TerminalAlerter::stderr().deliver(&text, None);

@@ -224,9 +224,9 @@ fn what_happened(facts: &AlertFacts, lang: Lang) -> (String, String) {
                 (Lang::Fr, true) => (
                     format!("{who} — quelqu'un essaie d'entrer dans le compte {name}"),
                     format!(
-                        "Un code de sécurité {name} vient d'arriver par e-mail ({when}) : quelqu'un a tapé les \
-                         identifiants du compte {name} de {who} et essaie d'y entrer en ce moment. vigie ne trouve \
-                         aucune tentative de connexion de votre part."
+                        "Un code de sécurité {name} vient d'être envoyé par e-mail, {when} : quelqu'un a tapé \
+                         les identifiants du compte {name} de {who} et essaie d'y entrer en ce moment. vigie ne \
+                         trouve aucune tentative de connexion de votre part."
                     ),
                 ),
                 (Lang::Fr, false) => (
@@ -240,15 +240,15 @@ fn what_happened(facts: &AlertFacts, lang: Lang) -> (String, String) {
                 (Lang::En, true) => (
                     format!("{who} — someone is trying to get into the {name} account"),
                     format!(
-                        "A {name} security code has just arrived by e-mail ({when}): someone typed the identifiers \
-                         of {who}'s {name} account and is trying to get in right now. vigie finds no login attempt \
-                         of yours."
+                        "A security code for {name} has just been e-mailed, {when}: someone typed the \
+                         identifiers of {who}'s {name} account and is trying to get in right now. vigie finds no \
+                         login attempt of yours."
                     ),
                 ),
                 (Lang::En, false) => (
                     format!("{who} — someone tried to get into the {name} account"),
                     format!(
-                        "A {name} security code was sent by e-mail {when}: someone typed the identifiers of \
+                        "A security code for {name} was e-mailed {when}: someone typed the identifiers of \
                          {who}'s {name} account. vigie finds no login attempt of yours at that time."
                     ),
                 ),

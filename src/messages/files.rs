@@ -49,7 +49,8 @@ pub fn private_fs_problem(error: &PrivateFsError, lang: Lang) -> String {
                 (std::io::ErrorKind::NotFound, Lang::En) => "not found".to_owned(),
                 (std::io::ErrorKind::PermissionDenied, Lang::Fr) => "accès refusé".to_owned(),
                 (std::io::ErrorKind::PermissionDenied, Lang::En) => "permission denied".to_owned(),
-                (kind, _) => kind.to_string(),
+                (_, Lang::Fr) => format!("le système refuse{}", super::detail(source, lang)),
+                (_, Lang::En) => format!("the system refuses{}", super::detail(source, lang)),
             };
             match lang {
                 Lang::Fr => format!("impossible d'utiliser {path} : {why}."),
@@ -64,11 +65,12 @@ pub fn private_fs_problem(error: &PrivateFsError, lang: Lang) -> String {
 pub fn secret_command_problem(error: &SecretError, lang: Lang) -> Option<String> {
     use SecretError as S;
     Some(match (error, lang) {
-        (S::CommandFailed { which, detail }, Lang::Fr) => {
-            format!("la commande {which} a échoué ({detail}) : lancez-la dans un terminal pour voir pourquoi.")
-        }
-        (S::CommandFailed { which, detail }, Lang::En) => {
-            format!("the command {which} failed ({detail}): run it in a terminal to see why.")
+        (S::CommandFailed { which, detail: d }, Lang::Fr) => format!(
+            "la commande {which} a échoué : lancez-la dans un terminal pour voir pourquoi.{}",
+            super::detail(d, lang)
+        ),
+        (S::CommandFailed { which, detail: d }, Lang::En) => {
+            format!("the command {which} failed: run it in a terminal to see why.{}", super::detail(d, lang))
         }
         (S::CommandEmpty { which }, Lang::Fr) => format!("la commande {which} n'a rien affiché."),
         (S::CommandEmpty { which }, Lang::En) => format!("the command {which} printed nothing."),
@@ -96,9 +98,9 @@ fn watched(accounts: &[WatchedAccount], lang: Lang) -> String {
         };
     }
     let folders = |a: &WatchedAccount| match (&a.folders, lang) {
-        (Some(f), _) => f.join(", "),
-        (None, Lang::Fr) => "INBOX et le dossier spam".into(),
-        (None, Lang::En) => "INBOX and the spam folder".into(),
+        (Some(f), _) => super::folder_names(f, lang),
+        (None, Lang::Fr) => "boîte de réception et courrier indésirable".into(),
+        (None, Lang::En) => "inbox and spam folder".into(),
     };
     accounts.iter().map(|a| format!("{} ({})", a.name, folders(a))).collect::<Vec<_>>().join(", ")
 }
@@ -120,13 +122,20 @@ fn behind(status: &AgentStatus, missing: &[String], changed: &[String], removed:
     match lang {
         Lang::Fr => {
             if !missing.is_empty() {
-                parts.push(format!("pas encore surveillée(s) : {}", names(missing)));
+                let what = if missing.len() == 1 { "pas encore surveillée" } else { "pas encore surveillées" };
+                parts.push(format!("{what} : {}", names(missing)));
             }
             if !changed.is_empty() {
-                parts.push(format!("modifiée(s) depuis : {}", names(changed)));
+                let what = if changed.len() == 1 { "modifiée depuis" } else { "modifiées depuis" };
+                parts.push(format!("{what} : {}", names(changed)));
             }
             if !removed.is_empty() {
-                parts.push(format!("retirée(s) mais encore surveillée(s) : {}", names(removed)));
+                let what = if removed.len() == 1 {
+                    "retirée mais encore surveillée"
+                } else {
+                    "retirées mais encore surveillées"
+                };
+                parts.push(format!("{what} : {}", names(removed)));
             }
         }
         Lang::En => {
@@ -147,7 +156,10 @@ fn behind(status: &AgentStatus, missing: &[String], changed: &[String], removed:
             Lang::En => "settings changed since".to_owned(),
         }
     } else {
-        parts.join(" ; ")
+        parts.join(match lang {
+            Lang::Fr => " ; ",
+            Lang::En => "; ",
+        })
     };
     let pid = status.pid;
     match (&status.reload_error, lang) {

@@ -7,20 +7,30 @@
 //! and the demo print.
 
 mod alerts;
+mod config;
 mod errors;
 mod files;
+mod help;
 mod mailbox;
 mod service;
 mod setup;
+mod usage;
 mod views;
 
 pub use alerts::*;
+pub use config::*;
 pub use errors::*;
 pub use files::*;
+pub use help::*;
 pub use mailbox::*;
 pub use service::*;
 pub use setup::*;
+pub use usage::*;
 pub use views::*;
+
+use std::ffi::OsString;
+use std::fmt::Display;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Paris;
@@ -34,6 +44,167 @@ pub enum Lang {
     #[default]
     Fr,
     En,
+}
+
+impl Lang {
+    /// The language before the command line is parsed (help and usage
+    /// errors need it): `--lang` if given, else an English locale
+    /// (`LC_ALL`, then `LC_MESSAGES`, then `LANG`) means English; French
+    /// otherwise.
+    pub fn detect(args: &[OsString]) -> Lang {
+        Lang::from_args(args).unwrap_or_else(|| Lang::from_locale(|name| std::env::var(name).ok()))
+    }
+
+    /// `--lang xx` or `--lang=xx` before a `--`.
+    fn from_args(args: &[OsString]) -> Option<Lang> {
+        let args: Vec<&str> =
+            args.iter().skip(1).map(|a| a.to_str().unwrap_or("")).take_while(|a| *a != "--").collect();
+        args.iter().enumerate().rev().find_map(|(i, arg)| {
+            let value = match arg.strip_prefix("--lang") {
+                Some("") => args.get(i + 1).copied(),
+                Some(rest) => rest.strip_prefix('='),
+                None => None,
+            }?;
+            match value {
+                "fr" => Some(Lang::Fr),
+                "en" => Some(Lang::En),
+                _ => None,
+            }
+        })
+    }
+
+    /// The locale's language: the first of `LC_ALL`, `LC_MESSAGES`, `LANG`
+    /// that is set decides, as for any program.
+    pub fn from_locale(var: impl Fn(&str) -> Option<String>) -> Lang {
+        let locale = ["LC_ALL", "LC_MESSAGES", "LANG"].into_iter().find_map(|name| var(name).filter(|v| !v.is_empty()));
+        match locale {
+            Some(l) if l.starts_with("en") => Lang::En,
+            _ => Lang::Fr,
+        }
+    }
+
+    /// How clap and `--help` spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lang::Fr => "fr",
+            Lang::En => "en",
+        }
+    }
+}
+
+impl Display for Lang {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+static VERBOSE: AtomicBool = AtomicBool::new(false);
+
+/// `--verbose`: technical details are shown to the user, not only logged.
+pub fn set_verbose(on: bool) {
+    VERBOSE.store(on, Ordering::Relaxed);
+}
+
+pub fn verbose() -> bool {
+    VERBOSE.load(Ordering::Relaxed)
+}
+
+/// The one place a technical detail (an operating-system error, a TLS
+/// library's words, a parser's message) goes through on its way to the
+/// user: always logged, shown — as « (détail : …) » — only with
+/// `--verbose`. Empty otherwise.
+pub fn detail(what: &dyn Display, lang: Lang) -> String {
+    let what = what.to_string();
+    if what.is_empty() {
+        return String::new();
+    }
+    tracing::debug!(detail = %what, "technical detail");
+    match (verbose(), lang) {
+        (false, _) => String::new(),
+        (true, Lang::Fr) => format!(" (détail : {what})"),
+        (true, Lang::En) => format!(" (detail: {what})"),
+    }
+}
+
+/// Text quoted the way the language does: « … » or "…".
+pub fn quoted(text: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Fr => format!("« {text} »"),
+        Lang::En => format!("\"{text}\""),
+    }
+}
+
+/// `label : text` in French, `label: text` in English.
+pub fn labelled(label: &str, text: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Fr => format!("{label} : {text}"),
+        Lang::En => format!("{label}: {text}"),
+    }
+}
+
+/// An error as the command prints it: « vigie : … ».
+pub fn error_line(text: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Fr => format!("vigie : {text}"),
+        Lang::En => format!("vigie: {text}"),
+    }
+}
+
+/// A technical term after plain words — « (DKIM) » — shown only with
+/// `--verbose`.
+fn term(name: &str) -> String {
+    if verbose() { format!(" ({name})") } else { String::new() }
+}
+
+/// A mail folder in plain words: INBOX is the inbox, a spam folder is the
+/// spam folder; the server's own name only with `--verbose` (or for a
+/// folder the user named).
+pub fn folder_name(folder: &str, lang: Lang) -> String {
+    let lower = folder.to_lowercase();
+    let plain = if folder.eq_ignore_ascii_case("INBOX") {
+        match lang {
+            Lang::Fr => "boîte de réception",
+            Lang::En => "inbox",
+        }
+    } else if ["junk", "spam", "indésirable", "pourriel", "bulk"].iter().any(|w| lower.contains(w)) {
+        match lang {
+            Lang::Fr => "courrier indésirable",
+            Lang::En => "spam folder",
+        }
+    } else {
+        return match lang {
+            Lang::Fr => format!("dossier « {folder} »"),
+            Lang::En => format!("folder \"{folder}\""),
+        };
+    };
+    format!("{plain}{}", term(folder))
+}
+
+/// Folders in plain words, joined: « boîte de réception et courrier
+/// indésirable ».
+pub fn folder_names(folders: &[String], lang: Lang) -> String {
+    let names: Vec<String> = folders.iter().map(|f| folder_name(f, lang)).collect();
+    match names.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => {
+            let and = match lang {
+                Lang::Fr => "et",
+                Lang::En => "and",
+            };
+            format!("{} {and} {last}", rest.join(", "))
+        }
+    }
+}
+
+/// A count with its noun in the singular or the plural: « 1 alerte »,
+/// « 2 alertes »; French keeps 0 in the singular, English does not.
+pub fn count(n: usize, lang: Lang, singular: &str, plural: &str) -> String {
+    let one = match lang {
+        Lang::Fr => n < 2,
+        Lang::En => n == 1,
+    };
+    format!("{n} {}", if one { singular } else { plural })
 }
 
 /// A UTC time shown as Paris wall-clock time, e.g. `20/11/2026 à 10:14`.
@@ -56,10 +227,10 @@ pub(crate) fn service_name(service: Service) -> &'static str {
 pub fn reason(reason: &Reason, lang: Lang) -> String {
     use Lang::{En, Fr};
     match (reason, lang) {
-        (Reason::DkimPass { domain }, Fr) => format!("signature électronique valide de {domain} (DKIM)"),
-        (Reason::DkimPass { domain }, En) => format!("valid electronic signature from {domain} (DKIM)"),
-        (Reason::DmarcPass, Fr) => "l'expéditeur est confirmé par votre messagerie (DMARC)".into(),
-        (Reason::DmarcPass, En) => "the sender is confirmed by your mail provider (DMARC)".into(),
+        (Reason::DkimPass { domain }, Fr) => format!("signature électronique valide de {domain}{}", term("DKIM")),
+        (Reason::DkimPass { domain }, En) => format!("valid electronic signature from {domain}{}", term("DKIM")),
+        (Reason::DmarcPass, Fr) => format!("l'expéditeur est confirmé par votre messagerie{}", term("DMARC")),
+        (Reason::DmarcPass, En) => format!("the sender is confirmed by your mail provider{}", term("DMARC")),
         (Reason::NoAuthenticationResults, Fr) => {
             "l'expéditeur n'a pas pu être vérifié : votre messagerie n'indique pas s'il l'a été".into()
         }
@@ -84,12 +255,16 @@ pub fn reason(reason: &Reason, lang: Lang) -> String {
         (Reason::UntrustedAuthenticationResults, En) => "the sender could not be checked: the checks present do not \
                                                          come from your mail provider (anyone can write them)"
             .into(),
-        (Reason::DkimFail { .. }, Fr) => "la signature électronique de l'expéditeur est invalide (DKIM)".into(),
-        (Reason::DkimFail { .. }, En) => "the sender's electronic signature is invalid (DKIM)".into(),
-        (Reason::SpfFail, Fr) => "le message ne vient pas d'un serveur autorisé par l'expéditeur (SPF)".into(),
-        (Reason::SpfFail, En) => "the message does not come from a server the sender allows (SPF)".into(),
-        (Reason::DmarcFail, Fr) => "votre messagerie a rejeté l'identité de l'expéditeur (DMARC)".into(),
-        (Reason::DmarcFail, En) => "your mail provider rejected the sender's identity (DMARC)".into(),
+        (Reason::DkimFail { .. }, Fr) => {
+            format!("la signature électronique de l'expéditeur est invalide{}", term("DKIM"))
+        }
+        (Reason::DkimFail { .. }, En) => format!("the sender's electronic signature is invalid{}", term("DKIM")),
+        (Reason::SpfFail, Fr) => {
+            format!("le message ne vient pas d'un serveur autorisé par l'expéditeur{}", term("SPF"))
+        }
+        (Reason::SpfFail, En) => format!("the message does not come from a server the sender allows{}", term("SPF")),
+        (Reason::DmarcFail, Fr) => format!("votre messagerie a rejeté l'identité de l'expéditeur{}", term("DMARC")),
+        (Reason::DmarcFail, En) => format!("your mail provider rejected the sender's identity{}", term("DMARC")),
         (Reason::NoSender, Fr) => "le message n'a pas d'expéditeur lisible".into(),
         (Reason::NoSender, En) => "the message has no readable sender".into(),
         (Reason::SenderNotOfficial { domain }, Fr) => {
@@ -202,7 +377,8 @@ pub fn unreadable(error: &std::io::Error, lang: Lang) -> String {
         (PermissionDenied, Lang::En) => "permission denied".to_owned(),
         (IsADirectory, Lang::Fr) => "c'est un dossier, pas un fichier".to_owned(),
         (IsADirectory, Lang::En) => "this is a folder, not a file".to_owned(),
-        (_, _) => error.to_string(),
+        (_, Lang::Fr) => format!("le système refuse de le lire{}", detail(error, lang)),
+        (_, Lang::En) => format!("the system refuses to read it{}", detail(error, lang)),
     };
     match lang {
         Lang::Fr => format!("illisible : {what}"),
@@ -260,13 +436,12 @@ pub fn scan_verdict(seen: &Recognition, lang: Lang) -> String {
     });
     let when = when.unwrap_or_default();
     let reasons = |warnings: bool| -> String {
-        notice
-            .reasons
-            .iter()
-            .filter(|r| r.is_warning() == warnings)
-            .map(|r| reason(r, lang))
-            .collect::<Vec<_>>()
-            .join(" ; ")
+        notice.reasons.iter().filter(|r| r.is_warning() == warnings).map(|r| reason(r, lang)).collect::<Vec<_>>().join(
+            match lang {
+                Lang::Fr => " ; ",
+                Lang::En => "; ",
+            },
+        )
     };
     let by = seen.checked_by.as_deref().map(|id| format!(" [{}]", checked_by(id, lang))).unwrap_or_default();
     let verdict = match (notice.authenticity, lang) {
@@ -315,20 +490,13 @@ pub fn forwarded(forwarded: &Forwarded, lang: Lang) -> String {
 /// Whose checks a verdict went by (`vigie scan` reads the topmost
 /// `Authentication-Results`, whoever wrote it).
 pub fn checked_by(authserv_id: &str, lang: Lang) -> String {
+    // The header's name is technical: with --verbose only.
+    let header = term("Authentication-Results");
     match (authserv_id == crate::notice::MICROSOFT_STYLE, lang) {
-        (true, Lang::Fr) => {
-            "vérifications lues : en-tête Authentication-Results du dessus, sans nom de serveur (format Microsoft)"
-                .into()
-        }
-        (true, Lang::En) => {
-            "checks read from: the topmost Authentication-Results header, naming no server (Microsoft's style)".into()
-        }
-        (false, Lang::Fr) => {
-            format!("vérifications lues : en-tête Authentication-Results du dessus, écrit par « {authserv_id} »")
-        }
-        (false, Lang::En) => {
-            format!("checks read from: the topmost Authentication-Results header, written by \"{authserv_id}\"")
-        }
+        (true, Lang::Fr) => format!("vérifications lues : celles du serveur de messagerie Microsoft{header}"),
+        (true, Lang::En) => format!("checks read from: Microsoft's mail server{header}"),
+        (false, Lang::Fr) => format!("vérifications lues : celles du serveur « {authserv_id} »{header}"),
+        (false, Lang::En) => format!("checks read from: the server \"{authserv_id}\"{header}"),
     }
 }
 
@@ -336,3 +504,6 @@ pub fn checked_by(authserv_id: &str, lang: Lang) -> String {
 pub fn reasons(notice: &Notice, lang: Lang) -> Vec<String> {
     notice.reasons.iter().map(|r| reason(r, lang)).collect()
 }
+
+#[cfg(test)]
+mod tests;

@@ -41,14 +41,15 @@ fn source(source: LoginSource, lang: Lang) -> &'static str {
     }
 }
 
-/// The short name of a finding, e.g. "connexion inconnue (ameli)".
+/// The short name of a finding, e.g. "connexion inconnue à ameli" (no
+/// brackets: it is often shown inside some).
 pub fn finding_label(kind: FindingKind, service: Option<Service>, lang: Lang) -> String {
     let name = service.map(service_name).unwrap_or("ameli");
     match (kind, lang) {
-        (FindingKind::UnrecognisedLogin, Lang::Fr) => format!("connexion inconnue ({name})"),
-        (FindingKind::UnrecognisedLogin, Lang::En) => format!("unknown login ({name})"),
-        (FindingKind::LoginAttempt, Lang::Fr) => format!("tentative de connexion ({name})"),
-        (FindingKind::LoginAttempt, Lang::En) => format!("login attempt ({name})"),
+        (FindingKind::UnrecognisedLogin, Lang::Fr) => format!("connexion inconnue à {name}"),
+        (FindingKind::UnrecognisedLogin, Lang::En) => format!("unknown login to {name}"),
+        (FindingKind::LoginAttempt, Lang::Fr) => format!("tentative de connexion à {name}"),
+        (FindingKind::LoginAttempt, Lang::En) => format!("login attempt to {name}"),
         (FindingKind::AccessChange, Lang::Fr) => "accès FranceConnect modifiés".into(),
         (FindingKind::AccessChange, Lang::En) => "FranceConnect accesses changed".into(),
         (FindingKind::PaymentCheck, Lang::Fr) => "remboursements à vérifier".into(),
@@ -90,14 +91,14 @@ fn notice_label(n: &StoredNotice, lang: Lang) -> String {
 pub fn login_recorded(login: &NewOwnLogin, lang: Lang) -> String {
     match lang {
         Lang::Fr => format!(
-            "Connexion notée : {} {}, le {} (heure de Paris), compte de {}.",
+            "Connexion notée : {} {}, le {} (heure de Paris) — compte : {}.",
             login_service(login.service, lang),
             via(login.via, lang),
             paris_time(login.at, lang),
             login.account
         ),
         Lang::En => format!(
-            "Login recorded: {} {}, on {} (Paris time), {}'s account.",
+            "Login recorded: {} {}, on {} (Paris time) — account: {}.",
             login_service(login.service, lang),
             via(login.via, lang),
             paris_time(login.at, lang),
@@ -107,9 +108,10 @@ pub fn login_recorded(login: &NewOwnLogin, lang: Lang) -> String {
 }
 
 pub fn browser_failed(url: &str, error: &str, lang: Lang) -> String {
+    let detail = super::detail(&error, lang);
     match lang {
-        Lang::Fr => format!("Le navigateur n'a pas pu s'ouvrir ({error}). Ouvrez vous-même l'adresse : {url}"),
-        Lang::En => format!("The browser could not be opened ({error}). Open this address yourself: {url}"),
+        Lang::Fr => format!("Le navigateur n'a pas pu s'ouvrir. Ouvrez vous-même l'adresse : {url}{detail}"),
+        Lang::En => format!("The browser could not be opened. Open this address yourself: {url}{detail}"),
     }
 }
 
@@ -124,20 +126,20 @@ pub fn answer_recorded(finding: &StoredFinding, answer: Answer, lang: Lang) -> S
     let label = finding_label(finding.finding.kind, finding.finding.service, lang);
     let id = finding.id;
     match (answer, lang) {
-        (Answer::Mine, Lang::Fr) => format!("Noté : c'était vous. L'alerte n° {id} ({label}) est close."),
-        (Answer::Mine, Lang::En) => format!("Recorded: it was you. Alert {id} ({label}) is closed."),
+        (Answer::Mine, Lang::Fr) => format!("Noté : c'était vous. L'alerte n° {id} — {label} — est close."),
+        (Answer::Mine, Lang::En) => format!("Recorded: it was you. Alert {id} — {label} — is closed."),
         (Answer::NotMine, Lang::Fr) => format!(
-            "Noté : ce n'était pas vous. L'alerte n° {id} ({label}) reste ouverte jusqu'à ce que vous ayez \
+            "Noté : ce n'était pas vous. L'alerte n° {id} — {label} — reste ouverte jusqu'à ce que vous ayez \
              suivi les étapes indiquées ; dites-le alors avec « vigie answer {id} fait ».{}",
             in_doubt(finding.finding.service, lang)
         ),
         (Answer::NotMine, Lang::En) => format!(
-            "Recorded: it was not you. Alert {id} ({label}) stays open until you have followed the steps shown; \
+            "Recorded: it was not you. Alert {id} — {label} — stays open until you have followed the steps shown; \
              then say so with \"vigie answer {id} handled\".{}",
             in_doubt(finding.finding.service, lang)
         ),
-        (Answer::Handled, Lang::Fr) => format!("Noté : c'est fait. L'alerte n° {id} ({label}) est close."),
-        (Answer::Handled, Lang::En) => format!("Recorded: done. Alert {id} ({label}) is closed."),
+        (Answer::Handled, Lang::Fr) => format!("Noté : c'est fait. L'alerte n° {id} — {label} — est close."),
+        (Answer::Handled, Lang::En) => format!("Recorded: done. Alert {id} — {label} — is closed."),
     }
 }
 
@@ -167,12 +169,12 @@ pub fn answer_refused(id: i64, refused: AnswerRefused, lang: Lang) -> String {
             format!("alert {id} is already closed ({}): nothing was changed", resolution_text(resolution, lang))
         }
         (AnswerRefused::NotAnswerable(kind), Lang::Fr) => format!(
-            "l'alerte n° {id} ({}) ne concerne pas une connexion : « moi » et « pas-moi » n'ont pas de sens ici. \
+            "l'alerte n° {id} — {} — ne concerne pas une connexion : « moi » et « pas-moi » n'ont pas de sens ici. \
              Quand c'est réglé : « vigie answer {id} fait ». Rien n'a été changé.",
             finding_label(kind, None, lang)
         ),
         (AnswerRefused::NotAnswerable(kind), Lang::En) => format!(
-            "alert {id} ({}) is not about a login: \"mine\" and \"not-mine\" mean nothing here. \
+            "alert {id} — {} — is not about a login: \"mine\" and \"not-mine\" mean nothing here. \
              When it is dealt with: \"vigie answer {id} handled\". Nothing was changed.",
             finding_label(kind, None, lang)
         ),
@@ -223,16 +225,20 @@ pub fn log_text(
     findings: &[StoredFinding],
     lang: Lang,
 ) -> String {
-    let (h_logins, h_notices, h_findings, empty, paris) = match lang {
-        Lang::Fr => {
-            ("Vos connexions", "Messages ameli et FranceConnect reçus", "Alertes", "  (aucune)", "heure de Paris")
-        }
-        Lang::En => ("Your logins", "ameli and FranceConnect messages received", "Alerts", "  (none)", "Paris time"),
+    let (h_logins, h_notices, h_findings, paris) = match lang {
+        Lang::Fr => ("Vos connexions", "Messages ameli et FranceConnect reçus", "Alertes", "heure de Paris"),
+        Lang::En => ("Your logins", "ameli and FranceConnect messages received", "Alerts", "Paris time"),
     };
-    let mut out = format!("{h_logins} ({paris})\n");
+    // An empty section is one sentence, not a heading over « (aucune) ».
+    let (no_logins, no_notices, no_findings) = match lang {
+        Lang::Fr => ("Aucune connexion notée.", "Aucun message ameli ou FranceConnect reçu.", "Aucune alerte."),
+        Lang::En => ("No login recorded.", "No ameli or FranceConnect message received.", "No alert."),
+    };
+    let mut out = String::new();
     if logins.is_empty() {
-        out.push_str(empty);
-        out.push('\n');
+        let _ = writeln!(out, "{no_logins}");
+    } else {
+        let _ = writeln!(out, "{h_logins} ({paris})");
     }
     for (l, note) in logins {
         let _ = writeln!(
@@ -246,26 +252,26 @@ pub fn log_text(
             note.as_deref().map(|n| format!(" — {n}")).unwrap_or_default()
         );
     }
-    let _ = writeln!(out, "\n{h_notices}");
     if notices.is_empty() {
-        out.push_str(empty);
-        out.push('\n');
+        let _ = writeln!(out, "\n{no_notices}");
+    } else {
+        let _ = writeln!(out, "\n{h_notices}");
     }
     for n in notices {
         let _ = writeln!(
             out,
-            "  {}  {}  {}{} — « {} »",
+            "  {}  {}  {}{} — {}",
             at(n.facts.login_at, lang),
             n.facts.account,
             notice_label(n, lang),
-            n.folder.as_deref().map(|f| format!(" ({f})")).unwrap_or_default(),
-            n.subject
+            n.folder.as_deref().map(|f| format!(" — {}", super::folder_name(f, lang))).unwrap_or_default(),
+            super::quoted(&n.subject, lang)
         );
     }
-    let _ = writeln!(out, "\n{h_findings}");
     if findings.is_empty() {
-        out.push_str(empty);
-        out.push('\n');
+        let _ = writeln!(out, "\n{no_findings}");
+    } else {
+        let _ = writeln!(out, "\n{h_findings}");
     }
     for f in findings {
         let _ = writeln!(
@@ -290,14 +296,31 @@ pub fn status_text(
 ) -> String {
     let open: Vec<&StoredFinding> = findings.iter().filter(|f| f.resolved_at.is_none()).collect();
     let mut out = String::new();
-    match (open.is_empty(), lang) {
-        (true, Lang::Fr) => out.push_str("✔ Rien à signaler : aucune alerte en attente.\n"),
-        (true, Lang::En) => out.push_str("✔ Nothing to report: no alert waiting.\n"),
-        (false, Lang::Fr) => {
-            let _ = writeln!(out, "⚠ {} alerte(s) à traiter :", open.len());
+    let unreadable = health.iter().filter(|h| h.last_error.is_some()).count();
+    // « Rien à signaler » only when nothing below says otherwise.
+    match (open.len(), unreadable, lang) {
+        (0, 0, Lang::Fr) => out.push_str("✔ Rien à signaler : aucune alerte en attente.\n"),
+        (0, 0, Lang::En) => out.push_str("✔ Nothing to report: no alert waiting.\n"),
+        (0, n, Lang::Fr) => {
+            let _ = writeln!(
+                out,
+                "⚠ Aucune alerte en attente, mais {} (voir plus bas).",
+                super::count(n, lang, "boîte mail est illisible", "boîtes mail sont illisibles")
+            );
         }
-        (false, Lang::En) => {
-            let _ = writeln!(out, "⚠ {} alert(s) need your attention:", open.len());
+        (0, n, Lang::En) => {
+            let _ = writeln!(
+                out,
+                "⚠ No alert waiting, but {} (see below).",
+                super::count(n, lang, "mailbox cannot be read", "mailboxes cannot be read")
+            );
+        }
+        (n, _, Lang::Fr) => {
+            let _ = writeln!(out, "⚠ {} :", super::count(n, lang, "alerte à traiter", "alertes à traiter"));
+        }
+        (n, _, Lang::En) => {
+            let verb = if n == 1 { "needs" } else { "need" };
+            let _ = writeln!(out, "⚠ {} {verb} your attention:", super::count(n, lang, "alert", "alerts"));
         }
     }
     // "Not mine" first: the user has something to do.
@@ -329,7 +352,7 @@ pub fn status_text(
                 .notice_id
                 .filter(|_| f.finding.kind == FindingKind::Impersonation)
                 .and_then(|id| notices.iter().find(|n| n.facts.id == id))
-                .map(|n| format!(" — « {} »", n.subject))
+                .map(|n| format!(" — {}", super::quoted(&n.subject, lang)))
                 .unwrap_or_default();
             let _ = writeln!(
                 out,
@@ -450,7 +473,7 @@ pub fn demo_message_line(
         (None, true, Lang::En) => "\n      → none of your logins at that time: alert".into(),
         (None, false, _) => String::new(),
     };
-    format!("  • {account} — « {subject} »\n      {verdict}{explained}")
+    format!("  • {account} — {}\n      {verdict}{explained}", super::quoted(subject, lang))
 }
 
 pub fn demo_alerts_header(lang: Lang) -> &'static str {
@@ -463,14 +486,16 @@ pub fn demo_alerts_header(lang: Lang) -> &'static str {
 pub fn demo_summary(alerts: usize, lang: Lang) -> String {
     match lang {
         Lang::Fr => format!(
-            "\n{alerts} alerte(s). En vrai, « vigie run » fait cela en continu sur votre boîte mail et affiche \
+            "\n{}. En vrai, « vigie run » fait cela en continu sur votre boîte mail et affiche \
              ces alertes sur le bureau, avec les boutons « C'était moi » / « Ce n'était pas moi ».\n\
-             Pour aller sur ameli sans fausse alerte : « vigie open ameli » (ou le lanceur « Mon compte ameli »)."
+             Pour aller sur ameli sans fausse alerte : « vigie open ameli » (ou le lanceur « Mon compte ameli »).",
+            super::count(alerts, lang, "alerte", "alertes")
         ),
         Lang::En => format!(
-            "\n{alerts} alert(s). For real, \"vigie run\" does this continuously on your mailbox and shows these \
+            "\n{}. For real, \"vigie run\" does this continuously on your mailbox and shows these \
              alerts on the desktop, with \"It was me\" / \"It was not me\" buttons.\n\
-             To go to ameli without a false alert: \"vigie open ameli\" (or the \"Mon compte ameli\" launcher)."
+             To go to ameli without a false alert: \"vigie open ameli\" (or the \"Mon compte ameli\" launcher).",
+            super::count(alerts, lang, "alert", "alerts")
         ),
     }
 }
@@ -482,75 +507,32 @@ pub fn no_accounts(lang: Lang) -> String {
     }
 }
 
-/// Why an account could not be read, in the user's words.
-pub fn mailbox_problem(account: &str, error: &crate::agent::AgentError, lang: Lang) -> String {
-    use crate::agent::AgentError as A;
-    use crate::mailbox::MailboxError as M;
-    use crate::secrets::SecretError as S;
-    let command_problem = match error {
-        A::Secret(e) => super::secret_command_problem(e, lang),
-        _ => None,
-    };
-    let what = match (error, lang) {
-        _ if command_problem.is_some() => command_problem.unwrap_or_default(),
-        (A::Mailbox(M::LoginRejected { .. }), Lang::Fr) => {
-            "le serveur refuse le mot de passe. S'il a changé sans vous, quelqu'un a peut-être pris la main \
-             sur cette boîte : changez-le au plus vite, puis lancez « vigie setup »."
-                .to_owned()
+pub fn check_summary(accounts: usize, alerted: usize, unreadable: bool, lang: Lang) -> String {
+    match (alerted, unreadable, lang) {
+        (0, false, Lang::Fr) => format!(
+            "✔ {} : rien de nouveau à signaler.",
+            super::count(accounts, lang, "boîte vérifiée", "boîtes vérifiées")
+        ),
+        (0, false, Lang::En) => {
+            format!("✔ {} checked: nothing new to report.", super::count(accounts, lang, "mailbox", "mailboxes"))
         }
-        (A::Mailbox(M::LoginRejected { .. }), Lang::En) => {
-            "the server refuses the password. If it changed without you, someone may have taken over this \
-             mailbox: change it at once, then run \"vigie setup\"."
-                .to_owned()
+        (0, true, Lang::Fr) => "Au moins une boîte n'a pas pu être lue (voir ci-dessus).".into(),
+        (0, true, Lang::En) => "At least one mailbox could not be read (see above).".into(),
+        (n, _, Lang::Fr) => {
+            format!("{} ; voir « vigie status ».", super::count(n, lang, "nouvelle alerte", "nouvelles alertes"))
         }
-        (A::Mailbox(M::Connect { host, port, .. }), Lang::Fr) => {
-            format!("impossible de joindre le serveur {host}:{port} (connexion Internet ? adresse du serveur ?)")
-        }
-        (A::Mailbox(M::Connect { host, port, .. }), Lang::En) => {
-            format!("cannot reach the server {host}:{port} (Internet connection? server address?)")
-        }
-        (A::Mailbox(M::Untrusted(_)), Lang::Fr) => {
-            "le certificat du serveur n'est pas reconnu : vigie refuse de s'y connecter (connexion non sûre)."
-                .to_owned()
-        }
-        (A::Mailbox(M::Untrusted(_)), Lang::En) => {
-            "the server's certificate is not trusted: vigie refuses to connect (unsafe connection).".to_owned()
-        }
-        (A::Mailbox(M::Lost(_)), Lang::Fr) => "la connexion au serveur a été coupée.".to_owned(),
-        (A::Mailbox(M::Lost(_)), Lang::En) => "the connection to the server was cut.".to_owned(),
-        (A::Mailbox(m @ (M::Stalled { .. } | M::Oversized { .. } | M::Tls(_))), _) => {
-            super::server_misbehaved(m, lang).unwrap_or_else(|| m.to_string())
-        }
-        (A::Mailbox(M::NoSuchFolder(f)), Lang::Fr) => format!("le dossier « {f} » n'existe pas sur le serveur."),
-        (A::Mailbox(M::NoSuchFolder(f)), Lang::En) => format!("the folder \"{f}\" does not exist on the server."),
-        (A::Secret(S::NotInKeyring { .. }), Lang::Fr) => {
-            "aucun mot de passe enregistré pour cette boîte : lancez « vigie setup ».".to_owned()
-        }
-        (A::Secret(S::NotInKeyring { .. }), Lang::En) => {
-            "no password stored for this mailbox: run \"vigie setup\".".to_owned()
-        }
-        (A::Secret(S::Keyring(_) | S::KeyringTimedOut), Lang::Fr) => {
-            "le trousseau de mots de passe ne répond pas (est-il déverrouillé ?).".to_owned()
-        }
-        (A::Secret(S::Keyring(_) | S::KeyringTimedOut), Lang::En) => {
-            "the password keyring does not answer (is it unlocked?).".to_owned()
-        }
-        (e, _) => e.to_string(),
-    };
-    match lang {
-        Lang::Fr => format!("✘ {account} : {what}\n  (détail : {error})"),
-        Lang::En => format!("✘ {account}: {what}\n  (detail: {error})"),
+        (n, _, Lang::En) => format!("{}; see \"vigie status\".", super::count(n, lang, "new alert", "new alerts")),
     }
 }
 
-pub fn check_summary(accounts: usize, alerted: usize, unreadable: bool, lang: Lang) -> String {
-    match (alerted, unreadable, lang) {
-        (0, false, Lang::Fr) => format!("✔ {accounts} boîte(s) vérifiée(s) : rien de nouveau à signaler."),
-        (0, false, Lang::En) => format!("✔ {accounts} mailbox(es) checked: nothing new to report."),
-        (0, true, Lang::Fr) => "Au moins une boîte n'a pas pu être lue (voir ci-dessus).".into(),
-        (0, true, Lang::En) => "At least one mailbox could not be read (see above).".into(),
-        (n, _, Lang::Fr) => format!("{n} nouvelle(s) alerte(s) ; voir « vigie status »."),
-        (n, _, Lang::En) => format!("{n} new alert(s); see \"vigie status\"."),
+/// `--account` names no configured account.
+pub fn unknown_account(name: &str, names: &[&str], lang: Lang) -> String {
+    let guess = super::closest_key(name, names);
+    match (guess, lang) {
+        (Some(g), Lang::Fr) => format!("aucune boîte ne s'appelle « {name} » — vouliez-vous dire « {g} » ?"),
+        (Some(g), Lang::En) => format!("no mailbox is called \"{name}\" — did you mean \"{g}\"?"),
+        (None, Lang::Fr) => format!("aucune boîte ne s'appelle « {name} » (boîtes surveillées : {})", names.join(", ")),
+        (None, Lang::En) => format!("no mailbox is called \"{name}\" (watched mailboxes: {})", names.join(", ")),
     }
 }
 
