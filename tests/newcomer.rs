@@ -64,11 +64,11 @@ fn setup_stores_the_password_in_the_keyring_and_the_watch_uses_it() {
     let said = text(&out.stdout);
     for expected in [
         "✔ Connecté",
-        "INBOX, Junk",
-        "1 notification(s) de connexion ameli",
-        "1 faux message(s)",
+        "boîte de réception et courrier indésirable",
+        "1 notification de connexion ameli",
+        "1 faux message.",
         "trousseau",
-        "1 connexion(s) notée(s) comme les vôtres",
+        "1 connexion notée comme les vôtres",
         "vigie service install",
     ] {
         assert!(said.contains(expected), "setup does not say {expected:?}:\n{said}");

@@ -212,6 +212,15 @@ impl Setup {
         }
         config::upsert_account(&path, &account)?;
         draft::remove(&draft_path);
+        // One « Mon compte ameli — <name> » launcher per watched account.
+        match Config::load(Some(&path)) {
+            Ok(saved) => {
+                if let Err(e) = super::install_launchers(&saved) {
+                    tracing::warn!(error = %e, "launchers");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "launchers"),
+        }
         println!("{}", messages::setup_saved(&path, lang));
 
         self.past_logins(cli, &asker, &existing, &name, &found)?;

@@ -377,14 +377,18 @@ pub fn setup_connected(folders: &[String], notices: &[Notice], lang: Lang) -> St
     let (ameli, fc) = (count(Service::Ameli, true), count(Service::FranceConnect, true));
     match lang {
         Lang::Fr => format!(
-            "✔ Connecté. Dossiers surveillés : {}.\n✔ Ces 30 derniers jours : {ameli} notification(s) de connexion \
-             ameli, {fc} FranceConnect, {fakes} faux message(s).",
-            folders.join(", ")
+            "✔ Connecté. Dossiers surveillés : {}.\n✔ Ces 30 derniers jours : {} ameli, {} FranceConnect, {}.",
+            super::folder_names(folders, lang),
+            super::count(ameli, lang, "notification de connexion", "notifications de connexion"),
+            super::count(fc, lang, "notification", "notifications"),
+            super::count(fakes, lang, "faux message", "faux messages"),
         ),
         Lang::En => format!(
-            "✔ Connected. Watched folders: {}.\n✔ Last 30 days: {ameli} ameli login notice(s), {fc} FranceConnect, \
-             {fakes} fake message(s).",
-            folders.join(", ")
+            "✔ Connected. Watched folders: {}.\n✔ Last 30 days: {} to ameli, {} from FranceConnect, {}.",
+            super::folder_names(folders, lang),
+            super::count(ameli, lang, "login notice", "login notices"),
+            super::count(fc, lang, "notice", "notices"),
+            super::count(fakes, lang, "fake message", "fake messages"),
         ),
     }
 }
@@ -403,14 +407,16 @@ pub fn setup_not_saved(lang: Lang) -> &'static str {
     }
 }
 
+/// `error` is shown only with `--verbose`.
 pub fn setup_keyring_failed(error: &str, lang: Lang) -> String {
+    let error = super::detail(&error, lang);
     match lang {
         Lang::Fr => format!(
-            "le mot de passe n'a pas pu être rangé dans le trousseau du système ({error}). \
+            "le mot de passe n'a pas pu être rangé dans le trousseau du système{error}. \
              Déverrouillez le trousseau, ou utilisez --password-command avec votre gestionnaire de mots de passe."
         ),
         Lang::En => format!(
-            "the password could not be stored in the system keyring ({error}). \
+            "the password could not be stored in the system keyring{error}. \
              Unlock the keyring, or use --password-command with your password manager."
         ),
     }
@@ -475,8 +481,13 @@ pub fn setup_were_they_yours(new: usize, lang: Lang) -> String {
 
 pub fn setup_past_recorded(n: usize, lang: Lang) -> String {
     match lang {
-        Lang::Fr => format!("✔ {n} connexion(s) notée(s) comme les vôtres : pas d'alerte pour elles."),
-        Lang::En => format!("✔ {n} login(s) recorded as yours: no alert for them."),
+        Lang::Fr => format!(
+            "✔ {} comme les vôtres : pas d'alerte pour elles.",
+            super::count(n, lang, "connexion notée", "connexions notées")
+        ),
+        Lang::En => {
+            format!("✔ {} as yours: no alert for them.", super::count(n, lang, "login recorded", "logins recorded"))
+        }
     }
 }
 
