@@ -121,6 +121,10 @@ pub struct AccountConfig {
     /// fills it for known providers; empty trusts none.
     #[serde(default)]
     pub trusted_authserv_ids: Vec<String>,
+    /// This computer's browsers log into this account: their history is
+    /// read for own logins (see [`crate::own_logins`]).
+    #[serde(default)]
+    pub browser_history: bool,
 }
 
 impl AccountConfig {
@@ -403,6 +407,9 @@ pub fn upsert_account(path: &Path, account: &AccountConfig) -> Result<(), Config
         table["trusted_authserv_ids"] =
             toml_edit::value(account.trusted_authserv_ids.iter().map(String::as_str).collect::<toml_edit::Array>());
     }
+    if account.browser_history {
+        table["browser_history"] = toml_edit::value(true);
+    }
     let accounts = doc
         .entry("account")
         .or_insert_with(|| toml_edit::Item::ArrayOfTables(toml_edit::ArrayOfTables::new()))
@@ -450,6 +457,7 @@ mod upsert_tests {
             folders: None,
             lookback_days: 30,
             trusted_authserv_ids: Vec::new(),
+            browser_history: false,
         }
     }
 

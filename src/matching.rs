@@ -104,6 +104,8 @@ pub enum LoginSource {
     /// "C'était moi" on an alert.
     AcknowledgedAlert,
     Import,
+    /// A return-from-login visit in the user's browser history.
+    Browser,
 }
 
 impl LoginSource {
@@ -113,6 +115,7 @@ impl LoginSource {
             LoginSource::Launcher => "launcher",
             LoginSource::AcknowledgedAlert => "acknowledged_alert",
             LoginSource::Import => "import",
+            LoginSource::Browser => "browser",
         }
     }
 }

@@ -194,6 +194,7 @@ impl Setup {
             folders: None,
             lookback_days: 30,
             trusted_authserv_ids: trusted_authserv_ids(provider, existing.accounts.iter().find(|a| a.name == name)),
+            browser_history: existing.accounts.iter().any(|a| a.name == name && a.browser_history),
         };
         // The password itself: from a command, stdin, or typed unseen.
         let typed_password = if oauth2.is_some() || self.password_command.is_some() {

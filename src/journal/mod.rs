@@ -36,7 +36,8 @@ pub use spelling::DeliveryOutcome;
 pub const FILE_NAME: &str = "journal.sqlite3";
 
 /// Schema migrations, in order; `PRAGMA user_version` is the number applied.
-const MIGRATIONS: &[&str] = &[include_str!("v1.sql"), include_str!("v2.sql"), include_str!("v3.sql")];
+const MIGRATIONS: &[&str] =
+    &[include_str!("v1.sql"), include_str!("v2.sql"), include_str!("v3.sql"), include_str!("v4.sql")];
 
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {

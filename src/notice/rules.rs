@@ -61,6 +61,10 @@ pub struct RulesExtension {
     pub format: Vec<FormatSpec>,
     #[serde(default)]
     pub lure: Vec<LureSpec>,
+    /// Browser history pages that prove an own login or attempt (read by
+    /// [`crate::own_logins`]).
+    #[serde(default)]
+    pub browser_visit: Vec<crate::own_logins::VisitSpec>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -144,6 +148,7 @@ pub struct Rules {
     lures: Vec<(LureCategory, AsciiRegex)>,
     /// Any brand word, as whole words, per service, over folded text.
     brand_words: Vec<(Service, AsciiRegex)>,
+    browser_visits: Vec<crate::own_logins::VisitRule>,
 }
 
 impl Rules {
@@ -239,6 +244,10 @@ impl Rules {
             lure_set,
             lures: compiled_lures,
             brand_words,
+            browser_visits: crate::own_logins::VisitRule::compile_all(&concat(
+                &extra.browser_visit,
+                &builtin.browser_visit,
+            ))?,
         })
     }
 
@@ -251,6 +260,11 @@ impl Rules {
         } else {
             super::Trust::servers(self.trusted_authserv_ids.iter().map(String::as_str))
         }
+    }
+
+    /// The browser history pages that prove an own login or attempt.
+    pub fn browser_visits(&self) -> &[crate::own_logins::VisitRule] {
+        &self.browser_visits
     }
 
     /// The service whose official domain `domain` is under, if any.
