@@ -462,6 +462,21 @@ mod upsert_tests {
     }
 
     #[test]
+    fn browser_history_is_off_unless_asked_and_written_back() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("config.toml");
+        upsert_account(&path, &account("Papi", "imap.orange.fr")).expect("create");
+        let mut moi = account("Moi", "imap.orange.fr");
+        moi.browser_history = true;
+        upsert_account(&path, &moi).expect("add");
+        let text = std::fs::read_to_string(&path).expect("read");
+        assert_eq!(text.matches("browser_history").count(), 1, "{text}");
+        let config = Config::load(Some(&path)).expect("valid");
+        let asked: Vec<bool> = config.accounts.iter().map(|a| a.browser_history).collect();
+        assert_eq!(asked, [false, true]);
+    }
+
+    #[test]
     fn trusted_authserv_ids_are_written_and_read_back() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("config.toml");

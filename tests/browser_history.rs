@@ -336,3 +336,64 @@ fn browser_visits_become_own_logins_once_and_attempts_apart() {
     assert_eq!(attempts[0].0.at, at(9, 13, 40));
     assert_eq!(attempts[0].0.source, LoginSource::Browser);
 }
+
+#[test]
+fn doctor_lists_the_histories_and_whether_each_could_be_read() {
+    let home = tempfile::tempdir().expect("home");
+    let ff = firefox(&firefox_profile(home.path(), "default-release"));
+    firefox_visit(&ff, CALLBACK, at(9, 14, 2), FF_REDIRECT_TEMPORARY, None);
+    std::fs::write(chrome_profile(home.path()), b"not a database".repeat(100)).expect("garbage");
+    let config = home.path().join("config.toml");
+    let account = "[[account]]\nname = \"Moi\"\nimap_host = \"127.0.0.1\"\nimap_port = 1\nusername = \"moi\"\n\
+                   password_command = \"echo x\"\n";
+    let run = |text: &str, lang: &str| {
+        std::fs::write(&config, text).expect("config");
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_vigie"))
+            .args(["--lang", lang, "--config"])
+            .arg(&config)
+            .arg("--data-dir")
+            .arg(home.path().join("data"))
+            .arg("doctor")
+            .env("HOME", home.path())
+            .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+            .env_remove("XDG_CONFIG_HOME")
+            .output()
+            .expect("vigie doctor");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let off = run(account, "fr");
+    assert!(!off.contains("historique"), "not read unless asked:\n{off}");
+    let on = run(&format!("{account}browser_history = true\n"), "fr");
+    assert!(on.contains("✔ historique Firefox (default-release) :"), "{on}");
+    assert!(on.contains("✘ historique Chrome (Default) :") && on.contains("abîmé"), "{on}");
+    let en = run(&format!("{account}browser_history = true\n"), "en");
+    assert!(en.contains("✔ Firefox history (default-release):"), "{en}");
+    assert!(en.contains("✘ Chrome history (Default):") && en.contains("damaged"), "{en}");
+}
+
+#[test]
+fn a_journal_from_before_attempts_keeps_its_own_logins() {
+    let data = tempfile::tempdir().expect("data");
+    let path = data.path().join(vigie::journal::FILE_NAME);
+    {
+        let conn = rusqlite::Connection::open(&path).expect("v3 journal");
+        for sql in [
+            include_str!("../src/journal/v1.sql"),
+            include_str!("../src/journal/v2.sql"),
+            include_str!("../src/journal/v3.sql"),
+        ] {
+            conn.execute_batch(sql).expect("migration");
+        }
+        conn.execute_batch(
+            "PRAGMA user_version = 3;
+             INSERT INTO own_login (account, service, at, via, source, note, recorded_at)
+             VALUES ('Mamie', 'ameli', '2026-11-20T09:14:00Z', 'web', 'launcher', NULL, '2026-11-20T09:14:00Z');",
+        )
+        .expect("v3 row");
+    }
+    let journal = Journal::open(&path).expect("migrated");
+    let logins = journal.own_logins().expect("logins");
+    assert_eq!(logins.len(), 1);
+    assert_eq!(logins[0].0.source, LoginSource::Launcher);
+    assert!(journal.own_login_attempts().expect("attempts").is_empty());
+}

@@ -9,6 +9,7 @@
 mod alerts;
 mod errors;
 mod files;
+mod history;
 mod mailbox;
 mod service;
 mod setup;
@@ -17,6 +18,7 @@ mod views;
 pub use alerts::*;
 pub use errors::*;
 pub use files::*;
+pub use history::*;
 pub use mailbox::*;
 pub use service::*;
 pub use setup::*;

@@ -150,12 +150,17 @@ pub fn collect_from(histories: Vec<History>, since: DateTime<Utc>, rules: &[Visi
     }
     let mut collected = Collected::default();
     for (history, result) in histories.into_iter().zip(results) {
+        let (browser, profile, path) = (history.browser.name(), &history.profile, history.path.display());
         let outcome = match result.unwrap_or(Err(HistoryError::TimedOut)) {
             Ok((rows, visits)) => {
+                tracing::debug!(browser, %profile, %path, rows, found = visits.len(), "browser history read");
                 collected.visits.extend(visits);
                 Ok(rows)
             }
-            Err(e) => Err(e),
+            Err(e) => {
+                tracing::warn!(browser, %profile, %path, error = %e, "browser history not read");
+                Err(e)
+            }
         };
         collected.statuses.push(HistoryStatus { history, outcome });
     }
