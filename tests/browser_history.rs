@@ -165,6 +165,23 @@ fn a_history_locked_by_the_browser_is_still_read() {
 }
 
 #[test]
+fn a_locked_history_in_wal_mode_without_shm_is_read() {
+    // In exclusive locking mode a WAL database keeps its index in memory:
+    // there is a -wal but no -shm to copy.
+    let home = tempfile::tempdir().expect("home");
+    let path = chrome_profile(home.path());
+    let cr = chromium(&path);
+    cr.execute_batch("PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0;")
+        .expect("exclusive wal");
+    chromium_visit(&cr, CALLBACK, at(9, 14, 2), CR_LINK | CR_SERVER_REDIRECT | CR_CHAIN_END, None);
+    assert!(path.with_file_name("History-wal").exists(), "a WAL");
+    assert!(!path.with_file_name("History-shm").exists(), "no -shm");
+    let collected = collect(home.path());
+    assert_eq!(collected.statuses[0].outcome, Ok(1), "{:?}", collected.statuses);
+    assert_eq!(summary(&collected), vec![(Service::Ameli, Proves::Login, at(9, 14, 2))]);
+}
+
+#[test]
 fn redirects_and_logged_out_pages_prove_nothing() {
     let home = tempfile::tempdir().expect("home");
     let ff = firefox(&firefox_profile(home.path(), "p"));
