@@ -125,11 +125,13 @@ pub fn classify<'r>(rules: &'r [VisitRule], url: &str) -> Option<&'r VisitRule> 
 /// form when the server sends a logged-out visitor there.
 pub fn proving<'r>(rules: &'r [VisitRule], rows: &[Row]) -> Vec<(&'r VisitRule, i64)> {
     let classified: Vec<(&Row, Option<&VisitRule>)> = rows.iter().map(|r| (r, classify(rules, &r.url))).collect();
-    let bounced_to_form = |id: i64| {
-        classified.iter().any(|(row, rule)| {
-            row.redirected && row.from_visit == Some(id) && rule.is_some_and(|r| r.proves == Proves::Attempt)
-        })
-    };
+    // The visits the browser was sent on from, to a login form.
+    let bounced: std::collections::HashSet<i64> = classified
+        .iter()
+        .filter(|(row, rule)| row.redirected && rule.is_some_and(|r| r.proves == Proves::Attempt))
+        .filter_map(|(row, _)| row.from_visit)
+        .collect();
+    let bounced_to_form = |id: i64| bounced.contains(&id);
     classified
         .iter()
         .filter_map(|(row, rule)| {
