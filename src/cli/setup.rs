@@ -194,7 +194,16 @@ impl Setup {
             folders: None,
             lookback_days: 30,
             trusted_authserv_ids: trusted_authserv_ids(provider, existing.accounts.iter().find(|a| a.name == name)),
-            browser_history: existing.accounts.iter().any(|a| a.name == name && a.browser_history),
+            browser_history: {
+                // One question, asked only where there is a browser to read.
+                let before = existing.accounts.iter().any(|a| a.name == name && a.browser_history);
+                let home = dirs::home_dir().unwrap_or_default();
+                if asker.interactive && !crate::own_logins::discover(&home).is_empty() {
+                    asker.confirm(&messages::setup_ask_browser_history(&name, lang), before)?
+                } else {
+                    before
+                }
+            },
         };
         // The password itself: from a command, stdin, or typed unseen.
         let typed_password = if oauth2.is_some() || self.password_command.is_some() {

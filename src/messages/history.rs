@@ -1,5 +1,5 @@
-//! What `vigie doctor` says about the browser histories it reads for own
-//! logins (`browser_history = true`).
+//! What `vigie doctor` and `vigie setup` say about the browser histories
+//! read for own logins (`browser_history = true`).
 
 use super::Lang;
 use crate::own_logins::{HistoryError, HistoryStatus};
@@ -44,6 +44,18 @@ pub fn no_history_line(lang: Lang) -> (bool, String) {
             "browser history asked for (browser_history = true) but no Firefox, Chrome, Chromium, Brave or Edge \
              found in your home directory → record your logins with \"vigie login\" or \"vigie open\""
                 .into(),
+        ),
+    }
+}
+
+/// `setup`'s question: does this computer's browser log into the account?
+pub fn setup_ask_browser_history(name: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Fr => format!(
+            "Sur cet ordinateur, vous connectez-vous au compte ameli ou FranceConnect de {name} avec le              navigateur (Firefox, Chrome…) ? Si oui, vigie lira l'historique du navigateur pour reconnaître              vos connexions (seulement les pages de connexion d'ameli et de FranceConnect)."
+        ),
+        Lang::En => format!(
+            "On this computer, do you log into {name}'s ameli or FranceConnect account with the browser              (Firefox, Chrome…)? If so, vigie will read the browser history to recognise your logins (only              the login pages of ameli and FranceConnect)."
         ),
     }
 }
