@@ -141,6 +141,10 @@ pub struct AccountConfig {
     /// fills it for known providers; empty trusts none.
     #[serde(default)]
     pub trusted_authserv_ids: Vec<String>,
+    /// This computer's browsers log into this account: their history is
+    /// read for own logins (see [`crate::own_logins`]).
+    #[serde(default)]
+    pub browser_history: bool,
 }
 
 impl AccountConfig {
@@ -591,6 +595,7 @@ fn account_fields(account: &AccountConfig) -> Vec<(&'static str, Option<toml_edi
             "trusted_authserv_ids",
             (!account.trusted_authserv_ids.is_empty()).then(|| list(&account.trusted_authserv_ids)),
         ),
+        ("browser_history", account.browser_history.then(|| value(true))),
     ]
 }
 
@@ -612,7 +617,23 @@ mod upsert_tests {
             folders: None,
             lookback_days: 30,
             trusted_authserv_ids: Vec::new(),
+            browser_history: false,
         }
+    }
+
+    #[test]
+    fn browser_history_is_off_unless_asked_and_written_back() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("config.toml");
+        upsert_account(&path, &account("Papi", "imap.orange.fr")).expect("create");
+        let mut moi = account("Moi", "imap.orange.fr");
+        moi.browser_history = true;
+        upsert_account(&path, &moi).expect("add");
+        let text = std::fs::read_to_string(&path).expect("read");
+        assert_eq!(text.matches("browser_history").count(), 1, "{text}");
+        let config = Config::load(Some(&path)).expect("valid");
+        let asked: Vec<bool> = config.accounts.iter().map(|a| a.browser_history).collect();
+        assert_eq!(asked, [false, true]);
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod mailbox;
 pub mod matching;
 pub mod messages;
 pub mod notice;
+pub mod own_logins;
 pub mod private_fs;
 pub mod providers;
 pub mod report;

@@ -128,6 +128,8 @@ pub enum LoginSource {
     /// "C'était moi" on an alert.
     AcknowledgedAlert,
     Import,
+    /// A return-from-login visit in the user's browser history.
+    Browser,
 }
 
 impl LoginSource {
@@ -137,6 +139,7 @@ impl LoginSource {
             LoginSource::Launcher => "launcher",
             LoginSource::AcknowledgedAlert => "acknowledged_alert",
             LoginSource::Import => "import",
+            LoginSource::Browser => "browser",
         }
     }
 }
@@ -153,6 +156,9 @@ pub struct OwnLogin {
     /// When vigie learnt of it: an own login recorded after an alert was
     /// shown explains nothing (the user's reaction to the alert).
     pub recorded_at: DateTime<Utc>,
+    /// Only an attempt: the login form was visited (browser history). It
+    /// explains a security-code mail, never a login notice.
+    pub attempt: bool,
 }
 
 /// What matching needs to know of a stored notice.
@@ -571,6 +577,7 @@ pub fn explains_code(login: &OwnLogin, notice: &NoticeFacts, rules: &MatchRules)
 pub fn explains_access_change(login: &OwnLogin, notice: &NoticeFacts, rules: &MatchRules) -> bool {
     let t = notice.login_at.unwrap_or(notice.sent_at);
     login.account == notice.account
+        && !login.attempt
         && matches!(login.service, LoginService::FranceConnect | LoginService::Any)
         && recorded_in_time(login, notice)
         && login.at >= t - rules.before
@@ -587,9 +594,10 @@ fn recorded_in_time(login: &OwnLogin, notice: &NoticeFacts) -> bool {
 /// ameli recorded by the user or the launcher (an acknowledged alert came
 /// from a notice already).
 fn expects_ameli_notice(login: &OwnLogin) -> bool {
-    login.service == LoginService::Ameli
+    !login.attempt
+        && login.service == LoginService::Ameli
         && login.via == Via::Web
-        && matches!(login.source, LoginSource::Cli | LoginSource::Launcher)
+        && matches!(login.source, LoginSource::Cli | LoginSource::Launcher | LoginSource::Browser)
 }
 
 /// The own login that explains a (non-suspicious) login notice, if any.
@@ -607,6 +615,7 @@ pub fn explains(login: &OwnLogin, notice: &NoticeFacts, rules: &MatchRules) -> b
         LoginService::FranceConnect => notice.service == Service::FranceConnect,
     };
     login.account == notice.account
+        && !login.attempt
         && service_fits
         && recorded_in_time(login, notice)
         && login.via != Via::AppFingerprint
@@ -664,6 +673,7 @@ mod tests {
             via: Via::Web,
             source: LoginSource::Cli,
             recorded_at: t(at),
+            attempt: false,
         }
     }
 
@@ -781,6 +791,28 @@ mod tests {
         let mut elsewhere = login(1, LoginService::Ameli, "2026-11-20T11:49:00Z");
         elsewhere.account = "Papi".into();
         assert_eq!(run(&[code], &[elsewhere]).len(), 1, "another account's attempt explains nothing");
+    }
+
+    #[test]
+    fn a_login_form_visit_explains_a_code_mail_but_never_a_login_notice_or_an_access_change() {
+        let visit = OwnLogin { attempt: true, ..login(1, LoginService::Ameli, "2026-11-20T09:12:00Z") };
+        let code = code_mail(1, "2026-11-20T09:13:00Z");
+        assert!(run(&[code], std::slice::from_ref(&visit)).is_empty());
+        let notice = notice(2, Service::Ameli, "2026-11-20T09:14:00Z");
+        assert_eq!(run(&[notice], std::slice::from_ref(&visit)), vec![(FindingKind::UnrecognisedLogin, Some(2), None)]);
+        let mut change = notice_fc_settings(3, "2026-11-20T09:14:00Z");
+        change.kind = Kind::Settings;
+        let fc_visit = OwnLogin { service: LoginService::FranceConnect, ..visit.clone() };
+        assert_eq!(run(&[change], &[fc_visit]), vec![(FindingKind::AccessChange, Some(3), None)]);
+        // Nor does a visit to the form expect a notice.
+        let earlier = notice_fc_settings(4, "2026-11-01T09:00:00Z");
+        let old_visit = OwnLogin { at: t("2026-11-20T09:00:00Z"), ..visit };
+        let got = run(&[NoticeFacts { service: Service::Ameli, kind: Kind::Login, ..earlier }], &[old_visit]);
+        assert!(!got.iter().any(|k| k.0 == FindingKind::MissingNotice), "{got:?}");
+    }
+
+    fn notice_fc_settings(id: i64, at: &str) -> NoticeFacts {
+        NoticeFacts { kind: Kind::Settings, ..notice(id, Service::FranceConnect, at) }
     }
 
     #[test]

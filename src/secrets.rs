@@ -290,6 +290,7 @@ mod tests {
             folders: None,
             lookback_days: 30,
             trusted_authserv_ids: Vec::new(),
+            browser_history: false,
         }
     }
 

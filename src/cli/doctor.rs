@@ -1,5 +1,6 @@
 //! `vigie doctor`: checks everything vigie needs, one line each, ✔ or ✘
-//! with what to do.
+//! with what to do. With `browser_history = true` on an account, one line
+//! per browser history found: read, or why not.
 
 use clap::Args;
 
@@ -11,6 +12,7 @@ use crate::alert::DesktopAlerter;
 use crate::config;
 use crate::journal::Journal;
 use crate::messages::{self, Check};
+use crate::own_logins;
 
 /// Check the config, passwords, mailboxes, notifications, journal, service
 #[derive(Debug, Args)]
@@ -68,11 +70,25 @@ impl Doctor {
             },
         );
 
+        // Only when an account asked for it: reading the histories is the
+        // user's choice (`browser_history = true`).
+        let mut history_lines: Vec<(bool, String)> = Vec::new();
+        if let Some(config) = config.as_ref().filter(|c| c.accounts.iter().any(|a| a.browser_history)) {
+            let home = dirs::home_dir().unwrap_or_default();
+            let rules = config.rules()?;
+            let read = own_logins::collect(&home, chrono::Utc::now(), rules.browser_visits(), &Default::default());
+            if read.statuses.is_empty() {
+                history_lines.push(messages::no_history_line(lang));
+            }
+            history_lines.extend(read.statuses.iter().map(|s| messages::history_line(s, lang)));
+        }
+
         let running = service::agent_running(&data_dir);
         checks.push(Check::Service { running });
 
         let mut all_well = true;
         let mut lines: Vec<(bool, String)> = checks.iter().map(|check| messages::doctor_line(check, lang)).collect();
+        lines.extend(history_lines);
         if let Some(config) = &config {
             lines.extend(messages::agent_view_line(&agent_status::view(&data_dir, running, config), lang));
         }

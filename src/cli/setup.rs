@@ -85,6 +85,9 @@ pub struct Setup {
     /// Do not test the connection before saving
     #[arg(long)]
     pub skip_test: bool,
+    /// This computer's browsers log into this account: read their history
+    #[arg(long)]
+    pub browser_history: bool,
     /// The logins found in the last 30 days were yours: record them
     #[arg(long)]
     pub accept_past: bool,
@@ -172,6 +175,16 @@ impl Setup {
         account.trusted_authserv_ids = trusted_authserv_ids(provider, same_server);
         self.choose_auth(&asker, provider, &mut account)?;
 
+        // One question, asked only where there is a browser to read: do
+        // this computer's browsers log into this account? (In family mode,
+        // Mamie's account is usually not logged into from here.)
+        let home = dirs::home_dir().unwrap_or_default();
+        if self.browser_history {
+            account.browser_history = true;
+        } else if asker.on_terminal() && !crate::own_logins::discover(&home).is_empty() {
+            account.browser_history =
+                asker.confirm(&messages::setup_ask_browser_history(&name, lang), account.browser_history)?;
+        }
         // The password itself: from a command, stdin, or typed unseen.
         let uses_keyring = account.password_command.is_none()
             && account.oauth2_token_command.is_none()
@@ -255,6 +268,7 @@ impl Setup {
             folders: None,
             lookback_days: 30,
             trusted_authserv_ids: Vec::new(),
+            browser_history: false,
         });
         // A certificate trusted for another server means nothing here.
         if account.imap_host != imap_host || account.imap_port != imap_port {

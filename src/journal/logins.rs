@@ -1,4 +1,6 @@
-//! The user's own logins.
+//! The user's own logins, and own login attempts (`attempt = 1`: a visit
+//! to the login form in the browser history), which explain a
+//! security-code mail but never a login notice.
 
 use chrono::{DateTime, Utc};
 use rusqlite::params;
@@ -39,13 +41,53 @@ impl Journal {
         Ok(self.conn.last_insert_rowid())
     }
 
-    /// Every own login with its note, oldest first.
-    pub fn own_logins(&self) -> Result<Vec<(OwnLogin, Option<String>)>, JournalError> {
-        self.query_logins("ORDER BY at, id", [])
+    /// Records an own login (or, with `attempt`, an own login attempt)
+    /// unless the same one is already there (same account, service, time,
+    /// source, note): reading a browser history twice records its visits
+    /// once. Returns the new row's id, or `None` when it was there.
+    pub fn record_own_login_once(
+        &self,
+        login: &NewOwnLogin,
+        attempt: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Option<i64>, JournalError> {
+        let inserted = self
+            .conn
+            .execute(
+                "INSERT INTO own_login (account, service, at, via, source, note, recorded_at, attempt)
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8
+                 WHERE NOT EXISTS (SELECT 1 FROM own_login WHERE account = ?1 AND service = ?2 AND at = ?3
+                                   AND source = ?5 AND note IS ?6 AND attempt = ?8)",
+                params![
+                    login.account,
+                    login.service.as_str(),
+                    ts(login.at),
+                    login.via.as_str(),
+                    login.source.as_str(),
+                    login.note,
+                    ts(now),
+                    attempt
+                ],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok((inserted == 1).then(|| self.conn.last_insert_rowid()))
     }
 
-    /// The own logins a pass must match: made since `at_since`, or recorded
-    /// since `recorded_since` (`vigie login --at` an earlier time).
+    /// Every own login with its note, oldest first (attempts excluded).
+    pub fn own_logins(&self) -> Result<Vec<(OwnLogin, Option<String>)>, JournalError> {
+        self.query_logins("WHERE attempt = 0 ORDER BY at, id", [])
+    }
+
+    /// Every own login attempt (a login form visited) with its note,
+    /// oldest first. A login (launcher, `vigie login`, browser) is an
+    /// attempt too: the `login_attempt` rule looks at both.
+    pub fn own_login_attempts(&self) -> Result<Vec<(OwnLogin, Option<String>)>, JournalError> {
+        self.query_logins("WHERE attempt = 1 ORDER BY at, id", [])
+    }
+
+    /// The own logins and attempts a pass must match: made since
+    /// `at_since`, or recorded since `recorded_since` (`vigie login --at`
+    /// an earlier time).
     pub fn own_logins_since(
         &self,
         at_since: DateTime<Utc>,
@@ -63,7 +105,8 @@ impl Journal {
         filter: &str,
         params: impl rusqlite::Params,
     ) -> Result<Vec<(OwnLogin, Option<String>)>, JournalError> {
-        let sql = format!("SELECT id, account, service, at, via, source, note, recorded_at FROM own_login {filter}");
+        let sql =
+            format!("SELECT id, account, service, at, via, source, note, recorded_at, attempt FROM own_login {filter}");
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map(params, |r| {
@@ -76,6 +119,7 @@ impl Journal {
                         via: enum_at(r, 4)?,
                         source: enum_at(r, 5)?,
                         recorded_at: time_at(r, 7)?,
+                        attempt: r.get(8)?,
                     },
                     r.get(6)?,
                 ))

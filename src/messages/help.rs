@@ -90,6 +90,11 @@ const HELP: &[(&str, &str, &str)] = &[
         "Prendre le jeton OAuth2 dans les Comptes en ligne de GNOME",
         "Take the OAuth2 token from GNOME Online Accounts",
     ),
+    (
+        "setup:browser_history",
+        "Les navigateurs de cet ordinateur se connectent à ce compte : lire leur historique",
+        "This computer's browsers log into this account: read their history",
+    ),
     ("setup:skip_test", "Ne pas essayer la connexion avant d'enregistrer", "Do not test the connection before saving"),
     (
         "setup:accept_past",

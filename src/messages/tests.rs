@@ -412,6 +412,7 @@ fn catalogue(lang: Lang) -> Vec<(String, String)> {
         via: Via::AppFingerprint,
         source: LoginSource::Cli,
         recorded_at: t,
+        attempt: false,
     };
     let healthy = AccountHealth { account: "Moi".into(), last_ok: Some(t), last_error: None, last_error_at: None };
     let sick = AccountHealth {

@@ -38,6 +38,8 @@ fn source(source: LoginSource, lang: Lang) -> &'static str {
         (LoginSource::AcknowledgedAlert, Lang::En) => "\"It was me\" on an alert",
         (LoginSource::Import, Lang::Fr) => "importé",
         (LoginSource::Import, Lang::En) => "imported",
+        (LoginSource::Browser, Lang::Fr) => "vu dans l'historique du navigateur",
+        (LoginSource::Browser, Lang::En) => "seen in the browser history",
     }
 }
 

@@ -91,6 +91,10 @@ pub struct RulesExtension {
     /// are judged by the URL they wrap.
     #[serde(default)]
     pub link_rewriter: Vec<RewriterSpec>,
+    /// Browser history pages that prove an own login or attempt (read by
+    /// [`crate::own_logins`]).
+    #[serde(default)]
+    pub browser_visit: Vec<crate::own_logins::VisitSpec>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -190,6 +194,7 @@ pub struct Rules {
     claim_phrases: Vec<(Service, AsciiRegex)>,
     display_names: Vec<(Service, AsciiRegex)>,
     rewriters: Vec<RewriterSpec>,
+    browser_visits: Vec<crate::own_logins::VisitRule>,
 }
 
 impl Rules {
@@ -306,6 +311,10 @@ impl Rules {
             claim_phrases,
             display_names,
             rewriters: concat(&extra.link_rewriter, &builtin.link_rewriter),
+            browser_visits: crate::own_logins::VisitRule::compile_all(&concat(
+                &extra.browser_visit,
+                &builtin.browser_visit,
+            ))?,
         })
     }
 
@@ -318,6 +327,11 @@ impl Rules {
         } else {
             super::Trust::servers(self.trusted_authserv_ids.iter().map(String::as_str))
         }
+    }
+
+    /// The browser history pages that prove an own login or attempt.
+    pub fn browser_visits(&self) -> &[crate::own_logins::VisitRule] {
+        &self.browser_visits
     }
 
     /// The service whose official domain `domain` is under, if any.
