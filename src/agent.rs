@@ -27,6 +27,7 @@ use crate::notice::{Observation, Rules, Trust, learn_authserv_id, may_concern, o
 use crate::secrets::{self, SecretError};
 use crate::watch::deliver::deliver;
 use crate::watch::evaluate::{Hold, alerts_due, evaluate};
+use crate::watch::history;
 use crate::watch::record::{Incoming, Ingested, record};
 use crate::watch::{Clock, SystemClock};
 
@@ -66,6 +67,9 @@ pub struct Shared {
     pub answer_buttons: bool,
     /// One evaluation at a time: two would alert the same finding twice.
     evaluating: Mutex<()>,
+    /// When a finding held back for the browser history is due: the next
+    /// evaluation should not wait for its usual tick.
+    hold_ends: Mutex<Option<DateTime<Utc>>>,
     stop: Mutex<bool>,
     wake: Condvar,
     sockets: Mutex<HashMap<String, TcpStream>>,
@@ -82,6 +86,7 @@ impl Shared {
             lang,
             answer_buttons,
             evaluating: Mutex::new(()),
+            hold_ends: Mutex::new(None),
             stop: Mutex::new(false),
             wake: Condvar::new(),
             sockets: Mutex::new(HashMap::new()),
@@ -127,6 +132,11 @@ impl Shared {
         }
     }
 
+    /// Whether a finding held back for the browser history is due at `now`.
+    pub fn hold_ended(&self, now: DateTime<Utc>) -> bool {
+        self.hold_ends.lock().ok().and_then(|e| *e).is_some_and(|end| end <= now)
+    }
+
     /// How many times the sockets were cut on purpose so far.
     fn interruptions(&self) -> u64 {
         self.interruptions.load(Ordering::SeqCst)
@@ -151,7 +161,19 @@ impl Shared {
     pub fn evaluate(&self, journal: &mut Journal, clock: &dyn Clock) -> Result<Vec<i64>, JournalError> {
         let _one_at_a_time = self.evaluating.lock();
         let now = clock.now();
-        let evaluation = evaluate(journal, &self.config.match_rules(), now, &Hold::none())?;
+        // The agent holds new findings back while the browser may still
+        // write its history; a one-shot `check` reads it once and decides.
+        let (hold, recent) = if self.answer_buttons {
+            (history::hold(&self.config), history::HISTORY_WAIT + chrono::Duration::seconds(25))
+        } else {
+            (Hold::none(), chrono::Duration::minutes(30))
+        };
+        let home = dirs::home_dir().unwrap_or_default();
+        let reading = history::read_when_needed(journal, &self.config, &self.rules, &home, recent, now)?;
+        if let Ok(mut ends) = self.hold_ends.lock() {
+            *ends = reading.hold_ends;
+        }
+        let evaluation = evaluate(journal, &self.config.match_rules(), now, &hold)?;
         if !evaluation.explained.is_empty() {
             tracing::info!(findings = ?evaluation.explained, "explained by own logins recorded before any alert");
         }

@@ -235,7 +235,7 @@ impl Context {
             journal,
             &self.config.match_rules(),
             chrono::Utc::now(),
-            &crate::watch::evaluate::Hold::none(),
+            &crate::watch::history::hold(&self.config),
         )?;
         Ok(())
     }

@@ -148,7 +148,7 @@ fn evaluate_periodically(shared: &Shared) {
     let mut last = Instant::now();
     while !shared.stopping() {
         std::thread::sleep(Duration::from_millis(500));
-        if last.elapsed() < EVALUATE_EVERY {
+        if last.elapsed() < EVALUATE_EVERY && !shared.hold_ended(chrono::Utc::now()) {
             continue;
         }
         last = Instant::now();

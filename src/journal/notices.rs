@@ -142,6 +142,14 @@ impl Journal {
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 
+    /// The notices first seen since `since`.
+    pub fn notices_seen_since(&self, since: DateTime<Utc>) -> Result<Vec<StoredNotice>, JournalError> {
+        let sql = format!("SELECT {COLUMNS} FROM notice n WHERE n.seen_at >= ?1 ORDER BY n.id");
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
+        let rows = stmt.query_map([ts(since)], read).map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
     /// The login time of `account`'s first trusted ameli login notice.
     pub fn first_ameli_notice(&self, account: &str) -> Result<Option<DateTime<Utc>>, JournalError> {
         let first: Option<String> = self

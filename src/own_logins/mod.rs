@@ -224,6 +224,9 @@ fn scratch_dir(base: Option<&Path>) -> Result<tempfile::TempDir, HistoryError> {
     Ok(dir)
 }
 
+/// Proving visits this close together are one login.
+pub const SAME_LOGIN: chrono::Duration = chrono::Duration::minutes(2);
+
 /// An own login or attempt to record for an account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BrowserLogin {
@@ -235,9 +238,26 @@ pub struct BrowserLogin {
 
 /// The journal rows for `account` (one with `browser_history = true`): a
 /// web login with `source = browser` and the note "Firefox (default)".
+/// One login leaves several proving pages a second apart (the callback,
+/// then the return page): visits of the same kind in the same profile
+/// within [`SAME_LOGIN`] of the one kept are the same login.
 pub fn journal_logins(account: &str, visits: &[Visit]) -> Vec<BrowserLogin> {
-    visits
-        .iter()
+    let mut kept: Vec<&Visit> = Vec::new();
+    let mut sorted: Vec<&Visit> = visits.iter().collect();
+    sorted.sort_by_key(|v| v.at);
+    for visit in sorted {
+        let same = |k: &&Visit| {
+            k.browser == visit.browser
+                && k.profile == visit.profile
+                && k.service == visit.service
+                && k.proves == visit.proves
+                && visit.at - k.at < SAME_LOGIN
+        };
+        if !kept.iter().any(same) {
+            kept.push(visit);
+        }
+    }
+    kept.into_iter()
         .map(|v| BrowserLogin {
             login: NewOwnLogin {
                 account: account.to_owned(),

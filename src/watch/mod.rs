@@ -3,6 +3,8 @@
 //! - [`record`]: raw message → journal (recognise, then store once);
 //! - [`evaluate`]: journal → findings raised or explained, and the alerts
 //!   due a showing (new, retried, reminded; floods grouped);
+//! - [`history`]: the browsers' history → own logins, when a notice may
+//!   need them;
 //! - [`deliver`]: alerts → sinks → journal (what was shown, where, under
 //!   which notification id), and the user's clicks back into the journal.
 //!
@@ -11,6 +13,7 @@
 
 pub mod deliver;
 pub mod evaluate;
+pub mod history;
 pub mod record;
 
 use chrono::{DateTime, Utc};
