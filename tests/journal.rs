@@ -382,7 +382,11 @@ fn demo_shows_the_whole_pipeline_on_a_fresh_machine() {
         "Moi — pas d'e-mail de connexion ameli",
         "sans rapport avec ameli ou FranceConnect",
         "Moi — pensez à vérifier les remboursements ameli",
-        "4 alertes",
+        "(vu dans l'historique du navigateur)",
+        "expliquée par votre connexion du 22/11/2026 à 09:40",
+        "Mamie — quelqu'un essaie d'entrer dans le compte ameli",
+        "Ne donnez ce code à personne",
+        "5 alertes",
     ] {
         assert!(shown.contains(expected), "demo output lacks {expected:?}:\n{shown}");
     }

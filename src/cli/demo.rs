@@ -2,6 +2,8 @@
 //! over a small bundled mailbox, with a temporary journal and a fixed
 //! clock. Needs no account, no network and no root.
 
+use std::path::Path;
+
 use chrono::{DateTime, Duration, Utc};
 use clap::Args;
 
@@ -9,9 +11,10 @@ use super::{Cli, CliError};
 use crate::Exit;
 use crate::alert::{Alerter, DesktopAlerter, TerminalAlerter};
 use crate::journal::{Journal, Location, NewOwnLogin};
-use crate::matching::{self, FindingKind, LoginService, LoginSource, MatchRules, Via};
+use crate::matching::{self, LoginService, LoginSource, MatchRules, Via};
 use crate::messages;
 use crate::notice::{Authenticity, Kind, Rules, Trust};
+use crate::own_logins::{self, Limits, sample};
 use crate::watch::deliver::deliver;
 use crate::watch::evaluate::{alerts_due, evaluate};
 use crate::watch::record::{Incoming, Ingested, record};
@@ -25,7 +28,35 @@ const MAILBOX: &[(&str, &str, &[u8])] = &[
     ("Mamie", "05-mamie-faux-ameli.eml", include_bytes!("demo/05-mamie-faux-ameli.eml")),
     ("Moi", "06-moi-information-paiement.eml", include_bytes!("demo/06-moi-information-paiement.eml")),
     ("Moi", "07-moi-rappel-rendez-vous.eml", include_bytes!("demo/07-moi-rappel-rendez-vous.eml")),
+    ("Moi", "08-moi-ameli-connexion-favori.eml", include_bytes!("demo/08-moi-ameli-connexion-favori.eml")),
+    ("Mamie", "09-mamie-code-securite.eml", include_bytes!("demo/09-mamie-code-securite.eml")),
 ];
+
+/// "Moi" went to ameli through a Firefox bookmark on Sunday morning and
+/// logged in (no launcher, nothing noted): the visits Firefox keeps.
+const FIREFOX_VISITS: &[(&str, &str, i64)] = &[
+    ("https://ameliconnect.ameli.fr/oauth2/authorize?client_id=ameli&response_type=code", "2026-11-22T08:40:10Z", 1),
+    ("https://assure.ameli.fr/compte/redirect_uri?code=demo&state=demo", "2026-11-22T08:40:55Z", 6),
+    (
+        "https://assure.ameli.fr/PortailAS/appmanager/PortailAS/assure?_nfpb=true&_pageLabel=as_login_page&cb=true",
+        "2026-11-22T08:40:56Z",
+        6,
+    ),
+];
+
+/// Writes the sample Firefox history under `home`.
+fn firefox_history(home: &Path) -> Result<(), CliError> {
+    let places = sample::firefox_profile(home, "default-release")?;
+    let history = sample::firefox(&places).map_err(|e| CliError::System(e.to_string()))?;
+    let mut from = None;
+    for (url, at, visit_type) in FIREFOX_VISITS {
+        from = Some(
+            sample::firefox_visit(&history, url, t(at), *visit_type, from)
+                .map_err(|e| CliError::System(e.to_string()))?,
+        );
+    }
+    Ok(())
+}
 
 /// The demo's "now": Sunday 22 November 2026, 15:45 in Paris.
 const NOW: &str = "2026-11-22T14:45:00Z";
@@ -71,6 +102,18 @@ impl Demo {
             println!("{}", messages::demo_login_line(&login, lang));
         }
         let rules = Rules::builtin();
+        // Moi's browser history (browser_history = true for Moi): the
+        // login through a bookmark is found there.
+        let home = dir.path().join("home");
+        firefox_history(&home)?;
+        let limits = Limits { scratch: Some(dir.path().to_path_buf()), ..Limits::default() };
+        let found = own_logins::collect(&home, now - Duration::days(7), rules.browser_visits(), &limits);
+        for row in own_logins::journal_logins("Moi", &found.visits) {
+            if !row.attempt {
+                journal.record_own_login_once(&row.login, false, now)?;
+                println!("{}", messages::demo_login_line(&row.login, lang));
+            }
+        }
         let match_rules = MatchRules::default();
         let mut recorded = Vec::new();
         for (uid, (account, _, raw)) in (1..).zip(MAILBOX) {
@@ -93,9 +136,7 @@ impl Demo {
                 None => None,
             };
             let alerted = notice.as_ref().is_some_and(|n| {
-                findings.iter().any(|f| {
-                    f.finding.notice_id == Some(n.facts.id) && f.finding.kind == FindingKind::UnrecognisedLogin
-                })
+                findings.iter().any(|f| f.finding.notice_id == Some(n.facts.id) && f.finding.kind.answerable())
             });
             let explained_by = notice
                 .as_ref()

@@ -376,8 +376,9 @@ pub fn alert_words(facts: &AlertFacts, lang: Lang) -> AlertWords {
         return follow_up(facts, lang);
     }
     // A login attempt's steps start with what holds either way (never give
-    // the code) and say themselves what to do if it is not you.
-    let steps_intro = match (f.kind.answerable() && f.kind != FindingKind::LoginAttempt, lang) {
+    // the code), and a missing notice's are a question: both say
+    // themselves what to do when.
+    let steps_intro = match (matches!(f.kind, FindingKind::UnrecognisedLogin | FindingKind::AccessChange), lang) {
         (true, Lang::Fr) => "Si ce n'était pas vous :\n",
         (true, Lang::En) => "If it was not you:\n",
         (false, _) => "",

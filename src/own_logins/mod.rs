@@ -23,6 +23,7 @@
 
 pub mod discover;
 mod read;
+pub mod sample;
 pub mod visits;
 
 use std::path::{Path, PathBuf};

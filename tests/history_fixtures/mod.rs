@@ -11,33 +11,6 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
 
-/// Firefox's places schema (tables and indices of `moz_places`,
-/// `moz_historyvisits` and `moz_origins`).
-pub const FIREFOX_SCHEMA: &str = "
-CREATE TABLE moz_origins ( id INTEGER PRIMARY KEY, prefix TEXT NOT NULL, host TEXT NOT NULL,
-  frecency INTEGER NOT NULL, recalc_frecency INTEGER NOT NULL DEFAULT 0, alt_frecency INTEGER,
-  recalc_alt_frecency INTEGER NOT NULL DEFAULT 0, UNIQUE (prefix, host) );
-CREATE TABLE moz_places ( id INTEGER PRIMARY KEY, url LONGVARCHAR, title LONGVARCHAR, rev_host LONGVARCHAR,
-  visit_count INTEGER DEFAULT 0, hidden INTEGER DEFAULT 0 NOT NULL, typed INTEGER DEFAULT 0 NOT NULL,
-  frecency INTEGER DEFAULT -1 NOT NULL, last_visit_date INTEGER , guid TEXT,
-  foreign_count INTEGER DEFAULT 0 NOT NULL, url_hash INTEGER DEFAULT 0 NOT NULL , description TEXT,
-  preview_image_url TEXT, site_name TEXT, origin_id INTEGER REFERENCES moz_origins(id),
-  recalc_frecency INTEGER NOT NULL DEFAULT 0, alt_frecency INTEGER, recalc_alt_frecency INTEGER NOT NULL DEFAULT 0 );
-CREATE TABLE moz_historyvisits ( id INTEGER PRIMARY KEY, from_visit INTEGER, place_id INTEGER,
-  visit_date INTEGER, visit_type INTEGER, session INTEGER, source INTEGER DEFAULT 0 NOT NULL,
-  triggeringPlaceId INTEGER );
-CREATE INDEX moz_places_url_hashindex ON moz_places (url_hash);
-CREATE INDEX moz_places_hostindex ON moz_places (rev_host);
-CREATE INDEX moz_places_visitcount ON moz_places (visit_count);
-CREATE INDEX moz_places_frecencyindex ON moz_places (frecency);
-CREATE INDEX moz_places_lastvisitdateindex ON moz_places (last_visit_date);
-CREATE UNIQUE INDEX moz_places_guid_uniqueindex ON moz_places (guid);
-CREATE INDEX moz_places_originidindex ON moz_places (origin_id);
-CREATE INDEX moz_historyvisits_placedateindex ON moz_historyvisits (place_id, visit_date);
-CREATE INDEX moz_historyvisits_fromindex ON moz_historyvisits (from_visit);
-CREATE INDEX moz_historyvisits_dateindex ON moz_historyvisits (visit_date);
-";
-
 /// Chromium's History schema (the tables vigie reads and their
 /// neighbours).
 pub const CHROMIUM_SCHEMA: &str = "
@@ -68,10 +41,8 @@ CREATE INDEX segment_usage_time_slot_segment_id ON segment_usage(time_slot, segm
 INSERT INTO meta VALUES ('version', '69'), ('last_compatible_version', '16');
 ";
 
-/// Firefox `visit_type`.
-pub const FF_LINK: i64 = 1;
-pub const FF_TYPED: i64 = 2;
-pub const FF_REDIRECT_TEMPORARY: i64 = 6;
+#[allow(unused_imports)]
+pub use vigie::own_logins::sample::{FF_LINK, FF_REDIRECT_TEMPORARY, FF_TYPED};
 
 /// Chromium `transition`: core types and qualifiers.
 pub const CR_LINK: i64 = 0;
@@ -90,35 +61,12 @@ pub fn chromium_time(t: DateTime<Utc>) -> i64 {
 /// A Firefox `places.sqlite` in WAL mode, as Firefox keeps it.
 pub fn firefox(path: &Path) -> Connection {
     std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-    let conn = Connection::open(path).expect("open places");
-    conn.execute_batch("PRAGMA page_size = 32768; PRAGMA journal_mode = WAL;").expect("wal");
-    conn.execute_batch(FIREFOX_SCHEMA).expect("firefox schema");
-    conn
+    vigie::own_logins::sample::firefox(path).expect("firefox places")
 }
 
 /// Adds a Firefox visit (and its place if new); returns the visit id.
 pub fn firefox_visit(conn: &Connection, url: &str, at: DateTime<Utc>, visit_type: i64, from: Option<i64>) -> i64 {
-    let host = url.split('/').nth(2).unwrap_or_default();
-    let rev_host: String = host.chars().rev().chain(std::iter::once('.')).collect();
-    let place: i64 = match conn.query_row("SELECT id FROM moz_places WHERE url = ?1", [url], |r| r.get(0)) {
-        Ok(id) => id,
-        Err(_) => {
-            conn.execute(
-                "INSERT INTO moz_places (url, rev_host, guid, visit_count, last_visit_date)
-                 VALUES (?1, ?2, lower(hex(randomblob(6))), 1, ?3)",
-                params![url, rev_host, at.timestamp_micros()],
-            )
-            .expect("place");
-            conn.last_insert_rowid()
-        }
-    };
-    conn.execute(
-        "INSERT INTO moz_historyvisits (from_visit, place_id, visit_date, visit_type, session)
-         VALUES (?1, ?2, ?3, ?4, 0)",
-        params![from.unwrap_or(0), place, at.timestamp_micros(), visit_type],
-    )
-    .expect("visit");
-    conn.last_insert_rowid()
+    vigie::own_logins::sample::firefox_visit(conn, url, at, visit_type, from).expect("visit")
 }
 
 /// A Chromium `History` (default rollback journal, as Chromium keeps it).
@@ -152,11 +100,7 @@ pub fn chromium_visit(conn: &Connection, url: &str, at: DateTime<Utc>, transitio
 
 /// A Firefox profile under `home` (native root), listed in `profiles.ini`.
 pub fn firefox_profile(home: &Path, name: &str) -> std::path::PathBuf {
-    let root = home.join(".mozilla/firefox");
-    std::fs::create_dir_all(&root).expect("mkdir");
-    std::fs::write(root.join("profiles.ini"), format!("[Profile0]\nName={name}\nIsRelative=1\nPath=abc.{name}\n"))
-        .expect("profiles.ini");
-    root.join(format!("abc.{name}/places.sqlite"))
+    vigie::own_logins::sample::firefox_profile(home, name).expect("firefox profile")
 }
 
 /// A Chrome `Default` profile under `home`: its `History` path.
