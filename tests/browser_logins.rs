@@ -35,16 +35,7 @@ fn t(s: &str) -> DateTime<Utc> {
 
 /// `name` dated `at`, with a Message-ID of its own.
 fn dated(name: &str, at: DateTime<Utc>, id: &str) -> Vec<u8> {
-    let raw = String::from_utf8(fixture(name)).expect("utf8");
-    raw.lines()
-        .map(|l| match l {
-            l if l.starts_with("Date:") => format!("Date: {}", at.to_rfc2822()),
-            l if l.to_ascii_lowercase().starts_with("message-id:") => format!("Message-ID: <{id}@info.ameli.fr>"),
-            l => l.to_owned(),
-        })
-        .map(|l| format!("{l}\r\n"))
-        .collect::<String>()
-        .into_bytes()
+    common::redated(&fixture(name), at, Some(id))
 }
 
 /// A HOME and a data dir, and a config watching alice (browser history

@@ -354,12 +354,7 @@ fn the_receiving_server_is_learned_from_the_accounts_own_mail() {
 
 /// A copy of fixture `name` dated `at` (its Date header).
 fn dated(name: &str, at: chrono::DateTime<chrono::Utc>) -> Vec<u8> {
-    let raw = String::from_utf8(fixture(name)).expect("utf8");
-    raw.lines()
-        .map(|l| if l.starts_with("Date:") { format!("Date: {}", at.to_rfc2822()) } else { l.to_owned() })
-        .map(|l| format!("{l}\r\n"))
-        .collect::<String>()
-        .into_bytes()
+    common::redated(&fixture(name), at, None)
 }
 
 #[test]

@@ -522,3 +522,20 @@ impl Drop for AgentProcess {
         let _ = self.child.wait();
     }
 }
+
+/// `raw` dated `at` (its Date header), with the Message-ID `<id@…>` when
+/// `id` is given: the same fixture delivered as a new message now.
+pub fn redated(raw: &[u8], at: chrono::DateTime<chrono::Utc>, id: Option<&str>) -> Vec<u8> {
+    String::from_utf8_lossy(raw)
+        .lines()
+        .map(|l| match (l, id) {
+            (l, _) if l.starts_with("Date:") => format!("Date: {}", at.to_rfc2822()),
+            (l, Some(id)) if l.to_ascii_lowercase().starts_with("message-id:") => {
+                format!("Message-ID: <{id}@info.ameli.fr>")
+            }
+            (l, _) => l.to_owned(),
+        })
+        .map(|l| format!("{l}\r\n"))
+        .collect::<String>()
+        .into_bytes()
+}
