@@ -45,7 +45,7 @@ use serde::Serialize;
 pub use authenticity::{AuthenticationResult, AuthenticationResults, parse_authentication_results};
 pub use domain::{DomainVerdict, classify_domain, is_under};
 pub use rewriter::{Encoding as RewriterEncoding, RewriterSpec};
-pub use rules::{LureCategory, Rules, RulesError, RulesExtension};
+pub use rules::{LureCategory, Proves, Rules, RulesError, RulesExtension, VisitSpec};
 pub use sanitise::{plain_name, terminal_safe, terminal_safe_text};
 pub use trust::{
     AuthservId, BadAuthservId, LEARN_MIN_SENDER_DOMAINS, MICROSOFT_STYLE, Observation, Trust, learn_authserv_id,

@@ -94,7 +94,7 @@ pub struct RulesExtension {
     /// Browser history pages that prove an own login or attempt (read by
     /// [`crate::own_logins`]).
     #[serde(default)]
-    pub browser_visit: Vec<crate::own_logins::VisitSpec>,
+    pub browser_visit: Vec<VisitSpec>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -140,6 +140,52 @@ fn yes() -> bool {
 pub struct LureSpec {
     pub category: LureCategory,
     pub patterns: Vec<String>,
+}
+
+/// What a visit to a page shows about the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Proves {
+    /// The return from a completed login (the identity provider accepted
+    /// the user's identifiers).
+    Login,
+    /// The login form was shown: the user may be about to log in.
+    Attempt,
+}
+
+impl Proves {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Proves::Login => "login",
+            Proves::Attempt => "attempt",
+        }
+    }
+}
+
+/// One `[[browser_visit]]` entry as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VisitSpec {
+    pub service: Service,
+    pub proves: Proves,
+    /// The host, exactly (`https://` only): only rows of the listed hosts
+    /// are ever read from a history.
+    pub host: String,
+    /// A regular expression over the path and query, from the first `/`.
+    pub path: String,
+}
+
+/// The `[[browser_visit]]` entries, each path pattern checked to compile
+/// (`crate::own_logins` compiles them where it reads a history).
+fn checked_visits(specs: Vec<VisitSpec>) -> Result<Vec<VisitSpec>, RulesError> {
+    for spec in &specs {
+        regex::RegexBuilder::new(&spec.path).size_limit(1 << 20).build().map_err(|e| RulesError::BadPattern {
+            owner: format!("browser_visit for {:?}", spec.host),
+            pattern: spec.path.clone(),
+            source: Box::new(e),
+        })?;
+    }
+    Ok(specs)
 }
 
 /// A rule that could not be used.
@@ -194,7 +240,7 @@ pub struct Rules {
     claim_phrases: Vec<(Service, AsciiRegex)>,
     display_names: Vec<(Service, AsciiRegex)>,
     rewriters: Vec<RewriterSpec>,
-    browser_visits: Vec<crate::own_logins::VisitRule>,
+    browser_visits: Vec<VisitSpec>,
 }
 
 impl Rules {
@@ -311,10 +357,7 @@ impl Rules {
             claim_phrases,
             display_names,
             rewriters: concat(&extra.link_rewriter, &builtin.link_rewriter),
-            browser_visits: crate::own_logins::VisitRule::compile_all(&concat(
-                &extra.browser_visit,
-                &builtin.browser_visit,
-            ))?,
+            browser_visits: checked_visits(concat(&extra.browser_visit, &builtin.browser_visit))?,
         })
     }
 
@@ -330,7 +373,7 @@ impl Rules {
     }
 
     /// The browser history pages that prove an own login or attempt.
-    pub fn browser_visits(&self) -> &[crate::own_logins::VisitRule] {
+    pub fn browser_visits(&self) -> &[VisitSpec] {
         &self.browser_visits
     }
 

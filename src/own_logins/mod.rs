@@ -116,18 +116,25 @@ pub fn discover(home: &Path) -> Vec<History> {
 }
 
 /// Reads every history under `home` for visits after `since` that the
-/// `rules` say prove a login or an attempt. Returns within about
-/// `limits.total`, whatever the files do.
-pub fn collect(home: &Path, since: DateTime<Utc>, rules: &[VisitRule], limits: &Limits) -> Collected {
-    collect_from(discover(home), since, rules, limits)
+/// `[[browser_visit]]` entries say prove a login or an attempt (the
+/// recognition rules checked them when they were loaded). Returns within
+/// about `limits.total`, whatever the files do.
+pub fn collect(home: &Path, since: DateTime<Utc>, specs: &[VisitSpec], limits: &Limits) -> Collected {
+    collect_from(discover(home), since, specs, limits)
 }
 
 /// [`collect`] over histories already found.
-pub fn collect_from(histories: Vec<History>, since: DateTime<Utc>, rules: &[VisitRule], limits: &Limits) -> Collected {
+pub fn collect_from(histories: Vec<History>, since: DateTime<Utc>, specs: &[VisitSpec], limits: &Limits) -> Collected {
+    let rules = match VisitRule::compile_all(specs) {
+        Ok(rules) => rules,
+        Err(e) => {
+            tracing::warn!(error = %e, "browser_visit rules");
+            return Collected::default();
+        }
+    };
     let deadline = Instant::now() + limits.total;
     let (sender, receiver) = mpsc::channel();
     let worker_histories = histories.clone();
-    let rules = rules.to_vec();
     let limits_copy = limits.clone();
     // Reading runs on its own thread so that a file system that hangs (a
     // stalled network home) cannot hold the caller past the deadline.

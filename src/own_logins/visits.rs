@@ -2,43 +2,9 @@
 //! form: the `[[browser_visit]]` table of `builtin.toml` (and of the
 //! config's `[recognition]`), compiled. Pure: rows in, classified visits out.
 
-use regex::Regex;
-use serde::Deserialize;
-
+pub use crate::notice::{Proves, VisitSpec};
 use crate::notice::{RulesError, Service};
-
-/// What a visit to a page shows about the user.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Proves {
-    /// The return from a completed login (the identity provider accepted
-    /// the user's identifiers).
-    Login,
-    /// The login form was shown: the user may be about to log in.
-    Attempt,
-}
-
-impl Proves {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Proves::Login => "login",
-            Proves::Attempt => "attempt",
-        }
-    }
-}
-
-/// One `[[browser_visit]]` entry as written.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct VisitSpec {
-    pub service: Service,
-    pub proves: Proves,
-    /// The host, exactly (`https://` only): only rows of the listed hosts
-    /// are ever read from a history.
-    pub host: String,
-    /// A regular expression over the path and query, from the first `/`.
-    pub path: String,
-}
+use regex::Regex;
 
 /// One entry, compiled.
 #[derive(Debug, Clone)]
@@ -147,6 +113,10 @@ pub fn proving<'r>(rules: &'r [VisitRule], rows: &[Row]) -> Vec<(&'r VisitRule, 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn compiled(rules: &Rules) -> Vec<VisitRule> {
+        VisitRule::compile_all(rules.browser_visits()).expect("the rules checked them")
+    }
     use crate::notice::Rules;
 
     fn row(id: i64, from: Option<i64>, redirected: bool, url: &str) -> Row {
@@ -156,7 +126,7 @@ mod tests {
     #[test]
     fn builtin_browser_visits_load_and_name_their_hosts() {
         let rules = Rules::builtin();
-        let hosts = hosts(rules.browser_visits());
+        let hosts = hosts(&compiled(&rules));
         for host in ["assure.ameli.fr", "ameliconnect.ameli.fr", "oidc.franceconnect.gouv.fr"] {
             assert!(hosts.iter().any(|h| h == host), "{host} in {hosts:?}");
         }
@@ -165,7 +135,8 @@ mod tests {
     #[test]
     fn the_return_from_login_proves_a_login_and_the_form_an_attempt() {
         let rules = Rules::builtin();
-        let rules = rules.browser_visits();
+        let rules = compiled(&rules);
+        let rules = rules.as_slice();
         let proves = |url: &str| classify(rules, url).map(|r| (r.service, r.proves));
         assert_eq!(
             proves(
@@ -198,7 +169,8 @@ mod tests {
     #[test]
     fn logged_in_and_home_pages_prove_nothing() {
         let rules = Rules::builtin();
-        let rules = rules.browser_visits();
+        let rules = compiled(&rules);
+        let rules = rules.as_slice();
         for url in [
             "https://assure.ameli.fr/PortailAS/appmanager/PortailAS/assure?_nfpb=true&_pageLabel=as_accueil_page",
             "https://assure.ameli.fr/PortailAS/appmanager/PortailAS/assure?_nfpb=true&_pageLabel=as_paiements_page",
@@ -217,7 +189,8 @@ mod tests {
     #[test]
     fn a_return_url_bounced_to_the_login_form_proves_no_login() {
         let rules = Rules::builtin();
-        let rules = rules.browser_visits();
+        let rules = compiled(&rules);
+        let rules = rules.as_slice();
         let back =
             "https://assure.ameli.fr/PortailAS/appmanager/PortailAS/assure?_nfpb=true&_pageLabel=as_login_page&cb=true";
         let form = "https://ameliconnect.ameli.fr/oauth2/authorize?client_id=x";
@@ -246,7 +219,8 @@ mod tests {
         )
         .expect("toml");
         let rules = Rules::with_extension(&extra).expect("rules");
-        let rule = classify(rules.browser_visits(), "https://assure.ameli.fr/nouveau/retour?code=1").expect("added");
+        let compiled = compiled(&rules);
+        let rule = classify(&compiled, "https://assure.ameli.fr/nouveau/retour?code=1").expect("added");
         assert_eq!(rule.proves, Proves::Login);
         let bad: crate::notice::RulesExtension =
             toml::from_str("[[browser_visit]]\nservice = \"ameli\"\nproves = \"login\"\nhost = \"x\"\npath = '(('\n")
