@@ -4,7 +4,7 @@
 use std::sync::OnceLock;
 
 use regex::Regex;
-use regex::bytes::Regex as AsciiRegex;
+use regex::bytes::{Regex as AsciiRegex, RegexSet as AsciiRegexSet};
 use serde::Deserialize;
 
 use super::rewriter::RewriterSpec;
@@ -243,7 +243,9 @@ pub struct Rules {
     trusted_link_domains: Vec<String>,
     pub(crate) trusted_authserv_ids: Vec<String>,
     pub(crate) formats: Vec<Format>,
-    /// Each lure pattern's category, in rule order.
+    lure_set: AsciiRegexSet,
+    /// Each pattern of the set, with its category, to find where it
+    /// matched (for the negation check).
     lure_categories: Vec<LureCategory>,
     lures: Lazy<AsciiRegex>,
     /// Any brand word, as whole words, per service, over folded text.
@@ -349,7 +351,24 @@ impl Rules {
                 lure_patterns.push((pattern.clone(), index < extra_lures));
             }
         }
-        // The config's lure patterns now, so that a bad one is reported.
+        let lure_set = regex::bytes::RegexSetBuilder::new(lure_patterns.iter().map(|(p, _)| p))
+            .unicode(false)
+            .size_limit(1 << 24)
+            .dfa_size_limit(1 << 24)
+            .build()
+            .map_err(|e| {
+                // Name the culprit: compiled alone, the first bad one.
+                let culprit = lure_patterns
+                    .iter()
+                    .zip(&lure_categories)
+                    .find_map(|((p, _), category)| compile_ascii(p, category.code()).err());
+                culprit.unwrap_or_else(|| RulesError::BadPattern {
+                    owner: "lures".into(),
+                    pattern: String::new(),
+                    source: Box::new(e),
+                })
+            })?;
+        // The config's lure patterns alone (the set checked them together).
         let mut lures = Lazy { patterns: Vec::new(), compile: |p: &str| compile_ascii(p, "").ok() };
         for ((pattern, from_config), category) in lure_patterns.into_iter().zip(&lure_categories) {
             let cell = OnceLock::new();
@@ -370,6 +389,7 @@ impl Rules {
                 .map(|d| d.to_ascii_lowercase())
                 .collect(),
             formats,
+            lure_set,
             lure_categories,
             lures,
             brand_words,
@@ -458,11 +478,7 @@ impl Rules {
     /// not count.
     pub(crate) fn lures_in(&self, folded: &str) -> Vec<LureCategory> {
         let mut found: Vec<LureCategory> = Vec::new();
-        // One pattern after the other, not one set of all: each pattern's
-        // literals skip most of the text, where a set's automaton would
-        // build states for every mix of half-matched patterns (a cost paid
-        // again by each `vigie scan` process).
-        for index in 0..self.lure_categories.len() {
+        for index in self.lure_set.matches(folded.as_bytes()).iter() {
             let Some(&category) = self.lure_categories.get(index) else { continue };
             if found.contains(&category) {
                 continue;
