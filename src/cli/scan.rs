@@ -67,6 +67,9 @@ impl Scan {
             }
         }
         out.flush()?;
+        // The process ends here: freeing thousands of automaton states one
+        // by one would only cost time.
+        std::mem::forget(rules);
         Ok(if suspicious {
             Exit::Attention
         } else if failed {

@@ -1,6 +1,8 @@
 //! The data recognition runs on: official domains, brand words, notice
 //! formats and lures, from `builtin.toml` plus what the config adds.
 
+use std::sync::OnceLock;
+
 use regex::Regex;
 use regex::bytes::{Regex as AsciiRegex, RegexSet as AsciiRegexSet};
 use serde::Deserialize;
@@ -212,7 +214,62 @@ pub(crate) struct Format {
     pub subject: Option<AsciiRegex>,
     pub body: Option<AsciiRegex>,
     pub subject_claims: bool,
-    pub extract: Vec<Regex>,
+    pub extract: Lazy<Regex>,
+}
+
+/// Patterns compiled on first use: a `vigie scan` of one file should not
+/// pay for the patterns its message never reaches. The config's patterns
+/// are compiled when the rules are built, so that a bad one is reported
+/// then; the built-in ones are proved valid by a unit test.
+#[derive(Debug)]
+pub(crate) struct Lazy<R> {
+    patterns: Vec<(String, OnceLock<Option<R>>)>,
+    compile: fn(&str) -> Option<R>,
+}
+
+impl<R> Lazy<R> {
+    /// `eager`: compile now, reporting the first bad pattern.
+    fn new<E>(
+        patterns: &[String],
+        eager: bool,
+        compile: fn(&str) -> Option<R>,
+        checked: impl Fn(&str) -> Result<R, E>,
+    ) -> Result<Lazy<R>, E> {
+        let patterns = patterns
+            .iter()
+            .map(|p| {
+                let cell = OnceLock::new();
+                if eager {
+                    // Freshly made: the cell is empty.
+                    let _ = cell.set(Some(checked(p)?));
+                }
+                Ok((p.clone(), cell))
+            })
+            .collect::<Result<_, E>>()?;
+        Ok(Lazy { patterns, compile })
+    }
+
+    fn get(&self, index: usize) -> Option<&R> {
+        let (pattern, cell) = self.patterns.get(index)?;
+        cell.get_or_init(|| (self.compile)(pattern)).as_ref()
+    }
+
+    fn len(&self) -> usize {
+        self.patterns.len()
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &R> {
+        (0..self.len()).filter_map(|i| self.get(i))
+    }
+}
+
+impl<'a, R> IntoIterator for &'a Lazy<R> {
+    type Item = &'a R;
+    type IntoIter = Box<dyn Iterator<Item = &'a R> + 'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
+    }
 }
 
 #[derive(Debug)]
@@ -233,7 +290,10 @@ pub struct Rules {
     pub(crate) trusted_authserv_ids: Vec<String>,
     pub(crate) formats: Vec<Format>,
     lure_set: AsciiRegexSet,
-    lures: Vec<(LureCategory, AsciiRegex)>,
+    /// Each pattern of the set, with its category, to find where it
+    /// matched (for the negation check).
+    lure_categories: Vec<LureCategory>,
+    lures: Lazy<AsciiRegex>,
     /// Any brand word, as whole words, per service, over folded text.
     brand_words: Vec<(Service, AsciiRegex)>,
     /// Claim phrases and official display names, per service.
@@ -254,6 +314,7 @@ impl Rules {
     /// tried first, everything else is added.
     pub fn with_extension(extra: &RulesExtension) -> Result<Rules, RulesError> {
         let builtin: RulesExtension = toml::from_str(BUILTIN)?;
+        let (extra_formats, extra_lures) = (extra.format.len(), extra.lure.len());
         let services = concat(&extra.service, &builtin.service);
         let formats = concat(&extra.format, &builtin.format);
         let lures = concat(&extra.lure, &builtin.lure);
@@ -306,7 +367,8 @@ impl Rules {
 
         let formats = formats
             .into_iter()
-            .map(|f| {
+            .enumerate()
+            .map(|(index, f)| {
                 if f.subject.is_none() && f.body.is_none() {
                     return Err(RulesError::EmptyFormat(f.name));
                 }
@@ -317,28 +379,50 @@ impl Rules {
                     subject: f.subject.as_deref().map(|p| compile_ascii(p, &owner)).transpose()?,
                     body: f.body.as_deref().map(|p| compile_ascii(p, &owner)).transpose()?,
                     subject_claims: f.subject_claims,
-                    extract: f.extract.iter().map(|p| compile(p, &owner)).collect::<Result<_, _>>()?,
+                    extract: Lazy::new(
+                        &f.extract,
+                        index < extra_formats,
+                        |p| compile(p, "").ok(),
+                        |p| compile(p, &owner),
+                    )?,
                     name: f.name,
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
 
-        let mut compiled_lures = Vec::new();
-        for spec in &lures {
+        let (mut lure_categories, mut lure_patterns) = (Vec::new(), Vec::new());
+        for (index, spec) in lures.iter().enumerate() {
             for pattern in &spec.patterns {
-                compiled_lures.push((spec.category, compile_ascii(pattern, spec.category.code())?));
+                lure_categories.push(spec.category);
+                lure_patterns.push((pattern.clone(), index < extra_lures));
             }
         }
-        let lure_set = regex::bytes::RegexSetBuilder::new(compiled_lures.iter().map(|(_, re)| re.as_str()))
+        let lure_set = regex::bytes::RegexSetBuilder::new(lure_patterns.iter().map(|(p, _)| p))
             .unicode(false)
             .size_limit(1 << 24)
             .dfa_size_limit(1 << 24)
             .build()
-            .map_err(|e| RulesError::BadPattern {
-                owner: "lures".into(),
-                pattern: String::new(),
-                source: Box::new(e),
+            .map_err(|e| {
+                // Name the culprit: compiled alone, the first bad one.
+                let culprit = lure_patterns
+                    .iter()
+                    .zip(&lure_categories)
+                    .find_map(|((p, _), category)| compile_ascii(p, category.code()).err());
+                culprit.unwrap_or_else(|| RulesError::BadPattern {
+                    owner: "lures".into(),
+                    pattern: String::new(),
+                    source: Box::new(e),
+                })
             })?;
+        // The config's lure patterns alone (the set checked them together).
+        let mut lures = Lazy { patterns: Vec::new(), compile: |p: &str| compile_ascii(p, "").ok() };
+        for ((pattern, from_config), category) in lure_patterns.into_iter().zip(&lure_categories) {
+            let cell = OnceLock::new();
+            if from_config {
+                let _ = cell.set(Some(compile_ascii(&pattern, category.code())?));
+            }
+            lures.patterns.push((pattern, cell));
+        }
 
         Ok(Rules {
             services: service_rules,
@@ -352,7 +436,8 @@ impl Rules {
                 .collect(),
             formats,
             lure_set,
-            lures: compiled_lures,
+            lure_categories,
+            lures,
             brand_words,
             claim_phrases,
             display_names,
@@ -437,12 +522,13 @@ impl Rules {
     pub(crate) fn lures_in(&self, folded: &str) -> Vec<LureCategory> {
         let mut found: Vec<LureCategory> = Vec::new();
         for index in self.lure_set.matches(folded.as_bytes()).iter() {
-            let (category, re) = &self.lures[index];
-            if found.contains(category) {
+            let Some(&category) = self.lure_categories.get(index) else { continue };
+            if found.contains(&category) {
                 continue;
             }
+            let Some(re) = self.lures.get(index) else { continue };
             if re.find_iter(folded.as_bytes()).any(|m| !negated(folded.get(..m.start()).unwrap_or_default())) {
-                found.push(*category);
+                found.push(category);
             }
         }
         found
@@ -492,6 +578,18 @@ mod tests {
         assert!(rules.formats.len() >= 5);
         assert_eq!(rules.official_service("info.ameli.fr"), Some(Service::Ameli));
         assert_eq!(rules.official_service("ameli.fr.evil.com"), None);
+    }
+
+    #[test]
+    fn every_builtin_pattern_compiles() {
+        // Built-in patterns are compiled on first use, and one that did
+        // not compile would be skipped: prove that none is.
+        let rules = Rules::builtin();
+        assert_eq!(rules.lures.iter().count(), rules.lures.len());
+        assert_eq!(rules.lures.len(), rules.lure_categories.len());
+        for format in &rules.formats {
+            assert_eq!(format.extract.iter().count(), format.extract.len(), "{}", format.name);
+        }
     }
 
     #[test]
