@@ -17,6 +17,7 @@
 
 mod guard;
 mod session;
+mod tls;
 
 use std::net::TcpStream;
 use std::time::Duration;

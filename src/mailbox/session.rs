@@ -1,5 +1,5 @@
-//! The real IMAP session: TLS (1.2 at least, certificate checked), login,
-//! and each command run under [`Limits`] through the guarded stream.
+//! The real IMAP session: TLS (see `tls`), login, and each command run
+//! under [`Limits`] through the guarded stream.
 
 use std::io;
 use std::net::{TcpStream, ToSocketAddrs};
@@ -8,9 +8,9 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use imap::types::UnsolicitedResponse;
 use imap_proto::NameAttribute;
-use native_tls::{Certificate, Protocol, TlsConnector, TlsStream};
 
-use super::guard::{Budget, Capped, Limits, Timed, Tripped};
+use super::guard::{Budget, Capped, Limits, Tripped};
+use super::tls::{self, TlsStream, Trust};
 use super::{
     BODY_PREFIX, COMMAND_TIME, CONNECT_TIMEOUT, Candidate, Fetched, Folder, FolderState, HEADER_PREFIX, IdleOutcome,
     Mailbox, MailboxError, WHOLE_MAX, or_chain, uid_set,
@@ -18,7 +18,7 @@ use super::{
 use crate::config::{AccountConfig, Fingerprint};
 use crate::secrets::Credential;
 
-type Stream = Capped<TlsStream<Timed>>;
+type Stream = Capped<TlsStream>;
 
 /// At most this many UIDs per header FETCH.
 const HEADER_CHUNK: usize = 100;
@@ -96,12 +96,11 @@ impl Imap {
     /// `tls_cert_sha256`) and logs in, each step under a deadline.
     pub fn connect(account: &AccountConfig, credential: &Credential) -> Result<Imap, MailboxError> {
         let (tcp, socket) = open_tcp(&account.imap_host, account.imap_port)?;
-        let connector = connector(account)?;
         let budget = Budget::new(SMALL);
-        let tls = handshake(&connector, &account.imap_host, tcp, &budget)?;
+        let tls = tls::handshake(&Trust::of(account), &account.imap_host, tcp, &budget)?;
         if let Some(pinned) = account.tls_cert_sha256 {
             // Checked before a single byte of the login is sent.
-            let found = leaf_fingerprint(&tls)?;
+            let found = tls::leaf_fingerprint(&tls)?;
             if found != pinned {
                 return Err(MailboxError::CertificateChanged { pinned, found });
             }
@@ -232,70 +231,15 @@ fn open_tcp(host: &str, port: u16) -> Result<(TcpStream, TcpStream), MailboxErro
     Ok((tcp, socket))
 }
 
-/// The TLS settings for `account`: TLS 1.2 at least, always. With a pinned
-/// certificate, the usual checks (chain, name, dates) are off and the pin
-/// replaces them (compared by the caller right after the handshake): the
-/// user trusted that one certificate, and only its private key's owner
-/// can present it, so a name check would add nothing — a self-hosted
-/// server's certificate often names another host than the one typed.
-fn connector(account: &AccountConfig) -> Result<TlsConnector, MailboxError> {
-    let mut builder = TlsConnector::builder();
-    builder.min_protocol_version(Some(Protocol::Tlsv12));
-    if account.tls_cert_sha256.is_some() {
-        builder.danger_accept_invalid_certs(true).danger_accept_invalid_hostnames(true);
-    } else if let Some(path) = &account.tls_ca_file {
-        let ca_error = |detail: String| MailboxError::CaFile { path: path.display().to_string(), detail };
-        let pem = std::fs::read(path).map_err(|e| ca_error(e.to_string()))?;
-        builder.add_root_certificate(Certificate::from_pem(&pem).map_err(|e| ca_error(e.to_string()))?);
-    }
-    builder.build().map_err(|e| MailboxError::Tls(e.to_string()))
-}
-
-/// The TLS handshake over `tcp`, under the budget's deadline.
-fn handshake(
-    connector: &TlsConnector,
-    host: &str,
-    tcp: TcpStream,
-    budget: &Budget,
-) -> Result<TlsStream<Timed>, MailboxError> {
-    connector.connect(host, Timed::new(tcp, budget.clone())).map_err(|e| {
-        if let Some(Tripped::Deadline(time)) = budget.take_tripped() {
-            return MailboxError::Stalled { seconds: time.as_secs() };
-        }
-        let text = e.to_string();
-        if text.contains("certificate") || text.contains("verify") {
-            MailboxError::Untrusted(text)
-        } else {
-            MailboxError::Tls(text)
-        }
-    })
-}
-
-/// The SHA-256 fingerprint of the certificate the server presented.
-fn leaf_fingerprint(tls: &TlsStream<Timed>) -> Result<Fingerprint, MailboxError> {
-    let der = tls
-        .peer_certificate()
-        .and_then(|c| c.map(|c| c.to_der()).transpose())
-        .map_err(|e| MailboxError::Tls(e.to_string()))?
-        .ok_or_else(|| MailboxError::Tls("the server presented no certificate".into()))?;
-    Ok(Fingerprint::of_der(&der))
-}
-
 /// The fingerprint of the certificate `host:port` presents, without
 /// trusting it and without logging in: what `setup` shows the user before
 /// asking whether to trust a certificate the usual checks refused.
 pub fn server_certificate(host: &str, port: u16) -> Result<Fingerprint, MailboxError> {
     let (tcp, _socket) = open_tcp(host, port)?;
-    let mut builder = TlsConnector::builder();
-    builder
-        .min_protocol_version(Some(Protocol::Tlsv12))
-        .danger_accept_invalid_certs(true)
-        .danger_accept_invalid_hostnames(true);
-    let connector = builder.build().map_err(|e| MailboxError::Tls(e.to_string()))?;
     let budget = Budget::new(SMALL);
     budget.start(SMALL);
-    let tls = handshake(&connector, host, tcp, &budget)?;
-    leaf_fingerprint(&tls)
+    let tls = tls::handshake(&Trust::Fingerprint, host, tcp, &budget)?;
+    tls::leaf_fingerprint(&tls)
 }
 
 /// The examined folder of an [`Imap`] session.

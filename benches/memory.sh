@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Resident memory of an idle `vigie run`: one account on the project's test
+# Dovecot (tests/support/dovecot-up.sh: IMAPS on 127.0.0.1, self-signed
+# certificate trusted through tls_ca_file), no mail, the agent in IDLE.
+# Every second it samples /proc/PID/status (VmRSS, VmHWM) and
+# /proc/PID/smaps_rollup (Rss, Pss, Private_Clean, Private_Dirty,
+# Shared_Clean) and the thread count; it prints the max VmRSS, the final
+# PSS and private memory, and the biggest mappings at the end (what each
+# MiB is). Then it times `vigie check` (connect, TLS handshake, login, one
+# pass) a few times.
+#
+# Run: benches/memory.sh                   (2 minutes idle, release build)
+#      SECONDS_IDLE=20 benches/memory.sh   (quick run)
+#      PROFILE=dist benches/memory.sh      (the .deb's build: fat LTO)
+#      VIGIE_BIN=path benches/memory.sh    (an already built binary)
+#      CHECKS=0 benches/memory.sh          (no `vigie check` timing)
+# Needs dovecot, doveadm and openssl (as the integration tests do). Works as
+# root and without a desktop: no session bus is used.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH=$PATH:/usr/sbin:/sbin
+SECONDS_IDLE=${SECONDS_IDLE:-120}
+PROFILE=${PROFILE:-release}
+CHECKS=${CHECKS:-10}
+
+if [ -n "${VIGIE_BIN:-}" ]; then
+  bin=$VIGIE_BIN
+else
+  cargo build --profile "$PROFILE" --quiet
+  bin=target/$PROFILE/vigie
+fi
+for tool in dovecot doveadm openssl python3; do
+  command -v "$tool" >/dev/null || { echo "memory.sh: $tool is missing" >&2; exit 2; }
+done
+
+# Under /tmp, world-searchable: as root, Dovecot's mail user must reach
+# the Maildirs (the config and data dirs inside stay private).
+work=$(mktemp -d /tmp/vigie-mem.XXXXXX)
+chmod 755 "$work"
+agent=
+cleanup() {
+  if [ -n "$agent" ] && kill -0 "$agent" 2>/dev/null; then
+    kill -TERM "$agent"; wait "$agent" 2>/dev/null || true
+  fi
+  tests/support/dovecot-down.sh "$work/imap" || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+DOVECOT_TEST_USERS="alice:secret" tests/support/dovecot-up.sh "$work/imap" "$port" >/dev/null
+mkdir -m 700 "$work/config" "$work/data"
+cat > "$work/config/config.toml" <<EOF
+[[account]]
+name = "Bench"
+imap_host = "127.0.0.1"
+imap_port = $port
+username = "alice"
+password_command = "printf secret"
+tls_ca_file = "$work/imap/tls/cert.pem"
+EOF
+chmod 600 "$work/config/config.toml"
+# No desktop: no notification server, no keyring.
+export DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent/vigie-bench-bus
+vigie() { "$bin" --config "$work/config/config.toml" --data-dir "$work/data" "$@"; }
+
+kib() { awk -v k="$1" '$1 == k":" { print $2 }' "$2"; }
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+
+# Started directly (not through the function): $! must be vigie's PID.
+"$bin" --config "$work/config/config.toml" --data-dir "$work/data" run 2>"$work/agent.log" &
+agent=$!
+max_rss=0
+echo "sampling pid $agent for $SECONDS_IDLE s (VmRSS, Pss, private, threads)"
+for t in $(seq 1 "$SECONDS_IDLE"); do
+  sleep 1
+  kill -0 "$agent" 2>/dev/null || { echo "vigie run exited:" >&2; cat "$work/agent.log" >&2; exit 1; }
+  status=/proc/$agent/status rollup=/proc/$agent/smaps_rollup
+  rss=$(kib VmRSS "$status")
+  [ "$rss" -gt "$max_rss" ] && max_rss=$rss
+  pss=$(kib Pss "$rollup")
+  private=$(( $(kib Private_Clean "$rollup") + $(kib Private_Dirty "$rollup") ))
+  threads=$(ls "/proc/$agent/task" | wc -l)
+  if [ "$t" -le 5 ] || [ $((t % 10)) -eq 0 ]; then
+    printf '%4d s  VmRSS %6s KiB  Pss %6s KiB  private %6s KiB  threads %s\n' "$t" "$rss" "$pss" "$private" "$threads"
+  fi
+done
+grep -q "synced" "$work/agent.log" || { echo "memory.sh: the agent never synced:" >&2; cat "$work/agent.log" >&2; exit 1; }
+
+status=/proc/$agent/status rollup=/proc/$agent/smaps_rollup
+echo
+echo "--- final smaps_rollup"
+grep -E '^(Rss|Pss|Pss_Anon|Pss_File|Shared_Clean|Shared_Dirty|Private_Clean|Private_Dirty|Anonymous):' "$rollup"
+echo
+echo "--- resident by mapping (KiB: Rss, Pss, private), largest first"
+# Anonymous mappings are told apart by size: thread stacks (about 2 MiB
+# each, or what std::thread::Builder::stack_size asked), the others one by
+# one (a thread's malloc arena is the readable part of a 64 MiB reservation).
+awk '
+  /^[0-9a-f]+-[0-9a-f]+ / {
+    addr = $1; name = $6; n = split(name, parts, "/"); name = parts[n]; anon = (name == "")
+    next
+  }
+  $1 == "Size:" && anon {
+    name = ($2 >= 1900 && $2 <= 2100) ? "[anon ~2 MiB: thread stacks]" : sprintf("[anon %d kB at %s]", $2, addr)
+  }
+  $1 == "Rss:" { rss[name] += $2 }
+  $1 == "Pss:" { pss[name] += $2 }
+  $1 == "Private_Clean:" || $1 == "Private_Dirty:" { priv[name] += $2 }
+  END { for (m in rss) if (rss[m] > 0) printf "%7d %7d %7d  %s\n", rss[m], pss[m], priv[m], m }
+' "/proc/$agent/smaps" | sort -rn | head -15
+
+hwm=$(kib VmHWM "$status")
+pss=$(kib Pss "$rollup")
+private=$(( $(kib Private_Clean "$rollup") + $(kib Private_Dirty "$rollup") ))
+threads=$(ls "/proc/$agent/task" | wc -l)
+kill -TERM "$agent"; wait "$agent" 2>/dev/null || true
+agent=
+
+echo
+echo "binary: $bin, $(stat -c %s "$bin") bytes"
+echo "max VmRSS: $(mib "$max_rss") MiB sampled, $(mib "$hwm") MiB VmHWM (target 10, aim 8)"
+echo "final Pss: $(mib "$pss") MiB, private: $(mib "$private") MiB, threads: $threads"
+
+if [ "$CHECKS" -gt 0 ]; then
+  vigie check >/dev/null 2>&1 || true # warm up
+  start=$(date +%s%N)
+  for _ in $(seq 1 "$CHECKS"); do vigie check >/dev/null 2>&1 || { echo "vigie check failed" >&2; exit 1; }; done
+  end=$(date +%s%N)
+  echo "vigie check (TLS connect, login, one pass): $(( (end - start) / CHECKS / 1000000 )) ms each, over $CHECKS"
+fi
