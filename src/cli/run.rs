@@ -206,21 +206,23 @@ fn next_generation(rx: &Receiver<Event>, shared: &Shared, cli: &Cli, status: &mu
         match loaded {
             // The same settings: nothing to restart (a touch, a SIGHUP).
             Ok((config, _)) if format!("{config:?}") == format!("{:?}", shared.config) => {
-                tracing::info!(why, "configuration unchanged");
+                // The status first: whoever reads the log line finds the
+                // status that goes with it.
                 if status.reload_error.take().is_some() {
                     let _ = status.write(&shared.data_dir);
                 }
+                tracing::info!(why, "configuration unchanged");
             }
             Ok((config, rules)) => {
                 tracing::info!(why, accounts = config.accounts.len(), "configuration changed: restarting the watch");
                 return Next::Reload(Box::new(config), Box::new(rules));
             }
             Err(e) => {
-                tracing::warn!(why, error = %e, "the configuration cannot be used: still watching with the previous one");
                 status.reload_error = Some(ReloadError { at: Utc::now(), message: e.render(shared.lang) });
                 if let Err(e) = status.write(&shared.data_dir) {
                     tracing::warn!(error = %e, "cannot write the agent's status file");
                 }
+                tracing::warn!(why, error = %e, "the configuration cannot be used: still watching with the previous one");
             }
         }
     }
