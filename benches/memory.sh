@@ -2,12 +2,14 @@
 # Resident memory of an idle `vigie run`: one account on the project's test
 # Dovecot (tests/support/dovecot-up.sh: IMAPS on 127.0.0.1, self-signed
 # certificate trusted through tls_ca_file), no mail, the agent in IDLE.
-# Every second it samples /proc/PID/status (VmRSS, VmHWM) and
-# /proc/PID/smaps_rollup (Rss, Pss, Private_Clean, Private_Dirty,
-# Shared_Clean) and the thread count; it prints the max VmRSS, the final
-# PSS and private memory, and the biggest mappings at the end (what each
-# MiB is). Then it times `vigie check` (connect, TLS handshake, login, one
-# pass) a few times.
+# Once the agent has synced (start-up over), every second it samples
+# /proc/PID/status (VmRSS, VmHWM) and /proc/PID/smaps_rollup (Rss, Pss,
+# Private_Clean, Private_Dirty, Shared_Clean) and the thread count, beside
+# a plain reference in the same run (benches/idle_reference.py, Python's
+# imaplib in IDLE). It prints the max idle VmRSS, the peak (VmHWM, start-up
+# included), the final PSS and private memory, the CPU time spent idle, and
+# the biggest mappings at the end (what each MiB is). Then it times
+# `vigie check` (connect, TLS handshake, login, one pass) a few times.
 #
 # Run: benches/memory.sh                   (2 minutes idle, release build)
 #      SECONDS_IDLE=20 benches/memory.sh   (quick run)
@@ -37,8 +39,9 @@ done
 # the Maildirs (the config and data dirs inside stay private).
 work=$(mktemp -d /tmp/vigie-mem.XXXXXX)
 chmod 755 "$work"
-agent=
+agent= reference=
 cleanup() {
+  [ -n "$reference" ] && kill "$reference" 2>/dev/null
   if [ -n "$agent" ] && kill -0 "$agent" 2>/dev/null; then
     kill -TERM "$agent"; wait "$agent" 2>/dev/null || true
   fi
@@ -67,25 +70,45 @@ vigie() { "$bin" --config "$work/config/config.toml" --data-dir "$work/data" "$@
 kib() { awk -v k="$1" '$1 == k":" { print $2 }' "$2"; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 
+# One process's CPU time so far (user + system), in clock ticks.
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
 # Started directly (not through the function): $! must be vigie's PID.
 "$bin" --config "$work/config/config.toml" --data-dir "$work/data" run 2>"$work/agent.log" &
 agent=$!
-max_rss=0
-echo "sampling pid $agent for $SECONDS_IDLE s (VmRSS, Pss, private, threads)"
+# The reference, in the same run: Python's smallest IDLE client.
+python3 benches/idle_reference.py "$port" alice secret "$work/imap/tls/cert.pem" >"$work/reference.out" &
+reference=$!
+for _ in $(seq 1 100); do
+  grep -q "synced" "$work/agent.log" && grep -q "idling" "$work/reference.out" && break
+  kill -0 "$agent" 2>/dev/null || { echo "vigie run exited:" >&2; cat "$work/agent.log" >&2; exit 1; }
+  sleep 0.1
+done
+grep -q "synced" "$work/agent.log" || { echo "memory.sh: the agent never synced:" >&2; cat "$work/agent.log" >&2; exit 1; }
+grep -q "idling" "$work/reference.out" || { echo "memory.sh: the Python reference never idled" >&2; exit 1; }
+# Start-up and the first sync are over: what follows is the idle agent.
+start_ticks=$(ticks "$agent")
+max_rss=0 max_ref=0
+echo "sampling pid $agent (vigie) and $reference (Python reference) for $SECONDS_IDLE s"
 for t in $(seq 1 "$SECONDS_IDLE"); do
   sleep 1
   kill -0 "$agent" 2>/dev/null || { echo "vigie run exited:" >&2; cat "$work/agent.log" >&2; exit 1; }
   status=/proc/$agent/status rollup=/proc/$agent/smaps_rollup
   rss=$(kib VmRSS "$status")
   [ "$rss" -gt "$max_rss" ] && max_rss=$rss
+  ref=$(kib VmRSS "/proc/$reference/status")
+  [ "$ref" -gt "$max_ref" ] && max_ref=$ref
   pss=$(kib Pss "$rollup")
   private=$(( $(kib Private_Clean "$rollup") + $(kib Private_Dirty "$rollup") ))
   threads=$(ls "/proc/$agent/task" | wc -l)
   if [ "$t" -le 5 ] || [ $((t % 10)) -eq 0 ]; then
-    printf '%4d s  VmRSS %6s KiB  Pss %6s KiB  private %6s KiB  threads %s\n' "$t" "$rss" "$pss" "$private" "$threads"
+    printf '%4d s  VmRSS %6s KiB  Pss %6s KiB  private %6s KiB  threads %s   reference VmRSS %6s KiB\n' \
+      "$t" "$rss" "$pss" "$private" "$threads" "$ref"
   fi
 done
-grep -q "synced" "$work/agent.log" || { echo "memory.sh: the agent never synced:" >&2; cat "$work/agent.log" >&2; exit 1; }
+idle_ticks=$(( $(ticks "$agent") - start_ticks ))
+ref_hwm=$(kib VmHWM "/proc/$reference/status")
+kill "$reference" 2>/dev/null || true
 
 status=/proc/$agent/status rollup=/proc/$agent/smaps_rollup
 echo
@@ -119,8 +142,12 @@ agent=
 
 echo
 echo "binary: $bin, $(stat -c %s "$bin") bytes"
-echo "max VmRSS: $(mib "$max_rss") MiB sampled, $(mib "$hwm") MiB VmHWM (target 10, aim 8)"
+echo "idle: max VmRSS $(mib "$max_rss") MiB over $SECONDS_IDLE s, sampled every second (target 10, aim 8)"
+echo "peak: VmHWM $(mib "$hwm") MiB (start-up and first sync included)"
 echo "final Pss: $(mib "$pss") MiB, private: $(mib "$private") MiB, threads: $threads"
+echo "CPU while idle: $(awk -v t="$idle_ticks" -v s="$SECONDS_IDLE" -v hz="$(getconf CLK_TCK)" \
+  'BEGIN { printf "%.2f s over %d s (%.2f s an hour)", t / hz, s, t / hz * 3600 / s }')"
+echo "reference (Python imaplib IDLE client): max VmRSS $(mib "$max_ref") MiB idle, VmHWM $(mib "$ref_hwm") MiB"
 
 if [ "$CHECKS" -gt 0 ]; then
   vigie check >/dev/null 2>&1 || true # warm up

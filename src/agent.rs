@@ -31,6 +31,7 @@ use crate::watch::history;
 use crate::watch::record::{Incoming, Ingested, record};
 use crate::watch::{Clock, SystemClock};
 
+pub mod memory;
 mod watcher;
 
 pub use watcher::{IDLE_REFRESH, LiveEnv, WatchEnv, Watcher, watch_for_resume};

@@ -225,6 +225,8 @@ impl Watcher<'_> {
                 continue;
             }
             let mut folder = imap.examine(idle_folder)?;
+            // Waiting needs none of what the sync touched.
+            super::memory::give_back();
             // Wait in IDLE until mail is pushed or, when other folders have
             // no push on this connection, until the absolute poll time.
             loop {

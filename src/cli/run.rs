@@ -71,6 +71,7 @@ impl Run {
             return Err(CliError::Usage(messages::no_accounts(cli.lang)));
         }
         init_log(cli.verbose);
+        crate::agent::memory::one_arena();
 
         let mut rules = context.config.rules()?;
         // Fail now, with a clear message, if the journal cannot be used.
@@ -111,6 +112,9 @@ impl Run {
             std::thread::spawn(move || listen_for_clicks_when_possible(&data_dir, lang, &watching));
         }
         let mut config = context.config;
+        // Parsing the command line, the config and the rules is over: the
+        // peak of the first sync need not hold their pages too.
+        crate::agent::memory::give_back();
         loop {
             let shared = Shared::new(config, rules, data_dir.clone(), lang, true);
             let mut status = AgentStatus::new(&shared.config, config_path.clone(), Utc::now());
@@ -156,6 +160,7 @@ fn evaluate_periodically(shared: &Shared) {
         if let Err(e) = evaluated {
             tracing::error!(error = %e, "journal");
         }
+        crate::agent::memory::give_back();
     }
 }
 
