@@ -16,6 +16,8 @@
 #      PROFILE=dist benches/memory.sh      (the .deb's build: fat LTO)
 #      VIGIE_BIN=path benches/memory.sh    (an already built binary)
 #      CHECKS=0 benches/memory.sh          (no `vigie check` timing)
+#      DESKTOP=1 benches/memory.sh         (with a session bus and a
+#                                           notification server, as on a desktop)
 # Needs dovecot, doveadm and openssl (as the integration tests do). Works as
 # root and without a desktop: no session bus is used.
 set -euo pipefail
@@ -46,6 +48,7 @@ cleanup() {
     kill -TERM "$agent"; wait "$agent" 2>/dev/null || true
   fi
   tests/support/dovecot-down.sh "$work/imap" || true
+  [ -d "$work/session" ] && tests/support/session-down.sh "$work/session"
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -63,15 +66,22 @@ password_command = "printf secret"
 tls_ca_file = "$work/imap/tls/cert.pem"
 EOF
 chmod 600 "$work/config/config.toml"
-# No desktop: no notification server, no keyring.
-export DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent/vigie-bench-bus
+if [ "${DESKTOP:-0}" = 1 ]; then
+  # As on a desktop: a private session bus with a notification server
+  # (tests/support/session-up.sh); the agent listens there for clicks.
+  eval "$(tests/support/session-up.sh "$work/session")"
+else
+  # No desktop: no notification server, no keyring.
+  export DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent/vigie-bench-bus
+fi
 vigie() { "$bin" --config "$work/config/config.toml" --data-dir "$work/data" "$@"; }
 
 kib() { awk -v k="$1" '$1 == k":" { print $2 }' "$2"; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 
-# One process's CPU time so far (user + system), in clock ticks.
-ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# One process's CPU time so far, in nanoseconds: the sum over its threads
+# of schedstat's time on a CPU (clock ticks would round an idle minute to 0).
+cpu_ns() { cat /proc/"$1"/task/*/schedstat | awk '{ ns += $1 } END { printf "%d", ns }'; }
 
 # Started directly (not through the function): $! must be vigie's PID.
 "$bin" --config "$work/config/config.toml" --data-dir "$work/data" run 2>"$work/agent.log" &
@@ -87,7 +97,7 @@ done
 grep -q "synced" "$work/agent.log" || { echo "memory.sh: the agent never synced:" >&2; cat "$work/agent.log" >&2; exit 1; }
 grep -q "idling" "$work/reference.out" || { echo "memory.sh: the Python reference never idled" >&2; exit 1; }
 # Start-up and the first sync are over: what follows is the idle agent.
-start_ticks=$(ticks "$agent")
+start_ns=$(cpu_ns "$agent")
 max_rss=0 max_ref=0
 echo "sampling pid $agent (vigie) and $reference (Python reference) for $SECONDS_IDLE s"
 for t in $(seq 1 "$SECONDS_IDLE"); do
@@ -106,7 +116,7 @@ for t in $(seq 1 "$SECONDS_IDLE"); do
       "$t" "$rss" "$pss" "$private" "$threads" "$ref"
   fi
 done
-idle_ticks=$(( $(ticks "$agent") - start_ticks ))
+idle_ns=$(( $(cpu_ns "$agent") - start_ns ))
 ref_hwm=$(kib VmHWM "/proc/$reference/status")
 kill "$reference" 2>/dev/null || true
 
@@ -145,8 +155,8 @@ echo "binary: $bin, $(stat -c %s "$bin") bytes"
 echo "idle: max VmRSS $(mib "$max_rss") MiB over $SECONDS_IDLE s, sampled every second (target 10, aim 8)"
 echo "peak: VmHWM $(mib "$hwm") MiB (start-up and first sync included)"
 echo "final Pss: $(mib "$pss") MiB, private: $(mib "$private") MiB, threads: $threads"
-echo "CPU while idle: $(awk -v t="$idle_ticks" -v s="$SECONDS_IDLE" -v hz="$(getconf CLK_TCK)" \
-  'BEGIN { printf "%.2f s over %d s (%.2f s an hour)", t / hz, s, t / hz * 3600 / s }')"
+echo "CPU while idle: $(awk -v ns="$idle_ns" -v s="$SECONDS_IDLE" \
+  'BEGIN { printf "%.1f ms over %d s (%.2f s an hour)", ns / 1e6, s, ns / 1e9 * 3600 / s }')"
 echo "reference (Python imaplib IDLE client): max VmRSS $(mib "$max_ref") MiB idle, VmHWM $(mib "$ref_hwm") MiB"
 
 if [ "$CHECKS" -gt 0 ]; then
