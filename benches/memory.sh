@@ -165,4 +165,14 @@ if [ "$CHECKS" -gt 0 ]; then
   for _ in $(seq 1 "$CHECKS"); do vigie check >/dev/null 2>&1 || { echo "vigie check failed" >&2; exit 1; }; done
   end=$(date +%s%N)
   echo "vigie check (TLS connect, login, one pass): $(( (end - start) / CHECKS / 1000000 )) ms each, over $CHECKS"
+  # The reference: curl (OpenSSL) connects, logs in and lists the folders.
+  if command -v curl >/dev/null; then
+    start=$(date +%s%N)
+    for _ in $(seq 1 "$CHECKS"); do
+      curl -s --cacert "$work/imap/tls/cert.pem" -u alice:secret "imaps://127.0.0.1:$port/" >/dev/null \
+        || { echo "curl failed" >&2; exit 1; }
+    done
+    end=$(date +%s%N)
+    echo "reference: curl with OpenSSL (TLS connect, login, LIST): $(( (end - start) / CHECKS / 1000000 )) ms each"
+  fi
 fi

@@ -172,6 +172,8 @@ fn listen_for_clicks_when_possible(data_dir: &Path, lang: Lang, watching: &Atomi
             listen_for_clicks(events, data_dir.to_path_buf(), lang);
             return;
         }
+        // The attempt's code is not needed for the next 30 s.
+        crate::agent::memory::give_back();
         std::thread::sleep(Duration::from_secs(30));
     }
 }
