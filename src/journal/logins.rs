@@ -23,22 +23,8 @@ pub struct NewOwnLogin {
 impl Journal {
     /// Records one of the user's own logins; returns its id.
     pub fn record_own_login(&self, login: &NewOwnLogin, now: DateTime<Utc>) -> Result<i64, JournalError> {
-        self.conn
-            .execute(
-                "INSERT INTO own_login (account, service, at, via, source, note, recorded_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    login.account,
-                    login.service.as_str(),
-                    ts(login.at),
-                    login.via.as_str(),
-                    login.source.as_str(),
-                    login.note,
-                    ts(now)
-                ],
-            )
-            .map_err(|e| self.err(e))?;
-        Ok(self.conn.last_insert_rowid())
+        // Not `once`: the row is always inserted, or the call fails.
+        Ok(self.insert_own_login(login, false, now, false)?.unwrap_or_else(|| self.conn.last_insert_rowid()))
     }
 
     /// Records an own login (or, with `attempt`, an own login attempt)
@@ -51,13 +37,25 @@ impl Journal {
         attempt: bool,
         now: DateTime<Utc>,
     ) -> Result<Option<i64>, JournalError> {
+        self.insert_own_login(login, attempt, now, true)
+    }
+
+    /// The one INSERT of an own login; with `once`, skipped when the same
+    /// login is already there.
+    fn insert_own_login(
+        &self,
+        login: &NewOwnLogin,
+        attempt: bool,
+        now: DateTime<Utc>,
+        once: bool,
+    ) -> Result<Option<i64>, JournalError> {
         let inserted = self
             .conn
             .execute(
                 "INSERT INTO own_login (account, service, at, via, source, note, recorded_at, attempt)
                  SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8
-                 WHERE NOT EXISTS (SELECT 1 FROM own_login WHERE account = ?1 AND service = ?2 AND at = ?3
-                                   AND source = ?5 AND note IS ?6 AND attempt = ?8)",
+                 WHERE NOT ?9 OR NOT EXISTS (SELECT 1 FROM own_login WHERE account = ?1 AND service = ?2 AND at = ?3
+                                             AND source = ?5 AND note IS ?6 AND attempt = ?8)",
                 params![
                     login.account,
                     login.service.as_str(),
@@ -66,7 +64,8 @@ impl Journal {
                     login.source.as_str(),
                     login.note,
                     ts(now),
-                    attempt
+                    attempt,
+                    once
                 ],
             )
             .map_err(|e| self.err(e))?;
