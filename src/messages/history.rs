@@ -52,10 +52,14 @@ pub fn no_history_line(lang: Lang) -> (bool, String) {
 pub fn setup_ask_browser_history(name: &str, lang: Lang) -> String {
     match lang {
         Lang::Fr => format!(
-            "Sur cet ordinateur, vous connectez-vous au compte ameli ou FranceConnect de {name} avec le              navigateur (Firefox, Chrome…) ? Si oui, vigie lira l'historique du navigateur pour reconnaître              vos connexions (seulement les pages de connexion d'ameli et de FranceConnect)."
+            "Sur cet ordinateur, vous connectez-vous au compte ameli ou FranceConnect de {name} avec le \
+             navigateur (Firefox, Chrome…) ? Si oui, vigie lira l'historique du navigateur pour reconnaître \
+             vos connexions (seulement les pages de connexion d'ameli et de FranceConnect)."
         ),
         Lang::En => format!(
-            "On this computer, do you log into {name}'s ameli or FranceConnect account with the browser              (Firefox, Chrome…)? If so, vigie will read the browser history to recognise your logins (only              the login pages of ameli and FranceConnect)."
+            "On this computer, do you log into {name}'s ameli or FranceConnect account with the browser \
+             (Firefox, Chrome…)? If so, vigie will read the browser history to recognise your logins (only \
+             the login pages of ameli and FranceConnect)."
         ),
     }
 }

@@ -130,7 +130,39 @@ fn check(name: &str, lang: Lang, text: &str) -> Vec<String> {
             problems.push(format!("{name} ({lang}): {odd:?} in {text:?}"));
         }
     }
+    if let Some(gap) = gap_inside_a_sentence(text) {
+        problems.push(format!("{name} ({lang}): a string literal broken without `\\`: {gap:?} in {text:?}"));
+    }
     problems
+}
+
+/// A run of spaces between two words, wider than any column alignment:
+/// what a string literal continued on the next source line without `\`
+/// leaves in the text.
+fn gap_inside_a_sentence(text: &str) -> Option<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] != ' ' {
+            i += 1;
+            continue;
+        }
+        let end = (i..chars.len()).find(|&j| chars[j] != ' ').unwrap_or(chars.len());
+        let letter = |k: Option<&char>| k.is_some_and(|c| c.is_alphabetic());
+        if end - i >= 6 && i > 0 && letter(chars.get(i - 1)) && letter(chars.get(end)) {
+            let from = i.saturating_sub(10);
+            return Some(chars[from..(end + 10).min(chars.len())].iter().collect());
+        }
+        i = end;
+    }
+    None
+}
+
+#[test]
+fn a_literal_broken_over_lines_is_caught() {
+    assert!(gap_inside_a_sentence("avec le              navigateur").is_some());
+    assert!(gap_inside_a_sentence("  vigie test-alert        — voir").is_none());
+    assert!(gap_inside_a_sentence("10:14  Moi  ameli").is_none());
 }
 
 fn finding(kind: FindingKind, account: &str) -> Finding {
@@ -347,6 +379,28 @@ fn catalogue(lang: Lang) -> Vec<(String, String)> {
         }
         add("setup_agent_watches", setup_agent_watches("Mamie", &view, lang));
     }
+    let history = |outcome| crate::own_logins::HistoryStatus {
+        history: crate::own_logins::History {
+            browser: crate::own_logins::Browser::Firefox,
+            profile: "default-release".into(),
+            path: PathBuf::from("/home/jeanne/.mozilla/firefox/abcd.default-release/places.sqlite"),
+        },
+        outcome,
+    };
+    use crate::own_logins::HistoryError;
+    for outcome in [
+        Ok(3),
+        Err(HistoryError::Missing),
+        Err(HistoryError::Locked),
+        Err(HistoryError::Damaged("file is not a database".into())),
+        Err(HistoryError::TooBig { bytes: 600 << 20, cap: 512 << 20 }),
+        Err(HistoryError::TimedOut),
+        Err(HistoryError::Unreadable("Permission denied (os error 13)".into())),
+    ] {
+        add("history_line", history_line(&history(outcome), lang).1);
+    }
+    add("no_history_line", no_history_line(lang).1);
+    add("setup_ask_browser_history", setup_ask_browser_history("Mamie", lang));
     for kind in FindingKind::ALL {
         add("finding_label", finding_label(kind, Some(Service::FranceConnect), lang));
         let facts = AlertFacts {
