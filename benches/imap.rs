@@ -134,7 +134,8 @@ fn latency() {
             assert!(Instant::now() < deadline, "no alert for APPEND {i}");
             std::thread::sleep(Duration::from_millis(2));
         };
-        agent.wait_for_log("alert delivered", 2 * (i + 1), Duration::from_secs(60));
+        // One log line per channel (desktop, terminal) and alert.
+        agent.wait_for_log("vigie::watch::deliver: alert finding=", 2 * (i + 1), Duration::from_secs(60));
         let pushed = times(&agent, "mail pushed").into_iter().filter(|&t| t <= notified).fold(f64::NAN, f64::max);
         internal.push(notified - pushed);
         end_to_end.push(notified - appended);
