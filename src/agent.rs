@@ -66,6 +66,9 @@ pub struct Shared {
     /// Show "C'était moi" buttons and wait for clicks (the agent), or not
     /// (a one-shot `check`).
     pub answer_buttons: bool,
+    /// A one-shot `check` while the agent runs: what the agent holds back
+    /// for the browser history is left to it, not raised early here.
+    pub beside_agent: bool,
     /// One evaluation at a time: two would alert the same finding twice.
     evaluating: Mutex<()>,
     /// When a finding held back for the browser history is due: the next
@@ -86,6 +89,7 @@ impl Shared {
             data_dir,
             lang,
             answer_buttons,
+            beside_agent: false,
             evaluating: Mutex::new(()),
             hold_ends: Mutex::new(None),
             stop: Mutex::new(false),
@@ -163,9 +167,12 @@ impl Shared {
         let _one_at_a_time = self.evaluating.lock();
         let now = clock.now();
         // The agent holds new findings back while the browser may still
-        // write its history; a one-shot `check` reads it once and decides.
+        // write its history; a one-shot `check` reads it once and decides,
+        // except what the agent running beside it is holding.
         let (hold, recent) = if self.answer_buttons {
             (history::hold(&self.config), history::HISTORY_WAIT + chrono::Duration::seconds(25))
+        } else if self.beside_agent {
+            (history::hold(&self.config), chrono::Duration::minutes(30))
         } else {
             (Hold::none(), chrono::Duration::minutes(30))
         };

@@ -173,3 +173,34 @@ fn the_agent_waits_for_a_history_written_a_few_seconds_late() {
     agent.stop();
     assert!(warned.is_some(), "{:?}", session.notifications());
 }
+
+#[test]
+fn check_beside_the_agent_leaves_what_the_agent_holds_to_it() {
+    let Some(dovecot) = Dovecot::start(&[]) else { return };
+    let Some(session) = Session::start() else { return };
+    let machine = Machine::new(&dovecot);
+    let mut command = machine.command(Some(&session));
+    command.arg("run");
+    let agent = AgentProcess::spawn(command);
+    agent.wait_for_log("synced", 2, Duration::from_secs(20));
+    let now = Utc::now();
+    dovecot.deliver("alice", "INBOX", &dated(CODE, now, "beside1"));
+    // The user runs `vigie check` at once: Moi's code waits for her
+    // browser's history, in the agent and in the check.
+    let out = machine.vigie(&["check", "--json"]);
+    assert_eq!(findings(&out), vec![], "{}", String::from_utf8_lossy(&out.stderr));
+    // Chrome writes the visit to the form a few seconds later: nobody warns.
+    std::thread::sleep(Duration::from_secs(4));
+    let history = chromium(&chrome_profile(&machine.home()));
+    chromium_visit(&history, FORM, now - chrono::Duration::seconds(30), CR_LINK | CR_CHAIN_START | CR_CHAIN_END, None);
+    drop(history);
+    std::thread::sleep(Duration::from_secs(16));
+    agent.stop();
+    let shown = session.notifications();
+    assert!(
+        !shown.iter().any(|n| n["summary"].as_str().is_some_and(|s| s.contains("essaie d'entrer"))),
+        "the visit explained it: {shown:?}"
+    );
+    let status = String::from_utf8_lossy(&machine.vigie(&["status"]).stdout).into_owned();
+    assert!(!status.contains("tentative de connexion"), "{status}");
+}
