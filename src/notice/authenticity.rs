@@ -9,6 +9,8 @@
 //! another), else `genuine` with aligned DKIM or DMARC pass, else
 //! `unverified`.
 
+use std::borrow::Cow;
+
 use url::Url;
 
 use super::claims::claimed_service;
@@ -65,12 +67,11 @@ pub fn parse_authentication_results(value: &str) -> AuthenticationResults {
         let mut domain = None;
         for word in words {
             let Some((key, val)) = word.split_once('=') else { continue };
-            let val = val.trim_matches('"').to_ascii_lowercase();
-            let val = val.rsplit('@').next().unwrap_or_default().to_owned();
-            match key.to_ascii_lowercase().as_str() {
-                "header.d" | "header.from" | "smtp.mailfrom" => domain = Some(val),
-                "header.i" if domain.is_none() => domain = Some(val),
-                _ => {}
+            let header_i = key.eq_ignore_ascii_case("header.i");
+            let wanted = ["header.d", "header.from", "smtp.mailfrom"].iter().any(|k| key.eq_ignore_ascii_case(k));
+            if wanted || (header_i && domain.is_none()) {
+                let val = val.trim_matches('"');
+                domain = Some(val.rsplit('@').next().unwrap_or_default().to_ascii_lowercase());
             }
         }
         results.push(AuthenticationResult {
@@ -103,7 +104,10 @@ fn split_outside_quotes(value: &str) -> Vec<&str> {
     parts
 }
 
-fn strip_comments(value: &str) -> String {
+fn strip_comments(value: &str) -> Cow<'_, str> {
+    if !value.contains('(') {
+        return Cow::Borrowed(value);
+    }
     let mut out = String::with_capacity(value.len());
     let mut depth = 0usize;
     let mut escaped = false;
@@ -117,7 +121,7 @@ fn strip_comments(value: &str) -> String {
             _ => {}
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// The whole judgement: `None` when the message does not claim a service.

@@ -10,6 +10,8 @@
 //! alone is weak — `amelie.fr` is a first name — so it only counts when the
 //! message also names the brand.
 
+use std::cell::RefCell;
+
 use unicode_security::skeleton;
 
 use super::{Service, rules::Rules};
@@ -74,8 +76,7 @@ pub fn classify_domain(domain: &str, rules: &Rules) -> DomainVerdict {
             strength: Strength::Strong,
         };
         let labels = official.split('.').count();
-        let official_skeleton: String = skeleton(official).collect();
-        if skeletons.iter().any(|s| last_labels(s, labels) == official_skeleton) {
+        if skeletons.iter().any(|s| is_official_skeleton(last_labels(s, labels), official)) {
             return strong(official);
         }
         if let Some(brand) = rules.brand_tokens(service).iter().find(|brand| contains_run(&tokens, brand)) {
@@ -84,7 +85,10 @@ pub fn classify_domain(domain: &str, rules: &Rules) -> DomainVerdict {
         let ascii_suffix = last_labels(&ascii, labels);
         let first_label = official.split('.').next().unwrap_or(official);
         let allowed = if first_label.len() < 8 { 1 } else { 2 };
-        if near.is_none() && strsim::damerau_levenshtein(ascii_suffix, official) <= allowed {
+        // The distance is at least the difference in length: most domains
+        // are not even measured.
+        let close_in_length = ascii_suffix.chars().count().abs_diff(official.chars().count()) <= allowed;
+        if near.is_none() && close_in_length && strsim::damerau_levenshtein(ascii_suffix, official) <= allowed {
             near = Some(DomainVerdict::Lookalike {
                 service,
                 official: official.to_owned(),
@@ -107,6 +111,28 @@ fn imitated(rules: &Rules, service: super::Service, brand: &[String]) -> String 
         .min_by_key(|(_, official)| strsim::levenshtein(&word, &name(official)))
         .map(|(_, official)| official.to_owned())
         .unwrap_or_default()
+}
+
+/// Whether `candidate` is the skeleton of `official`. The skeletons of
+/// official domains are computed once per thread (a few dozen at most: the
+/// cache is emptied when it grows beyond that).
+fn is_official_skeleton(candidate: &str, official: &str) -> bool {
+    const MAX_CACHED: usize = 64;
+    thread_local! {
+        static SKELETONS: RefCell<Vec<(String, String)>> = const { RefCell::new(Vec::new()) };
+    }
+    SKELETONS.with_borrow_mut(|cache| {
+        if let Some((_, known)) = cache.iter().find(|(o, _)| o == official) {
+            return known == candidate;
+        }
+        if cache.len() >= MAX_CACHED {
+            cache.clear();
+        }
+        let computed: String = skeleton(official).collect();
+        let same = computed == candidate;
+        cache.push((official.to_owned(), computed));
+        same
+    })
 }
 
 fn last_labels(domain: &str, n: usize) -> &str {

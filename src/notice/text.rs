@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use chrono::{DateTime, Utc};
 use html5gum::{DefaultEmitter, Token, Tokenizer};
-use mail_parser::{Message, PartType};
+use mail_parser::{HeaderName, Message, MessageParser, PartType};
 use regex::Regex;
 
 use super::rules::LureCategory;
@@ -20,6 +20,25 @@ const MAX_TEXT_BYTES: usize = 256 * 1024;
 const MAX_HTML_BYTES: usize = 1024 * 1024;
 /// At most this many links are checked per message.
 const MAX_LINKS: usize = 200;
+
+/// The message parser recognition uses: only the headers it reads are
+/// parsed (addresses, subject, date, Message-ID, MIME structure); the
+/// others are skipped, and read raw by offset where needed
+/// (`Authentication-Results`). Received headers are the bulk of a
+/// delivered message's header block.
+pub(crate) fn parser() -> &'static MessageParser {
+    static PARSER: LazyLock<MessageParser> = LazyLock::new(|| {
+        MessageParser::new()
+            .with_mime_headers()
+            .header_address(HeaderName::From)
+            .header_address(HeaderName::ReplyTo)
+            .header_text(HeaderName::Subject)
+            .header_date(HeaderName::Date)
+            .header_id(HeaderName::MessageId)
+            .default_header_ignore()
+    });
+    &PARSER
+}
 
 /// A link found in the message: where it goes and, for HTML, what it shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,11 +114,12 @@ impl Content {
         }
         let body_raw = body.visible();
 
+        let (subject_plain, body_plain) = (normalise_plain(subject), normalise_plain(&body_raw));
         Content {
-            subject_plain: normalise(subject, false),
-            subject_folded: normalise(subject, true),
-            body_plain: normalise(&body_raw, false),
-            body_folded: normalise(&body_raw, true),
+            subject_folded: fold_normalised(&subject_plain),
+            body_folded: fold_normalised(&body_plain),
+            subject_plain,
+            body_plain,
             sender_name_folded: normalise(envelope.sender.name.as_deref().unwrap_or(""), true),
             envelope,
             has_headers,
@@ -351,33 +371,80 @@ fn push_capped(out: &mut String, s: &str) {
 /// `€` as `eur`, and any other non-ASCII character as `?`: folded text is
 /// ASCII.
 pub(crate) fn normalise(s: &str, fold: bool) -> String {
+    let plain = normalise_plain(s);
+    if fold { fold_normalised(&plain) } else { plain }
+}
+
+/// [`normalise`] without folding. Runs of plain ASCII (most of a mail) are
+/// copied whole; only white space and non-ASCII characters are looked at
+/// one by one.
+fn normalise_plain(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    let bytes = s.as_bytes();
     let mut space = true; // drops leading white space
-    for c in s.chars() {
-        let c = match c {
-            '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' => '-',
-            '«' | '»' | '“' | '”' | '„' | '‟' | '″' => '"',
-            '‘' | '’' | '‚' | '‛' | '′' => '\'',
-            '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' => continue,
-            c if c.is_whitespace() => ' ',
-            c => c,
+    let (mut run, mut i) = (0, 0); // run: start of the pending plain ASCII
+    while i < bytes.len() {
+        let b = bytes[i];
+        let ascii_space = matches!(b, b'\t'..=b'\r' | b' ');
+        if b.is_ascii() && !ascii_space {
+            i += 1;
+            continue;
+        }
+        if run < i {
+            out.push_str(s.get(run..i).unwrap_or_default());
+            space = false;
+            run = i;
+        }
+        let c = if ascii_space {
+            i += 1;
+            ' '
+        } else {
+            // `i` is on a character boundary: runs stop only before a
+            // non-ASCII lead byte, and whole characters are skipped.
+            let Some(c) = s.get(i..).and_then(|rest| rest.chars().next()) else { break };
+            i += c.len_utf8();
+            match c {
+                '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' => '-',
+                '«' | '»' | '“' | '”' | '„' | '‟' | '″' => '"',
+                '‘' | '’' | '‚' | '‛' | '′' => '\'',
+                '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' => {
+                    run = i;
+                    continue;
+                }
+                c if c.is_whitespace() => ' ',
+                c => c,
+            }
         };
+        run = i;
         if c == ' ' {
             if !space {
                 out.push(' ');
             }
             space = true;
-            continue;
-        }
-        space = false;
-        if fold {
-            push_folded(&mut out, c);
         } else {
             out.push(c);
+            space = false;
         }
+    }
+    if run < bytes.len() {
+        out.push_str(s.get(run..).unwrap_or_default());
     }
     if out.ends_with(' ') {
         out.pop();
+    }
+    out
+}
+
+/// Folds text already normalised: lower case without accents, pure ASCII.
+/// Folding never makes or removes white space, so folding normalised text
+/// is normalising with `fold`.
+fn fold_normalised(s: &str) -> String {
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        push_folded(&mut out, c);
     }
     out
 }
@@ -413,6 +480,64 @@ mod tests {
         let s = "  Votre compte AMELI \u{2014}\u{a0} Information   de connexion « Été » ";
         assert_eq!(normalise(s, true), "votre compte ameli - information de connexion \" ete \"");
         assert_eq!(normalise(s, false), "Votre compte AMELI - Information de connexion \" Été \"");
+    }
+
+    /// The definition of [`normalise`], one character at a time: the fast
+    /// version must agree with it.
+    fn normalise_by_char(s: &str, fold: bool) -> String {
+        let mut out = String::new();
+        let mut space = true;
+        for c in s.chars() {
+            let c = match c {
+                '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' => '-',
+                '«' | '»' | '“' | '”' | '„' | '‟' | '″' => '"',
+                '‘' | '’' | '‚' | '‛' | '′' => '\'',
+                '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' => continue,
+                c if c.is_whitespace() => ' ',
+                c => c,
+            };
+            if c == ' ' {
+                if !space {
+                    out.push(' ');
+                }
+                space = true;
+                continue;
+            }
+            space = false;
+            if fold {
+                push_folded(&mut out, c);
+            } else {
+                out.push(c);
+            }
+        }
+        if out.ends_with(' ') {
+            out.pop();
+        }
+        out
+    }
+
+    #[test]
+    fn normalise_agrees_with_its_character_by_character_definition() {
+        let samples = [
+            "",
+            " ",
+            "\u{200B}",
+            " \u{200B} a",
+            "a \u{200B} b",
+            "a\u{00A0}\u{00A0}b\t\r\n",
+            "\x0Bvertical\x0Ctab\x1Cfile",
+            "Œuvre ÆTHER – « Été » 12€ \u{2028}fin\u{3000}",
+            "\u{FEFF}\u{FEFF}  Le 01/02 à 14h14\u{202F}: https://ameli.fr/x?a=b&c  ",
+            "ascii only, UPPER and lower.",
+            "mixed ÀÉÎõü ñ ç ÿ Ÿ 中文 עברית \u{0301}",
+            "end with invisible\u{00AD}",
+            "end with nbsp\u{00A0}",
+        ];
+        for s in samples {
+            for fold in [false, true] {
+                assert_eq!(normalise(s, fold), normalise_by_char(s, fold), "{s:?} fold={fold}");
+            }
+        }
     }
 
     #[test]
