@@ -297,7 +297,7 @@ fn link_warnings(links: &[Link], rules: &Rules, warnings: &mut Vec<Reason>) -> V
     let (mut bad_hosts, mut form_hosts, mut rewritten): (Vec<String>, Vec<String>, Vec<String>) = Default::default();
     for link in links {
         let unwrapped = unwrap(&link.target, rules.rewriters());
-        let Some(target) = web_host(&unwrapped.target) else { continue };
+        let Some(target) = unwrapped.url.as_ref().and_then(url_web_host) else { continue };
         if unwrapped.rewritten && !rewritten.contains(&target) {
             rewritten.push(target.clone());
         }
@@ -323,7 +323,10 @@ fn link_warnings(links: &[Link], rules: &Rules, warnings: &mut Vec<Reason>) -> V
 /// The host of an http(s) link; other schemes (mailto:, tel:) are not web
 /// links.
 fn web_host(target: &str) -> Option<String> {
-    let url = Url::parse(target.trim()).ok()?;
+    url_web_host(&Url::parse(target.trim()).ok()?)
+}
+
+fn url_web_host(url: &Url) -> Option<String> {
     if !matches!(url.scheme(), "http" | "https") {
         return None;
     }

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use chrono::{DateTime, Utc};
-use html5gum::{DefaultEmitter, Token, Tokenizer};
+use html5gum::{DefaultEmitter, Emitter, ForwardingEmitter, Token, Tokenizer};
 use mail_parser::{HeaderName, Message, MessageParser, PartType};
 use regex::Regex;
 
@@ -172,6 +172,7 @@ impl Body {
         let html = truncate(html, MAX_HTML_BYTES);
         let mut emitter = DefaultEmitter::default();
         emitter.naively_switch_states(true);
+        let emitter = Quiet(emitter);
         let mut out = String::new();
         let mut hidden = 0usize;
         let mut anchor: Option<(String, String)> = None; // (href, shown text)
@@ -281,6 +282,25 @@ impl Body {
     }
 }
 
+/// The tokenizer's emitter without parse errors: recognition never reads
+/// them, and checking every character for them is a good part of the
+/// tokenizer's work.
+struct Quiet(DefaultEmitter);
+
+impl ForwardingEmitter for Quiet {
+    type Token = Token;
+
+    fn inner(&mut self) -> &mut impl Emitter<Token = Self::Token> {
+        &mut self.0
+    }
+
+    fn should_emit_errors(&mut self) -> bool {
+        false
+    }
+
+    fn emit_error(&mut self, _error: html5gum::Error) {}
+}
+
 /// `text` with HTML character references (`&#58;`, `&#x2F;`, `&colon;`…)
 /// decoded, as an HTML renderer would show it. The HTML tokenizer does the
 /// decoding (its table is the standard's); `<` is escaped first so that
@@ -291,7 +311,7 @@ pub(crate) fn decode_references(text: &str) -> Cow<'_, str> {
     }
     let escaped = text.replace('<', "&lt;");
     let mut out = String::with_capacity(text.len());
-    for token in Tokenizer::new(&escaped).flatten() {
+    for token in Tokenizer::new_with_emitter(escaped.as_str(), Quiet(DefaultEmitter::default())).flatten() {
         if let Token::String(s) = token {
             out.push_str(&String::from_utf8_lossy(&s.value));
         }
@@ -443,8 +463,19 @@ fn fold_normalised(s: &str) -> String {
         return s.to_ascii_lowercase();
     }
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        push_folded(&mut out, c);
+    let mut rest = s;
+    while !rest.is_empty() {
+        // A run of ASCII is copied whole and lower-cased in place.
+        let ascii = rest.bytes().position(|b| !b.is_ascii()).unwrap_or(rest.len());
+        let (run, tail) = rest.split_at(ascii);
+        let at = out.len();
+        out.push_str(run);
+        out[at..].make_ascii_lowercase();
+        let mut chars = tail.chars();
+        if let Some(c) = chars.next() {
+            push_folded(&mut out, c);
+        }
+        rest = chars.as_str();
     }
     out
 }
