@@ -136,6 +136,14 @@ pub(crate) enum Selected {
 /// Picks the headers (raw values, topmost first) that `trust` believes.
 /// Each header is parsed once.
 pub(crate) fn select(headers: &[String], trust: &Trust) -> Selected {
+    if let (Trust::Topmost, Some(first)) = (trust, headers.first()) {
+        // The usual case: a complete topmost header (several methods) is
+        // all that counts; the headers below need not be read.
+        let top = parse_authentication_results(first);
+        if let Some(id) = top.authserv_id.as_ref().filter(|_| methods(&top).len() != 1) {
+            return Selected::From { by: id.clone(), results: top.results };
+        }
+    }
     let parsed: Vec<AuthenticationResults> = headers.iter().map(|h| parse_authentication_results(h)).collect();
     select_parsed(parsed, trust)
 }
