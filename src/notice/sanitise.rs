@@ -80,7 +80,9 @@ fn is_one_line(s: &str, max_chars: usize) -> bool {
     let (mut count, mut space) = (0usize, true); // a leading space is not clean
     for c in s.chars() {
         count += 1;
-        if c == ' ' {
+        if c.is_ascii_graphic() {
+            space = false;
+        } else if c == ' ' {
             if space {
                 return false;
             }
