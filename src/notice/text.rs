@@ -172,7 +172,7 @@ impl Body {
         let html = truncate(html, MAX_HTML_BYTES);
         let mut emitter = DefaultEmitter::default();
         emitter.naively_switch_states(true);
-        let emitter = Quiet(emitter);
+        let emitter = Quiet::new(emitter);
         let mut out = String::new();
         let mut hidden = 0usize;
         let mut anchor: Option<(String, String)> = None; // (href, shown text)
@@ -282,16 +282,34 @@ impl Body {
     }
 }
 
-/// The tokenizer's emitter without parse errors: recognition never reads
-/// them, and checking every character for them is a good part of the
-/// tokenizer's work.
-struct Quiet(DefaultEmitter);
+/// The tokenizer's emitter without parse errors, keeping attributes only
+/// on the tags whose attributes recognition reads: recognition never reads
+/// the errors, checking every character for them is a good part of the
+/// tokenizer's work, and mail HTML carries long `style` attributes.
+struct Quiet {
+    inner: DefaultEmitter,
+    /// The current tag's name (its beginning: wanted names are short).
+    tag: Vec<u8>,
+    /// Whether the current tag's attributes are kept.
+    keep: bool,
+}
+
+impl Quiet {
+    fn new(inner: DefaultEmitter) -> Quiet {
+        Quiet { inner, tag: Vec::new(), keep: false }
+    }
+}
+
+/// The tags whose attributes [`Body::add_html`] reads.
+fn reads_attributes(tag: &[u8]) -> bool {
+    matches!(tag, b"a" | b"img" | b"input" | b"select" | b"textarea" | b"form")
+}
 
 impl ForwardingEmitter for Quiet {
     type Token = Token;
 
     fn inner(&mut self) -> &mut impl Emitter<Token = Self::Token> {
-        &mut self.0
+        &mut self.inner
     }
 
     fn should_emit_errors(&mut self) -> bool {
@@ -299,6 +317,48 @@ impl ForwardingEmitter for Quiet {
     }
 
     fn emit_error(&mut self, _error: html5gum::Error) {}
+
+    fn init_start_tag(&mut self) {
+        self.tag.clear();
+        Emitter::init_start_tag(&mut self.inner);
+    }
+
+    fn init_end_tag(&mut self) {
+        self.tag.clear();
+        Emitter::init_end_tag(&mut self.inner);
+    }
+
+    fn push_tag_name(&mut self, s: &[u8]) {
+        const LONGEST_WANTED: usize = 16;
+        let room = LONGEST_WANTED.saturating_sub(self.tag.len());
+        self.tag.extend_from_slice(s.get(..room).unwrap_or(s));
+        Emitter::push_tag_name(&mut self.inner, s);
+    }
+
+    fn init_attribute(&mut self) {
+        self.keep = reads_attributes(&self.tag);
+        if self.keep {
+            Emitter::init_attribute(&mut self.inner);
+        }
+    }
+
+    fn push_attribute_name(&mut self, s: &[u8]) {
+        if self.keep {
+            Emitter::push_attribute_name(&mut self.inner, s);
+        }
+    }
+
+    fn init_attribute_value(&mut self) {
+        if self.keep {
+            Emitter::init_attribute_value(&mut self.inner);
+        }
+    }
+
+    fn push_attribute_value(&mut self, s: &[u8]) {
+        if self.keep {
+            Emitter::push_attribute_value(&mut self.inner, s);
+        }
+    }
 }
 
 /// `text` with HTML character references (`&#58;`, `&#x2F;`, `&colon;`…)
@@ -311,7 +371,7 @@ pub(crate) fn decode_references(text: &str) -> Cow<'_, str> {
     }
     let escaped = text.replace('<', "&lt;");
     let mut out = String::with_capacity(text.len());
-    for token in Tokenizer::new_with_emitter(escaped.as_str(), Quiet(DefaultEmitter::default())).flatten() {
+    for token in Tokenizer::new_with_emitter(escaped.as_str(), Quiet::new(DefaultEmitter::default())).flatten() {
         if let Token::String(s) = token {
             out.push_str(&String::from_utf8_lossy(&s.value));
         }
@@ -598,6 +658,32 @@ mod tests {
                 Link { target: "https://www.ameli.fr".into(), shown: None, form: false },
             ]
         );
+    }
+
+    #[test]
+    fn only_the_attributes_recognition_reads_are_kept() {
+        let html = "<DIV STYLE=\"a:b\" title=\"qr code\"><A HREF=\"https://x.example\" style=\"c:d\">x</A>\
+                    <img alt=\"QR code\"><table bgcolor=red>";
+        let mut emitter = DefaultEmitter::default();
+        emitter.naively_switch_states(true);
+        let tags: Vec<(Vec<u8>, Vec<Vec<u8>>)> = Tokenizer::new_with_emitter(html, Quiet::new(emitter))
+            .flatten()
+            .filter_map(|t| match t {
+                Token::StartTag(tag) => Some((tag.name.to_vec(), tag.attributes.keys().map(|k| k.to_vec()).collect())),
+                _ => None,
+            })
+            .collect();
+        let expected: Vec<(Vec<u8>, Vec<Vec<u8>>)> = vec![
+            (b"div".to_vec(), vec![]),
+            (b"a".to_vec(), vec![b"href".to_vec(), b"style".to_vec()]),
+            (b"img".to_vec(), vec![b"alt".to_vec()]),
+            (b"table".to_vec(), vec![]),
+        ];
+        assert_eq!(tags, expected);
+        let mut body = Body::default();
+        body.add_html(html);
+        assert!(body.qr_image);
+        assert_eq!(body.links[0].target, "https://x.example");
     }
 
     #[test]
