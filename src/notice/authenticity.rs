@@ -9,6 +9,8 @@
 //! another), else `genuine` with aligned DKIM or DMARC pass, else
 //! `unverified`.
 
+use std::borrow::Cow;
+
 use url::Url;
 
 use super::claims::claimed_service;
@@ -65,12 +67,11 @@ pub fn parse_authentication_results(value: &str) -> AuthenticationResults {
         let mut domain = None;
         for word in words {
             let Some((key, val)) = word.split_once('=') else { continue };
-            let val = val.trim_matches('"').to_ascii_lowercase();
-            let val = val.rsplit('@').next().unwrap_or_default().to_owned();
-            match key.to_ascii_lowercase().as_str() {
-                "header.d" | "header.from" | "smtp.mailfrom" => domain = Some(val),
-                "header.i" if domain.is_none() => domain = Some(val),
-                _ => {}
+            let header_i = key.eq_ignore_ascii_case("header.i");
+            let wanted = ["header.d", "header.from", "smtp.mailfrom"].iter().any(|k| key.eq_ignore_ascii_case(k));
+            if wanted || (header_i && domain.is_none()) {
+                let val = val.trim_matches('"');
+                domain = Some(val.rsplit('@').next().unwrap_or_default().to_ascii_lowercase());
             }
         }
         results.push(AuthenticationResult {
@@ -85,39 +86,56 @@ pub fn parse_authentication_results(value: &str) -> AuthenticationResults {
 /// `value` split on `;` outside double quotes: OpenDKIM writes
 /// `reason="2048-bit key; unprotected key"`.
 fn split_outside_quotes(value: &str) -> Vec<&str> {
+    // Every byte looked at is ASCII: the cuts fall between characters.
     let mut parts = Vec::new();
     let (mut start, mut quoted, mut escaped) = (0, false, false);
-    for (i, c) in value.char_indices() {
-        match c {
+    for (i, &b) in value.as_bytes().iter().enumerate() {
+        match b {
             _ if escaped => escaped = false,
-            '\\' if quoted => escaped = true,
-            '"' => quoted = !quoted,
-            ';' if !quoted => {
-                parts.push(&value[start..i]);
+            b'\\' if quoted => escaped = true,
+            b'"' => quoted = !quoted,
+            b';' if !quoted => {
+                parts.push(value.get(start..i).unwrap_or_default());
                 start = i + 1;
             }
             _ => {}
         }
     }
-    parts.push(&value[start..]);
+    parts.push(value.get(start..).unwrap_or_default());
     parts
 }
 
-fn strip_comments(value: &str) -> String {
+/// `value` without its comments (in parentheses, nested, `\` escaping
+/// inside them); a stray `)` is dropped too. Text between comments is
+/// copied whole.
+fn strip_comments(value: &str) -> Cow<'_, str> {
+    if !value.contains(['(', ')']) {
+        return Cow::Borrowed(value);
+    }
+    // Every byte looked at is ASCII: the cuts fall between characters.
     let mut out = String::with_capacity(value.len());
-    let mut depth = 0usize;
-    let mut escaped = false;
-    for c in value.chars() {
-        match c {
+    let (mut depth, mut escaped, mut run) = (0usize, false, 0usize);
+    for (i, &b) in value.as_bytes().iter().enumerate() {
+        match b {
             _ if escaped => escaped = false,
-            '\\' if depth > 0 => escaped = true,
-            '(' => depth += 1,
-            ')' => depth = depth.saturating_sub(1),
-            c if depth == 0 => out.push(c),
+            b'\\' if depth > 0 => escaped = true,
+            b'(' | b')' if depth == 0 => {
+                out.push_str(value.get(run..i).unwrap_or_default());
+                depth = usize::from(b == b'(');
+                run = i + 1;
+            }
+            b'(' => depth += 1,
+            b')' => {
+                depth -= 1;
+                run = i + 1;
+            }
             _ => {}
         }
     }
-    out
+    if depth == 0 {
+        out.push_str(value.get(run..).unwrap_or_default());
+    }
+    Cow::Owned(out)
 }
 
 /// The whole judgement: `None` when the message does not claim a service.
@@ -293,7 +311,7 @@ fn link_warnings(links: &[Link], rules: &Rules, warnings: &mut Vec<Reason>) -> V
     let (mut bad_hosts, mut form_hosts, mut rewritten): (Vec<String>, Vec<String>, Vec<String>) = Default::default();
     for link in links {
         let unwrapped = unwrap(&link.target, rules.rewriters());
-        let Some(target) = web_host(&unwrapped.target) else { continue };
+        let Some(target) = unwrapped.url.as_ref().and_then(url_web_host) else { continue };
         if unwrapped.rewritten && !rewritten.contains(&target) {
             rewritten.push(target.clone());
         }
@@ -319,7 +337,10 @@ fn link_warnings(links: &[Link], rules: &Rules, warnings: &mut Vec<Reason>) -> V
 /// The host of an http(s) link; other schemes (mailto:, tel:) are not web
 /// links.
 fn web_host(target: &str) -> Option<String> {
-    let url = Url::parse(target.trim()).ok()?;
+    url_web_host(&Url::parse(target.trim()).ok()?)
+}
+
+fn url_web_host(url: &Url) -> Option<String> {
     if !matches!(url.scheme(), "http" | "https") {
         return None;
     }
@@ -390,6 +411,38 @@ mod tests {
                 ("dmarc", "fail", Some("ameli.fr")),
             ]
         );
+    }
+
+    /// The definition of comment stripping, one character at a time.
+    fn strip_comments_by_char(value: &str) -> String {
+        let mut out = String::new();
+        let (mut depth, mut escaped) = (0usize, false);
+        for c in value.chars() {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' if depth > 0 => escaped = true,
+                '(' => depth += 1,
+                ')' => depth = depth.saturating_sub(1),
+                c if depth == 0 => out.push(c),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn comments_are_stripped_as_defined() {
+        for value in [
+            "mx.example; dkim=pass",
+            "mx (a (nested) comment) x; spf=pass (sender \\) still) y",
+            "a) stray ( unclosed",
+            "a (\\(é\\)) b ( \\é ) c é",
+            "((()))",
+            ")(",
+            "mx.example) ; dkim=pass",
+        ] {
+            assert_eq!(strip_comments(value), strip_comments_by_char(value), "{value:?}");
+        }
     }
 
     #[test]

@@ -10,6 +10,8 @@
 //! alone is weak — `amelie.fr` is a first name — so it only counts when the
 //! message also names the brand.
 
+use std::cell::RefCell;
+
 use unicode_security::skeleton;
 
 use super::{Service, rules::Rules};
@@ -65,7 +67,12 @@ pub fn classify_domain(domain: &str, rules: &Rules) -> DomainVerdict {
     let tokens: Vec<&str> = ascii.split(['.', '-']).filter(|t| !t.is_empty()).collect();
     // Skeletons of the domain as decoded and as written: "ameIi.fr" is
     // "ameii.fr" to DNS but reads as "ameli.fr" to a person.
-    let skeletons = [skeleton(&unicode).collect::<String>(), skeleton(domain.trim()).collect::<String>()];
+    // (Computed once when both are the same, as they mostly are.)
+    let written = domain.trim();
+    let mut skeletons: Vec<String> = vec![skeleton(&unicode).collect()];
+    if written != unicode {
+        skeletons.push(skeleton(written).collect());
+    }
     let mut near = None;
     for (service, official) in rules.official_domains() {
         let strong = |official: &str| DomainVerdict::Lookalike {
@@ -74,8 +81,7 @@ pub fn classify_domain(domain: &str, rules: &Rules) -> DomainVerdict {
             strength: Strength::Strong,
         };
         let labels = official.split('.').count();
-        let official_skeleton: String = skeleton(official).collect();
-        if skeletons.iter().any(|s| last_labels(s, labels) == official_skeleton) {
+        if skeletons.iter().any(|s| is_official_skeleton(last_labels(s, labels), official)) {
             return strong(official);
         }
         if let Some(brand) = rules.brand_tokens(service).iter().find(|brand| contains_run(&tokens, brand)) {
@@ -84,7 +90,10 @@ pub fn classify_domain(domain: &str, rules: &Rules) -> DomainVerdict {
         let ascii_suffix = last_labels(&ascii, labels);
         let first_label = official.split('.').next().unwrap_or(official);
         let allowed = if first_label.len() < 8 { 1 } else { 2 };
-        if near.is_none() && strsim::damerau_levenshtein(ascii_suffix, official) <= allowed {
+        if near.is_none()
+            && may_be_within(ascii_suffix, official, allowed)
+            && strsim::damerau_levenshtein(ascii_suffix, official) <= allowed
+        {
             near = Some(DomainVerdict::Lookalike {
                 service,
                 official: official.to_owned(),
@@ -107,6 +116,50 @@ fn imitated(rules: &Rules, service: super::Service, brand: &[String]) -> String 
         .min_by_key(|(_, official)| strsim::levenshtein(&word, &name(official)))
         .map(|(_, official)| official.to_owned())
         .unwrap_or_default()
+}
+
+/// A cheap necessary condition for an edit distance of at most `k`
+/// between two ASCII strings, so that most domains are not even measured:
+/// each edit adds or removes at most one character of each side's multiset
+/// of bytes (a transposition none), so the distance is at least the larger
+/// of the two multiset differences (and so at least the difference in
+/// length). Other strings are always measured.
+fn may_be_within(a: &str, b: &str, k: usize) -> bool {
+    if !a.is_ascii() || !b.is_ascii() {
+        return true;
+    }
+    let mut counts = [0i32; 128];
+    for &x in a.as_bytes() {
+        counts[usize::from(x)] += 1;
+    }
+    for &x in b.as_bytes() {
+        counts[usize::from(x)] -= 1;
+    }
+    let more = counts.iter().filter(|&&c| c > 0).map(|&c| c.unsigned_abs() as usize).sum::<usize>();
+    let fewer = counts.iter().filter(|&&c| c < 0).map(|&c| c.unsigned_abs() as usize).sum::<usize>();
+    more.max(fewer) <= k
+}
+
+/// Whether `candidate` is the skeleton of `official`. The skeletons of
+/// official domains are computed once per thread (a few dozen at most: the
+/// cache is emptied when it grows beyond that).
+fn is_official_skeleton(candidate: &str, official: &str) -> bool {
+    const MAX_CACHED: usize = 64;
+    thread_local! {
+        static SKELETONS: RefCell<Vec<(String, String)>> = const { RefCell::new(Vec::new()) };
+    }
+    SKELETONS.with_borrow_mut(|cache| {
+        if let Some((_, known)) = cache.iter().find(|(o, _)| o == official) {
+            return known == candidate;
+        }
+        if cache.len() >= MAX_CACHED {
+            cache.clear();
+        }
+        let computed: String = skeleton(official).collect();
+        let same = computed == candidate;
+        cache.push((official.to_owned(), computed));
+        same
+    })
 }
 
 fn last_labels(domain: &str, n: usize) -> &str {
@@ -185,6 +238,18 @@ mod tests {
         assert!(is_lookalike("amelli.fr", Strength::EditDistance));
         assert!(is_lookalike("amelie.fr", Strength::EditDistance));
         assert!(is_lookalike("franceconect.gouv.fr", Strength::EditDistance));
+    }
+
+    #[test]
+    fn the_cheap_bound_never_rules_out_a_close_domain() {
+        for (a, b) in [("amelli.fr", "ameli.fr"), ("aemli.fr", "ameli.fr"), ("ca", "abc"), ("gmail.com", "ameli.fr")] {
+            for k in 0..3 {
+                if strsim::damerau_levenshtein(a, b) <= k {
+                    assert!(may_be_within(a, b, k), "{a} {b} {k}");
+                }
+            }
+        }
+        assert!(!may_be_within("gmail.com", "ameli.fr", 2));
     }
 
     #[test]

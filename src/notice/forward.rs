@@ -5,6 +5,8 @@
 //! original copied into the text cannot be checked, and the verdict says
 //! so.
 
+use std::sync::LazyLock;
+
 use super::{Forwarded, Rules, Service, Trust, judged, text};
 
 /// An attached original (`message/rfc822`) that concerns a service,
@@ -12,8 +14,8 @@ use super::{Forwarded, Rules, Service, Trust, judged, text};
 pub(crate) fn attached_original(message: &mail_parser::Message<'_>, rules: &Rules) -> Option<Forwarded> {
     message.parts.iter().find_map(|part| match &part.body {
         mail_parser::PartType::Message(original) => {
-            let content = text::Content::of(original);
-            let judged = judged(content, rules, &Trust::Topmost);
+            let mut content = text::Content::of(original);
+            let judged = judged(&mut content, rules, &Trust::Topmost);
             judged.notice.is_some().then(|| Forwarded::Attached(Box::new(judged)))
         }
         _ => None,
@@ -25,7 +27,15 @@ pub(crate) fn inline_forward(content: &text::Content, rules: &Rules) -> Option<S
     let forward_subject = ["fwd:", "fw:", "tr:", "trans:", "transfert:", "wg:"]
         .iter()
         .any(|p| content.subject_folded.trim_start().starts_with(p));
-    let marker = FORWARD_MARKERS.iter().filter_map(|m| content.body_folded.find(m)).min();
+    // The first marker in the text, found in one pass.
+    static MARKERS: LazyLock<Option<regex::bytes::Regex>> = LazyLock::new(|| {
+        let alternatives: Vec<String> = FORWARD_MARKERS.iter().map(|m| regex::escape(m)).collect();
+        regex::bytes::RegexBuilder::new(&alternatives.join("|")).unicode(false).build().ok()
+    });
+    let marker = match MARKERS.as_ref() {
+        Some(re) => re.find(content.body_folded.as_bytes()).map(|m| m.start()),
+        None => FORWARD_MARKERS.iter().filter_map(|m| content.body_folded.find(m)).min(),
+    };
     if !(forward_subject || marker.is_some()) {
         return None;
     }

@@ -323,7 +323,7 @@ pub enum NotAnEmail {
 /// From a message's header block alone: might it claim ameli or
 /// FranceConnect? The watcher fetches the bodies of those only.
 pub fn may_concern(headers: &[u8], rules: &Rules) -> bool {
-    match mail_parser::MessageParser::default().parse_headers(headers) {
+    match text::parser().parse_headers(headers) {
         Some(message) => authenticity::may_concern(&text::Content::of(&message), rules),
         None => false,
     }
@@ -345,26 +345,29 @@ pub fn recognise_for(raw: &[u8], rules: &Rules, trust: &Trust) -> Result<Recogni
     if raw.iter().all(u8::is_ascii_whitespace) {
         return Err(NotAnEmail::Empty);
     }
-    let message = mail_parser::MessageParser::default().parse(raw).ok_or(NotAnEmail::NoHeaders)?;
-    let content = text::Content::of(&message);
+    let message = text::parser().parse(raw).ok_or(NotAnEmail::NoHeaders)?;
+    let mut content = text::Content::of(&message);
     if !content.has_headers {
         return Err(NotAnEmail::NoHeaders);
     }
-    let inline = forward::inline_forward(&content, rules);
-    let mut seen = judged(content, rules, trust);
-    seen.forwarded = forward::attached_original(&message, rules)
-        .or_else(|| inline.filter(|_| seen.notice.is_none()).map(Forwarded::Inline));
+    let mut seen = judged(&mut content, rules, trust);
+    seen.forwarded = forward::attached_original(&message, rules).or_else(|| {
+        // A copied original counts only in mail that is no notice itself.
+        seen.notice.is_none().then(|| forward::inline_forward(&content, rules)).flatten().map(Forwarded::Inline)
+    });
     Ok(seen)
 }
 
-pub(crate) fn judged(content: text::Content, rules: &Rules, trust: &Trust) -> Recognition {
+/// Judges `content`, whose envelope moves into the recognition.
+pub(crate) fn judged(content: &mut text::Content, rules: &Rules, trust: &Trust) -> Recognition {
     let selected = trust::select(&content.authentication_results, trust);
-    let notice = authenticity::judge(&content, rules, &selected);
+    let notice = authenticity::judge(content, rules, &selected);
     let checked_by = match selected {
         trust::Selected::From { by, .. } => Some(by),
         _ => None,
     };
-    let mut seen = Recognition { envelope: content.envelope, notice, checked_by, forwarded: None };
+    let envelope = std::mem::take(&mut content.envelope);
+    let mut seen = Recognition { envelope, notice, checked_by, forwarded: None };
     sanitise::recognition(&mut seen);
     seen
 }

@@ -56,6 +56,8 @@ pub(crate) struct Unwrapped {
     pub target: String,
     /// Whether a rewriter wrapped it.
     pub rewritten: bool,
+    /// `target` parsed, when it was (to be parsed once).
+    pub url: Option<Url>,
 }
 
 /// `target` with every known rewriter taken off.
@@ -63,19 +65,23 @@ pub(crate) fn unwrap(target: &str, rewriters: &[RewriterSpec]) -> Unwrapped {
     let mut current = target.trim().to_owned();
     let mut rewritten = false;
     for _ in 0..MAX_DEPTH {
-        match unwrap_once(&current, rewriters) {
+        let url = match Url::parse(&current) {
+            Ok(url) => url,
+            Err(_) => return Unwrapped { target: current, rewritten, url: None },
+        };
+        match unwrap_once(&current, &url, rewriters) {
             Some(inner) => {
                 current = inner;
                 rewritten = true;
             }
-            None => break,
+            None => return Unwrapped { target: current, rewritten, url: Some(url) },
         }
     }
-    Unwrapped { target: current, rewritten }
+    let url = Url::parse(&current).ok();
+    Unwrapped { target: current, rewritten, url }
 }
 
-fn unwrap_once(target: &str, rewriters: &[RewriterSpec]) -> Option<String> {
-    let url = Url::parse(target).ok()?;
+fn unwrap_once(target: &str, url: &Url, rewriters: &[RewriterSpec]) -> Option<String> {
     let host = url.host_str()?.trim_end_matches('.').to_ascii_lowercase();
     let spec = rewriters.iter().find(|r| {
         r.hosts.iter().any(|h| is_under(&host, h))
@@ -165,7 +171,8 @@ mod tests {
         let u = unwrapped(
             "https://eur01.safelinks.protection.outlook.com/?url=https%3A%2F%2Fassure.ameli.fr%2FPortailAS&data=05%7C01&reserved=0",
         );
-        assert_eq!(u, Unwrapped { target: "https://assure.ameli.fr/PortailAS".into(), rewritten: true });
+        assert_eq!((u.target.as_str(), u.rewritten), ("https://assure.ameli.fr/PortailAS", true));
+        assert_eq!(u.url.as_ref().and_then(Url::host_str), Some("assure.ameli.fr"));
     }
 
     #[test]

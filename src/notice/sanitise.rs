@@ -73,6 +73,36 @@ pub fn one_line(s: &str, max_chars: usize) -> String {
     cap(out, max_chars)
 }
 
+/// Whether [`one_line`] would leave `s` as it is: no control or bidi
+/// character, no white space but single spaces between words, at most
+/// `max_chars` characters. Most of what a mail carries is.
+fn is_one_line(s: &str, max_chars: usize) -> bool {
+    let (mut count, mut space) = (0usize, true); // a leading space is not clean
+    for c in s.chars() {
+        count += 1;
+        if c.is_ascii_graphic() {
+            space = false;
+        } else if c == ' ' {
+            if space {
+                return false;
+            }
+            space = true;
+        } else if c.is_whitespace() || is_control(c) || is_bidi_control(c) {
+            return false;
+        } else {
+            space = false;
+        }
+    }
+    count <= max_chars && !s.ends_with(' ')
+}
+
+/// [`one_line`] in place: nothing is copied when `s` is already clean.
+fn to_one_line(s: &mut String, max_chars: usize) {
+    if !is_one_line(s, max_chars) {
+        *s = one_line(s, max_chars);
+    }
+}
+
 /// Text that may span lines: as [`one_line`], but newlines are kept
 /// (a CR LF pair is one newline).
 pub fn multi_line(s: &str, max_chars: usize) -> String {
@@ -169,14 +199,24 @@ pub(crate) fn recognition(seen: &mut Recognition) {
     if let Some(notice) = seen.notice.as_mut() {
         self::notice(notice);
     }
-    seen.checked_by = seen.checked_by.as_deref().map(|id| one_line(id, MAX_ADDRESS_CHARS));
+    if let Some(id) = seen.checked_by.as_mut() {
+        to_one_line(id, MAX_ADDRESS_CHARS);
+    }
 }
 
 fn envelope(e: &mut Envelope) {
-    e.subject = one_line(&e.subject, MAX_SUBJECT_CHARS);
-    e.message_id = e.message_id.as_deref().map(|m| one_line(m, MAX_MESSAGE_ID_CHARS)).filter(|m| !m.is_empty());
-    e.sender.name = e.sender.name.as_deref().map(|n| one_line(n, MAX_NAME_CHARS)).filter(|n| !n.is_empty());
-    e.sender.address = e.sender.address.as_deref().map(|a| one_line(a, MAX_ADDRESS_CHARS)).filter(|a| !a.is_empty());
+    let clean = |v: &mut Option<String>, max_chars: usize| {
+        if let Some(s) = v.as_mut() {
+            to_one_line(s, max_chars);
+        }
+        if v.as_deref().is_some_and(str::is_empty) {
+            *v = None;
+        }
+    };
+    to_one_line(&mut e.subject, MAX_SUBJECT_CHARS);
+    clean(&mut e.message_id, MAX_MESSAGE_ID_CHARS);
+    clean(&mut e.sender.name, MAX_NAME_CHARS);
+    clean(&mut e.sender.address, MAX_ADDRESS_CHARS);
 }
 
 fn notice(n: &mut Notice) {
@@ -194,7 +234,7 @@ fn notice(n: &mut Notice) {
 
 /// Domains and hosts inside reasons come from the message too.
 fn reason(r: &mut Reason) {
-    let clean = |s: &mut String| *s = one_line(s, MAX_ADDRESS_CHARS);
+    let clean = |s: &mut String| to_one_line(s, MAX_ADDRESS_CHARS);
     match r {
         Reason::DkimPass { domain }
         | Reason::SenderNotOfficial { domain }
@@ -216,6 +256,30 @@ fn reason(r: &mut Reason) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_already_on_one_line_is_kept_and_anything_else_is_cleaned() {
+        let samples = [
+            ("", 10),
+            ("Information de connexion", 100),
+            ("a  b", 10),
+            (" a", 10),
+            ("a ", 10),
+            ("a\tb", 10),
+            ("a\u{202E}b", 10),
+            ("a\u{00A0}b", 10),
+            ("a\u{7}b", 10),
+            ("exactly10!", 10),
+            ("eleven char", 10),
+            ("Été à Noël", 10),
+        ];
+        for (s, max) in samples {
+            let mut in_place = s.to_owned();
+            to_one_line(&mut in_place, max);
+            assert_eq!(in_place, one_line(s, max), "{s:?}");
+            assert_eq!(is_one_line(s, max), one_line(s, max) == s, "{s:?}");
+        }
+    }
 
     #[test]
     fn controls_are_removed_but_newlines_become_spaces_in_one_line_fields() {

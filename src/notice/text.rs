@@ -6,8 +6,8 @@ use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use chrono::{DateTime, Utc};
-use html5gum::{DefaultEmitter, Token, Tokenizer};
-use mail_parser::{Message, PartType};
+use html5gum::{DefaultEmitter, Emitter, ForwardingEmitter, Token, Tokenizer};
+use mail_parser::{HeaderName, Message, MessageParser, PartType};
 use regex::Regex;
 
 use super::rules::LureCategory;
@@ -20,6 +20,25 @@ const MAX_TEXT_BYTES: usize = 256 * 1024;
 const MAX_HTML_BYTES: usize = 1024 * 1024;
 /// At most this many links are checked per message.
 const MAX_LINKS: usize = 200;
+
+/// The message parser recognition uses: only the headers it reads are
+/// parsed (addresses, subject, date, Message-ID, MIME structure); the
+/// others are skipped, and read raw by offset where needed
+/// (`Authentication-Results`). Received headers are the bulk of a
+/// delivered message's header block.
+pub(crate) fn parser() -> &'static MessageParser {
+    static PARSER: LazyLock<MessageParser> = LazyLock::new(|| {
+        MessageParser::new()
+            .with_mime_headers()
+            .header_address(HeaderName::From)
+            .header_address(HeaderName::ReplyTo)
+            .header_text(HeaderName::Subject)
+            .header_date(HeaderName::Date)
+            .header_id(HeaderName::MessageId)
+            .default_header_ignore()
+    });
+    &PARSER
+}
 
 /// A link found in the message: where it goes and, for HTML, what it shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,11 +114,12 @@ impl Content {
         }
         let body_raw = body.visible();
 
+        let (subject_plain, body_plain) = (normalise_plain(subject), normalise_plain(&body_raw));
         Content {
-            subject_plain: normalise(subject, false),
-            subject_folded: normalise(subject, true),
-            body_plain: normalise(&body_raw, false),
-            body_folded: normalise(&body_raw, true),
+            subject_folded: fold_normalised(&subject_plain),
+            body_folded: fold_normalised(&body_plain),
+            subject_plain,
+            body_plain,
             sender_name_folded: normalise(envelope.sender.name.as_deref().unwrap_or(""), true),
             envelope,
             has_headers,
@@ -152,6 +172,7 @@ impl Body {
         let html = truncate(html, MAX_HTML_BYTES);
         let mut emitter = DefaultEmitter::default();
         emitter.naively_switch_states(true);
+        let emitter = Quiet::new(emitter);
         let mut out = String::new();
         let mut hidden = 0usize;
         let mut anchor: Option<(String, String)> = None; // (href, shown text)
@@ -261,6 +282,85 @@ impl Body {
     }
 }
 
+/// The tokenizer's emitter without parse errors, keeping attributes only
+/// on the tags whose attributes recognition reads: recognition never reads
+/// the errors, checking every character for them is a good part of the
+/// tokenizer's work, and mail HTML carries long `style` attributes.
+struct Quiet {
+    inner: DefaultEmitter,
+    /// The current tag's name (its beginning: wanted names are short).
+    tag: Vec<u8>,
+    /// Whether the current tag's attributes are kept.
+    keep: bool,
+}
+
+impl Quiet {
+    fn new(inner: DefaultEmitter) -> Quiet {
+        Quiet { inner, tag: Vec::new(), keep: false }
+    }
+}
+
+/// The tags whose attributes [`Body::add_html`] reads.
+fn reads_attributes(tag: &[u8]) -> bool {
+    matches!(tag, b"a" | b"img" | b"input" | b"select" | b"textarea" | b"form")
+}
+
+impl ForwardingEmitter for Quiet {
+    type Token = Token;
+
+    fn inner(&mut self) -> &mut impl Emitter<Token = Self::Token> {
+        &mut self.inner
+    }
+
+    fn should_emit_errors(&mut self) -> bool {
+        false
+    }
+
+    fn emit_error(&mut self, _error: html5gum::Error) {}
+
+    fn init_start_tag(&mut self) {
+        self.tag.clear();
+        Emitter::init_start_tag(&mut self.inner);
+    }
+
+    fn init_end_tag(&mut self) {
+        self.tag.clear();
+        Emitter::init_end_tag(&mut self.inner);
+    }
+
+    fn push_tag_name(&mut self, s: &[u8]) {
+        const LONGEST_WANTED: usize = 16;
+        let room = LONGEST_WANTED.saturating_sub(self.tag.len());
+        self.tag.extend_from_slice(s.get(..room).unwrap_or(s));
+        Emitter::push_tag_name(&mut self.inner, s);
+    }
+
+    fn init_attribute(&mut self) {
+        self.keep = reads_attributes(&self.tag);
+        if self.keep {
+            Emitter::init_attribute(&mut self.inner);
+        }
+    }
+
+    fn push_attribute_name(&mut self, s: &[u8]) {
+        if self.keep {
+            Emitter::push_attribute_name(&mut self.inner, s);
+        }
+    }
+
+    fn init_attribute_value(&mut self) {
+        if self.keep {
+            Emitter::init_attribute_value(&mut self.inner);
+        }
+    }
+
+    fn push_attribute_value(&mut self, s: &[u8]) {
+        if self.keep {
+            Emitter::push_attribute_value(&mut self.inner, s);
+        }
+    }
+}
+
 /// `text` with HTML character references (`&#58;`, `&#x2F;`, `&colon;`…)
 /// decoded, as an HTML renderer would show it. The HTML tokenizer does the
 /// decoding (its table is the standard's); `<` is escaped first so that
@@ -271,7 +371,7 @@ pub(crate) fn decode_references(text: &str) -> Cow<'_, str> {
     }
     let escaped = text.replace('<', "&lt;");
     let mut out = String::with_capacity(text.len());
-    for token in Tokenizer::new(&escaped).flatten() {
+    for token in Tokenizer::new_with_emitter(escaped.as_str(), Quiet::new(DefaultEmitter::default())).flatten() {
         if let Token::String(s) = token {
             out.push_str(&String::from_utf8_lossy(&s.value));
         }
@@ -351,33 +451,91 @@ fn push_capped(out: &mut String, s: &str) {
 /// `€` as `eur`, and any other non-ASCII character as `?`: folded text is
 /// ASCII.
 pub(crate) fn normalise(s: &str, fold: bool) -> String {
+    let plain = normalise_plain(s);
+    if fold { fold_normalised(&plain) } else { plain }
+}
+
+/// [`normalise`] without folding. Runs of plain ASCII (most of a mail) are
+/// copied whole; only white space and non-ASCII characters are looked at
+/// one by one.
+fn normalise_plain(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    let bytes = s.as_bytes();
     let mut space = true; // drops leading white space
-    for c in s.chars() {
-        let c = match c {
-            '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' => '-',
-            '«' | '»' | '“' | '”' | '„' | '‟' | '″' => '"',
-            '‘' | '’' | '‚' | '‛' | '′' => '\'',
-            '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' => continue,
-            c if c.is_whitespace() => ' ',
-            c => c,
+    let (mut run, mut i) = (0, 0); // run: start of the pending plain ASCII
+    while i < bytes.len() {
+        let b = bytes[i];
+        let ascii_space = matches!(b, b'\t'..=b'\r' | b' ');
+        if b.is_ascii() && !ascii_space {
+            i += 1;
+            continue;
+        }
+        if run < i {
+            out.push_str(s.get(run..i).unwrap_or_default());
+            space = false;
+            run = i;
+        }
+        let c = if ascii_space {
+            i += 1;
+            ' '
+        } else {
+            // `i` is on a character boundary: runs stop only before a
+            // non-ASCII lead byte, and whole characters are skipped.
+            let Some(c) = s.get(i..).and_then(|rest| rest.chars().next()) else { break };
+            i += c.len_utf8();
+            match c {
+                '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' => '-',
+                '«' | '»' | '“' | '”' | '„' | '‟' | '″' => '"',
+                '‘' | '’' | '‚' | '‛' | '′' => '\'',
+                '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' => {
+                    run = i;
+                    continue;
+                }
+                c if c.is_whitespace() => ' ',
+                c => c,
+            }
         };
+        run = i;
         if c == ' ' {
             if !space {
                 out.push(' ');
             }
             space = true;
-            continue;
-        }
-        space = false;
-        if fold {
-            push_folded(&mut out, c);
         } else {
             out.push(c);
+            space = false;
         }
+    }
+    if run < bytes.len() {
+        out.push_str(s.get(run..).unwrap_or_default());
     }
     if out.ends_with(' ') {
         out.pop();
+    }
+    out
+}
+
+/// Folds text already normalised: lower case without accents, pure ASCII.
+/// Folding never makes or removes white space, so folding normalised text
+/// is normalising with `fold`.
+fn fold_normalised(s: &str) -> String {
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while !rest.is_empty() {
+        // A run of ASCII is copied whole and lower-cased in place.
+        let ascii = rest.bytes().position(|b| !b.is_ascii()).unwrap_or(rest.len());
+        let (run, tail) = rest.split_at(ascii);
+        let at = out.len();
+        out.push_str(run);
+        out[at..].make_ascii_lowercase();
+        let mut chars = tail.chars();
+        if let Some(c) = chars.next() {
+            push_folded(&mut out, c);
+        }
+        rest = chars.as_str();
     }
     out
 }
@@ -415,6 +573,64 @@ mod tests {
         assert_eq!(normalise(s, false), "Votre compte AMELI - Information de connexion \" Été \"");
     }
 
+    /// The definition of [`normalise`], one character at a time: the fast
+    /// version must agree with it.
+    fn normalise_by_char(s: &str, fold: bool) -> String {
+        let mut out = String::new();
+        let mut space = true;
+        for c in s.chars() {
+            let c = match c {
+                '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' => '-',
+                '«' | '»' | '“' | '”' | '„' | '‟' | '″' => '"',
+                '‘' | '’' | '‚' | '‛' | '′' => '\'',
+                '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' => continue,
+                c if c.is_whitespace() => ' ',
+                c => c,
+            };
+            if c == ' ' {
+                if !space {
+                    out.push(' ');
+                }
+                space = true;
+                continue;
+            }
+            space = false;
+            if fold {
+                push_folded(&mut out, c);
+            } else {
+                out.push(c);
+            }
+        }
+        if out.ends_with(' ') {
+            out.pop();
+        }
+        out
+    }
+
+    #[test]
+    fn normalise_agrees_with_its_character_by_character_definition() {
+        let samples = [
+            "",
+            " ",
+            "\u{200B}",
+            " \u{200B} a",
+            "a \u{200B} b",
+            "a\u{00A0}\u{00A0}b\t\r\n",
+            "\x0Bvertical\x0Ctab\x1Cfile",
+            "Œuvre ÆTHER – « Été » 12€ \u{2028}fin\u{3000}",
+            "\u{FEFF}\u{FEFF}  Le 01/02 à 14h14\u{202F}: https://ameli.fr/x?a=b&c  ",
+            "ascii only, UPPER and lower.",
+            "mixed ÀÉÎõü ñ ç ÿ Ÿ 中文 עברית \u{0301}",
+            "end with invisible\u{00AD}",
+            "end with nbsp\u{00A0}",
+        ];
+        for s in samples {
+            for fold in [false, true] {
+                assert_eq!(normalise(s, fold), normalise_by_char(s, fold), "{s:?} fold={fold}");
+            }
+        }
+    }
+
     #[test]
     fn normalise_drops_invisible_characters_used_to_split_words() {
         assert_eq!(normalise("mot\u{200B} de pa\u{AD}sse", true), "mot de passe");
@@ -442,6 +658,32 @@ mod tests {
                 Link { target: "https://www.ameli.fr".into(), shown: None, form: false },
             ]
         );
+    }
+
+    #[test]
+    fn only_the_attributes_recognition_reads_are_kept() {
+        let html = "<DIV STYLE=\"a:b\" title=\"qr code\"><A HREF=\"https://x.example\" style=\"c:d\">x</A>\
+                    <img alt=\"QR code\"><table bgcolor=red>";
+        let mut emitter = DefaultEmitter::default();
+        emitter.naively_switch_states(true);
+        let tags: Vec<(Vec<u8>, Vec<Vec<u8>>)> = Tokenizer::new_with_emitter(html, Quiet::new(emitter))
+            .flatten()
+            .filter_map(|t| match t {
+                Token::StartTag(tag) => Some((tag.name.to_vec(), tag.attributes.keys().map(|k| k.to_vec()).collect())),
+                _ => None,
+            })
+            .collect();
+        let expected: Vec<(Vec<u8>, Vec<Vec<u8>>)> = vec![
+            (b"div".to_vec(), vec![]),
+            (b"a".to_vec(), vec![b"href".to_vec(), b"style".to_vec()]),
+            (b"img".to_vec(), vec![b"alt".to_vec()]),
+            (b"table".to_vec(), vec![]),
+        ];
+        assert_eq!(tags, expected);
+        let mut body = Body::default();
+        body.add_html(html);
+        assert!(body.qr_image);
+        assert_eq!(body.links[0].target, "https://x.example");
     }
 
     #[test]

@@ -35,6 +35,7 @@
 //! own mail ([`observe`], [`learn_authserv_id`]): the same authserv-id on
 //! the topmost header of mail from many different sender domains.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::authenticity::{AuthenticationResult, AuthenticationResults, parse_authentication_results};
@@ -133,50 +134,64 @@ pub(crate) enum Selected {
 }
 
 /// Picks the headers (raw values, topmost first) that `trust` believes.
+/// Each header is parsed once.
 pub(crate) fn select(headers: &[String], trust: &Trust) -> Selected {
-    let parsed = headers.iter().map(|h| parse_authentication_results(h));
-    let by = |id: &Option<String>| id.clone().unwrap_or_else(|| MICROSOFT_STYLE.to_owned());
-    match trust {
-        // The topmost header names the server; a server that writes one
-        // header per method has all of them read, as for an account.
-        Trust::Topmost => match parsed.into_iter().next() {
-            Some(AuthenticationResults { authserv_id: Some(id), .. }) => {
-                select(headers, &Trust::Servers(vec![AuthservId::Exact(id)]))
-            }
-            Some(h) => Selected::From { by: by(&h.authserv_id), results: h.results },
-            None => Selected::NoHeader,
-        },
-        Trust::Servers(ids) if ids.is_empty() => Selected::NoTrustedServer,
-        Trust::Servers(ids) => {
-            let trusted = |h: &AuthenticationResults| ids.iter().any(|id| id.matches(h.authserv_id.as_deref()));
-            let parsed: Vec<AuthenticationResults> = parsed.collect();
-            // Microsoft writes one header, on top of any the sender wrote:
-            // only the topmost header without an id is its own.
-            let first_microsoft = parsed.iter().position(|h| h.authserv_id.is_none());
-            let believable = |(i, h): &(usize, &AuthenticationResults)| {
-                trusted(h) && (h.authserv_id.is_some() || Some(*i) == first_microsoft)
-            };
-            let mut rest = parsed.iter().enumerate().skip_while(|ih| !believable(ih));
-            let Some((_, top)) = rest.next() else {
-                return if headers.is_empty() { Selected::NoHeader } else { Selected::Untrusted };
-            };
-            let mut results = top.results.clone();
-            let mut seen = methods(top);
-            if seen.len() == 1 && top.authserv_id.is_some() {
-                // One header per method: the run of trusted headers right
-                // below, one new method each.
-                for (_, h) in rest {
-                    let m = methods(h);
-                    if h.authserv_id.is_none() || !trusted(h) || m.len() != 1 || !seen.is_disjoint(&m) {
-                        break;
-                    }
-                    seen.extend(m);
-                    results.extend(h.results.iter().cloned());
-                }
-            }
-            Selected::From { by: by(&top.authserv_id), results }
+    if let (Trust::Topmost, Some(first)) = (trust, headers.first()) {
+        // The usual case: a complete topmost header (several methods) is
+        // all that counts; the headers below need not be read.
+        let top = parse_authentication_results(first);
+        if let Some(id) = top.authserv_id.as_ref().filter(|_| methods(&top).len() != 1) {
+            return Selected::From { by: id.clone(), results: top.results };
         }
     }
+    let parsed: Vec<AuthenticationResults> = headers.iter().map(|h| parse_authentication_results(h)).collect();
+    select_parsed(parsed, trust)
+}
+
+fn select_parsed(mut parsed: Vec<AuthenticationResults>, trust: &Trust) -> Selected {
+    let by = |id: &Option<String>| id.clone().unwrap_or_else(|| MICROSOFT_STYLE.to_owned());
+    let ids = match trust {
+        // The topmost header names the server; a server that writes one
+        // header per method has all of them read, as for an account.
+        Trust::Topmost => match parsed.first() {
+            Some(AuthenticationResults { authserv_id: Some(id), .. }) => {
+                Cow::Owned(vec![AuthservId::Exact(id.clone())])
+            }
+            Some(_) => {
+                let h = parsed.swap_remove(0);
+                return Selected::From { by: by(&h.authserv_id), results: h.results };
+            }
+            None => return Selected::NoHeader,
+        },
+        Trust::Servers(ids) if ids.is_empty() => return Selected::NoTrustedServer,
+        Trust::Servers(ids) => Cow::Borrowed(ids.as_slice()),
+    };
+    let trusted = |h: &AuthenticationResults| ids.iter().any(|id| id.matches(h.authserv_id.as_deref()));
+    // Microsoft writes one header, on top of any the sender wrote: only
+    // the topmost header without an id is its own.
+    let first_microsoft = parsed.iter().position(|h| h.authserv_id.is_none());
+    let believable = |(i, h): &(usize, &AuthenticationResults)| {
+        trusted(h) && (h.authserv_id.is_some() || Some(*i) == first_microsoft)
+    };
+    let mut rest = parsed.iter().enumerate().skip_while(|ih| !believable(ih));
+    let Some((_, top)) = rest.next() else {
+        return if parsed.is_empty() { Selected::NoHeader } else { Selected::Untrusted };
+    };
+    let mut results = top.results.clone();
+    let mut seen = methods(top);
+    if seen.len() == 1 && top.authserv_id.is_some() {
+        // One header per method: the run of trusted headers right below,
+        // one new method each.
+        for (_, h) in rest {
+            let m = methods(h);
+            if h.authserv_id.is_none() || !trusted(h) || m.len() != 1 || !seen.is_disjoint(&m) {
+                break;
+            }
+            seen.extend(m);
+            results.extend(h.results.iter().cloned());
+        }
+    }
+    Selected::From { by: by(&top.authserv_id), results }
 }
 
 /// The methods a header reports on (`dkim`, `spf`, …), each once; an
@@ -200,7 +215,7 @@ pub struct Observation {
 
 /// Reads an [`Observation`] from a message's raw bytes (headers suffice).
 pub fn observe(raw: &[u8]) -> Option<Observation> {
-    let message = mail_parser::MessageParser::default().parse_headers(raw)?;
+    let message = super::text::parser().parse_headers(raw)?;
     let authserv_id = message.headers_raw().find(|(name, _)| name.eq_ignore_ascii_case("Authentication-Results")).map(
         |(_, value)| parse_authentication_results(value).authserv_id.unwrap_or_else(|| MICROSOFT_STYLE.to_owned()),
     );
