@@ -6,9 +6,12 @@
 //! "carte vitale", "rembours"…, worked out from the pattern itself) go
 //! into one Aho-Corasick automaton, cheap to build and to run; a pattern
 //! is compiled and run only over a text that contains one of its
-//! beginnings. A pattern whose beginnings cannot be listed is always run.
+//! beginnings, and then only from where those beginnings are (anchored
+//! searches, a few bytes each) rather than over the whole text. A pattern
+//! whose beginnings cannot be listed is run over the whole text.
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use regex_automata::{Anchored, Input};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 
 use super::pattern::Pattern;
@@ -78,24 +81,52 @@ impl Lures {
     /// A match closely preceded by a negation ("… jamais …") does not
     /// count.
     pub(crate) fn found_in(&self, folded: &str) -> Vec<LureCategory> {
-        let mut candidate = vec![false; self.patterns.len()];
+        let text = folded.as_bytes();
+        let mut starts = vec![Starts::None; self.patterns.len()];
         for &index in &self.always {
-            candidate[index] = true;
+            starts[index] = Starts::Anywhere;
         }
         if let Some(prefilter) = &self.prefilter {
-            for m in prefilter.find_overlapping_iter(folded.as_bytes()) {
+            for m in prefilter.find_overlapping_iter(text) {
                 for &index in self.owners.get(m.pattern().as_usize()).map(Vec::as_slice).unwrap_or_default() {
-                    candidate[index] = true;
+                    starts[index].add(m.start());
                 }
             }
         }
         let mut found: Vec<LureCategory> = Vec::new();
-        for ((category, pattern), _) in self.patterns.iter().zip(&candidate).filter(|(_, c)| **c) {
-            if found.contains(category) {
+        for ((category, pattern), starts) in self.patterns.iter().zip(starts) {
+            if matches!(starts, Starts::None) || found.contains(category) {
                 continue;
             }
-            let Some(re) = pattern.regex_for(folded.as_bytes()) else { continue };
-            if re.find_iter(folded.as_bytes()).any(|m| !negated(folded.get(..m.start()).unwrap_or_default())) {
+            let Some(re) = pattern.regex_for(text) else { continue };
+            let not_negated = |start: usize| !negated(folded.get(..start).unwrap_or_default());
+            let hit = match starts {
+                Starts::None => false,
+                Starts::Anywhere => re.find_iter(text).any(|m| not_negated(m.start())),
+                Starts::At(mut at) => {
+                    // What `find_iter` would report: every match starts at
+                    // one of `at`, and after a match the search resumes at
+                    // its end.
+                    at.sort_unstable();
+                    at.dedup();
+                    let mut resume = 0;
+                    let mut hit = false;
+                    for start in at {
+                        if start < resume {
+                            continue;
+                        }
+                        if let Some(m) = re.find(Input::new(text).range(start..).anchored(Anchored::Yes)) {
+                            if not_negated(start) {
+                                hit = true;
+                                break;
+                            }
+                            resume = m.end();
+                        }
+                    }
+                    hit
+                }
+            };
+            if hit {
                 found.push(*category);
             }
         }
@@ -105,6 +136,32 @@ impl Lures {
     #[cfg(test)]
     pub(super) fn patterns(&self) -> impl Iterator<Item = &Pattern> {
         self.patterns.iter().map(|(_, p)| p)
+    }
+}
+
+/// Where a pattern's matches may start in a text.
+#[derive(Clone)]
+enum Starts {
+    /// Nowhere: none of its beginnings is in the text.
+    None,
+    /// At these offsets (where its beginnings are).
+    At(Vec<usize>),
+    /// Anywhere: no list of beginnings, or too many of them in the text
+    /// (one search over the whole text is then cheaper, and bounded).
+    Anywhere,
+}
+
+/// More beginnings than this in one text: one search over all of it.
+const MAX_ANCHORED: usize = 32;
+
+impl Starts {
+    fn add(&mut self, start: usize) {
+        match self {
+            Starts::None => *self = Starts::At(vec![start]),
+            Starts::At(at) if at.len() >= MAX_ANCHORED => *self = Starts::Anywhere,
+            Starts::At(at) => at.push(start),
+            Starts::Anywhere => {}
+        }
     }
 }
 

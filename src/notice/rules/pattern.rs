@@ -13,7 +13,9 @@
 use std::sync::OnceLock;
 
 use memchr::memmem::Finder;
-use regex::bytes::Regex as AsciiRegex;
+use regex_automata::meta::{self, Regex as AsciiRegex};
+use regex_automata::nfa::thompson::WhichCaptures;
+use regex_automata::util::syntax;
 use regex_syntax::hir::{Hir, HirKind};
 
 use super::{RulesError, compile_ascii};
@@ -31,6 +33,9 @@ struct Compiled {
     required: Option<Finder<'static>>,
 }
 
+/// As `compile_ascii`'s `size_limit`.
+const SIZE_LIMIT: usize = 1 << 22;
+
 /// Shorter required literals are too common to be worth a search.
 const MIN_REQUIRED: usize = 3;
 
@@ -40,13 +45,13 @@ impl Pattern {
         let compiled = OnceLock::new();
         if eager {
             // Freshly made: the cell is empty.
-            let _ = compiled.set(Some(Compiled::new(&source, owner)?));
+            let _ = compiled.set(Compiled::new(&source, owner)?);
         }
         Ok(Pattern { source, compiled })
     }
 
     fn compiled(&self) -> Option<&Compiled> {
-        self.compiled.get_or_init(|| Compiled::new(&self.source, "").ok()).as_ref()
+        self.compiled.get_or_init(|| Compiled::new(&self.source, "").ok().flatten()).as_ref()
     }
 
     /// The automaton, compiled now if need be; `None` if the pattern is bad.
@@ -73,8 +78,28 @@ impl Pattern {
 }
 
 impl Compiled {
-    fn new(source: &str, owner: &str) -> Result<Compiled, RulesError> {
-        let regex = compile_ascii(source, owner)?;
+    /// As `regex::bytes::RegexBuilder` with `unicode(false)` would compile
+    /// it (`compile_ascii`), but without capture groups: only where
+    /// matches are is ever asked, and the automata are smaller. `Ok(None)`
+    /// if only the regex crate could compile it (never seen: fewer groups
+    /// make a smaller automaton).
+    fn new(source: &str, owner: &str) -> Result<Option<Compiled>, RulesError> {
+        let built = meta::Builder::new()
+            .configure(
+                meta::Config::new()
+                    .match_kind(regex_automata::MatchKind::LeftmostFirst)
+                    .utf8_empty(false)
+                    .which_captures(WhichCaptures::Implicit)
+                    .nfa_size_limit(Some(SIZE_LIMIT))
+                    .hybrid_cache_capacity(2 << 20),
+            )
+            .syntax(syntax::Config::new().unicode(false).utf8(false))
+            .build(source);
+        let regex = match built {
+            Ok(regex) => regex,
+            // The regex crate's error says what is wrong.
+            Err(_) => return compile_ascii(source, owner).map(|_| None),
+        };
         // Parsed as compiled (no Unicode: bytes); it compiled, so it parses.
         let hir = regex_syntax::ParserBuilder::new().unicode(false).utf8(false).build().parse(source).ok();
         let required = hir
@@ -82,7 +107,7 @@ impl Compiled {
             .and_then(|literals| literals.into_iter().max_by_key(Vec::len))
             .filter(|l| l.len() >= MIN_REQUIRED)
             .map(|l| Finder::new(&l).into_owned());
-        Ok(Compiled { regex, required })
+        Ok(Some(Compiled { regex, required }))
     }
 }
 
