@@ -1,11 +1,17 @@
 //! The data recognition runs on: official domains, brand words, notice
 //! formats and lures, from `builtin.toml` plus what the config adds.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use regex::Regex;
-use regex::bytes::{Regex as AsciiRegex, RegexSet as AsciiRegexSet};
+use regex::bytes::Regex as AsciiRegex;
 use serde::Deserialize;
+
+mod lures;
+mod pattern;
+
+use lures::Lures;
+pub(crate) use pattern::Pattern;
 
 use super::rewriter::RewriterSpec;
 use super::{Kind, Service, domain::is_under, text::normalise};
@@ -211,8 +217,8 @@ pub(crate) struct Format {
     pub name: String,
     pub service: Service,
     pub kind: Kind,
-    pub subject: Option<AsciiRegex>,
-    pub body: Option<AsciiRegex>,
+    pub subject: Option<Pattern>,
+    pub body: Option<Pattern>,
     pub subject_claims: bool,
     pub extract: Lazy<Regex>,
 }
@@ -220,37 +226,51 @@ pub(crate) struct Format {
 /// Patterns compiled on first use: a `vigie scan` of one file should not
 /// pay for the patterns its message never reaches. The config's patterns
 /// are compiled when the rules are built, so that a bad one is reported
-/// then; the built-in ones are proved valid by a unit test.
+/// then; the built-in ones are proved valid by a unit test. The same
+/// pattern in two formats (the FranceConnect greeting, whose Unicode
+/// classes take milliseconds to compile) is compiled once.
 #[derive(Debug)]
 pub(crate) struct Lazy<R> {
-    patterns: Vec<(String, OnceLock<Option<R>>)>,
+    patterns: Vec<Arc<Slot<R>>>,
     compile: fn(&str) -> Option<R>,
 }
 
+type Slot<R> = (String, OnceLock<Option<R>>);
+
 impl<R> Lazy<R> {
-    /// `eager`: compile now, reporting the first bad pattern.
+    /// `eager`: compile now, reporting the first bad pattern. `shared`:
+    /// the patterns already made, reused when the same.
     fn new<E>(
         patterns: &[String],
         eager: bool,
         compile: fn(&str) -> Option<R>,
         checked: impl Fn(&str) -> Result<R, E>,
+        shared: &mut Vec<Arc<Slot<R>>>,
     ) -> Result<Lazy<R>, E> {
         let patterns = patterns
             .iter()
             .map(|p| {
-                let cell = OnceLock::new();
-                if eager {
-                    // Freshly made: the cell is empty.
-                    let _ = cell.set(Some(checked(p)?));
+                let slot = match shared.iter().find(|s| s.0 == *p) {
+                    Some(slot) => slot.clone(),
+                    None => {
+                        let slot = Arc::new((p.clone(), OnceLock::new()));
+                        shared.push(slot.clone());
+                        slot
+                    }
+                };
+                if eager && slot.1.get().is_none() {
+                    // An empty cell: nobody else sets it while the rules
+                    // are being built.
+                    let _ = slot.1.set(Some(checked(p)?));
                 }
-                Ok((p.clone(), cell))
+                Ok(slot)
             })
             .collect::<Result<_, E>>()?;
         Ok(Lazy { patterns, compile })
     }
 
     fn get(&self, index: usize) -> Option<&R> {
-        let (pattern, cell) = self.patterns.get(index)?;
+        let (pattern, cell) = &**self.patterns.get(index)?;
         cell.get_or_init(|| (self.compile)(pattern)).as_ref()
     }
 
@@ -280,6 +300,9 @@ struct ServiceRule {
     brand_tokens: Vec<Vec<String>>,
     claims: Vec<String>,
     display_names: Vec<String>,
+    /// Whether the config adds to this service (its patterns are then
+    /// compiled at once, to report a bad one).
+    from_config: bool,
 }
 
 /// Compiled recognition rules. Build once, share everywhere.
@@ -289,16 +312,12 @@ pub struct Rules {
     trusted_link_domains: Vec<String>,
     pub(crate) trusted_authserv_ids: Vec<String>,
     pub(crate) formats: Vec<Format>,
-    lure_set: AsciiRegexSet,
-    /// Each pattern of the set, with its category, to find where it
-    /// matched (for the negation check).
-    lure_categories: Vec<LureCategory>,
-    lures: Lazy<AsciiRegex>,
+    lures: Lures,
     /// Any brand word, as whole words, per service, over folded text.
-    brand_words: Vec<(Service, AsciiRegex)>,
+    brand_words: Vec<(Service, Pattern)>,
     /// Claim phrases and official display names, per service.
-    claim_phrases: Vec<(Service, AsciiRegex)>,
-    display_names: Vec<(Service, AsciiRegex)>,
+    claim_phrases: Vec<(Service, Pattern)>,
+    display_names: Vec<(Service, Pattern)>,
     rewriters: Vec<RewriterSpec>,
     browser_visits: Vec<VisitSpec>,
 }
@@ -320,7 +339,7 @@ impl Rules {
         let lures = concat(&extra.lure, &builtin.lure);
 
         let mut service_rules: Vec<ServiceRule> = Vec::new();
-        for spec in &services {
+        for (index, spec) in services.iter().enumerate() {
             let rule = match service_rules.iter_mut().find(|r| r.service == spec.service) {
                 Some(rule) => rule,
                 None => {
@@ -330,10 +349,12 @@ impl Rules {
                         brand_tokens: vec![],
                         claims: vec![],
                         display_names: vec![],
+                        from_config: false,
                     });
                     service_rules.last_mut().expect("just pushed")
                 }
             };
+            rule.from_config |= index < extra.service.len();
             rule.domains.extend(spec.domains.iter().map(|d| d.trim().to_ascii_lowercase()));
             rule.claims.extend(spec.claims.iter().cloned());
             rule.display_names.extend(spec.display_names.iter().cloned());
@@ -350,11 +371,11 @@ impl Rules {
             let owner = format!("service {:?}", rule.service.as_str());
             if !rule.claims.is_empty() {
                 let pattern = rule.claims.iter().map(|p| format!("(?:{p})")).collect::<Vec<_>>().join("|");
-                claim_phrases.push((rule.service, compile_ascii(&pattern, &owner)?));
+                claim_phrases.push((rule.service, Pattern::new(pattern, rule.from_config, &owner)?));
             }
             if !rule.display_names.is_empty() {
                 let pattern = rule.display_names.iter().map(|p| format!("(?:{p})")).collect::<Vec<_>>().join("|");
-                display_names.push((rule.service, compile_ascii(&format!("^(?:{pattern})$"), &owner)?));
+                display_names.push((rule.service, Pattern::new(format!("^(?:{pattern})$"), rule.from_config, &owner)?));
             }
             let words: Vec<String> = rule
                 .brand_tokens
@@ -362,9 +383,10 @@ impl Rules {
                 .map(|tokens| tokens.iter().map(|t| regex::escape(t)).collect::<Vec<_>>().join(r"[\s-]?"))
                 .collect();
             let pattern = format!(r"\b({})\b", words.join("|"));
-            brand_words.push((rule.service, compile_ascii(&pattern, "brand words")?));
+            brand_words.push((rule.service, Pattern::new(pattern, rule.from_config, "brand words")?));
         }
 
+        let mut extracts = Vec::new();
         let formats = formats
             .into_iter()
             .enumerate()
@@ -373,56 +395,30 @@ impl Rules {
                     return Err(RulesError::EmptyFormat(f.name));
                 }
                 let owner = format!("format {:?}", f.name);
+                let from_config = index < extra_formats;
                 Ok(Format {
                     service: f.service,
                     kind: f.kind,
-                    subject: f.subject.as_deref().map(|p| compile_ascii(p, &owner)).transpose()?,
-                    body: f.body.as_deref().map(|p| compile_ascii(p, &owner)).transpose()?,
+                    subject: f.subject.map(|p| Pattern::new(p, from_config, &owner)).transpose()?,
+                    body: f.body.map(|p| Pattern::new(p, from_config, &owner)).transpose()?,
                     subject_claims: f.subject_claims,
                     extract: Lazy::new(
                         &f.extract,
-                        index < extra_formats,
+                        from_config,
                         |p| compile(p, "").ok(),
                         |p| compile(p, &owner),
+                        &mut extracts,
                     )?,
                     name: f.name,
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
 
-        let (mut lure_categories, mut lure_patterns) = (Vec::new(), Vec::new());
-        for (index, spec) in lures.iter().enumerate() {
-            for pattern in &spec.patterns {
-                lure_categories.push(spec.category);
-                lure_patterns.push((pattern.clone(), index < extra_lures));
-            }
+        let mut lure_specs = Vec::new();
+        for (index, spec) in lures.into_iter().enumerate() {
+            lure_specs.extend(spec.patterns.into_iter().map(|p| (spec.category, p, index < extra_lures)));
         }
-        let lure_set = regex::bytes::RegexSetBuilder::new(lure_patterns.iter().map(|(p, _)| p))
-            .unicode(false)
-            .size_limit(1 << 24)
-            .dfa_size_limit(1 << 24)
-            .build()
-            .map_err(|e| {
-                // Name the culprit: compiled alone, the first bad one.
-                let culprit = lure_patterns
-                    .iter()
-                    .zip(&lure_categories)
-                    .find_map(|((p, _), category)| compile_ascii(p, category.code()).err());
-                culprit.unwrap_or_else(|| RulesError::BadPattern {
-                    owner: "lures".into(),
-                    pattern: String::new(),
-                    source: Box::new(e),
-                })
-            })?;
-        // The config's lure patterns alone (the set checked them together).
-        let mut lures = Lazy { patterns: Vec::new(), compile: |p: &str| compile_ascii(p, "").ok() };
-        for ((pattern, from_config), category) in lure_patterns.into_iter().zip(&lure_categories) {
-            let cell = OnceLock::new();
-            if from_config {
-                let _ = cell.set(Some(compile_ascii(&pattern, category.code())?));
-            }
-            lures.patterns.push((pattern, cell));
-        }
+        let lures = Lures::new(lure_specs)?;
 
         Ok(Rules {
             services: service_rules,
@@ -435,8 +431,6 @@ impl Rules {
                 .map(|d| d.to_ascii_lowercase())
                 .collect(),
             formats,
-            lure_set,
-            lure_categories,
             lures,
             brand_words,
             claim_phrases,
@@ -503,7 +497,7 @@ impl Rules {
 
     /// Whether folded text presents itself as `service` (a claim phrase).
     pub(crate) fn claim_phrase_in(&self, service: Service, folded: &str) -> bool {
-        self.claim_phrases.iter().any(|(s, re)| *s == service && re.is_match(folded.as_bytes()))
+        self.claim_phrases.iter().any(|(s, p)| *s == service && p.is_match(folded.as_bytes()))
     }
 
     /// The service a folded display name is an official-looking name of.
@@ -520,30 +514,8 @@ impl Rules {
     /// A match closely preceded by a negation ("… jamais …") does
     /// not count.
     pub(crate) fn lures_in(&self, folded: &str) -> Vec<LureCategory> {
-        let mut found: Vec<LureCategory> = Vec::new();
-        for index in self.lure_set.matches(folded.as_bytes()).iter() {
-            let Some(&category) = self.lure_categories.get(index) else { continue };
-            if found.contains(&category) {
-                continue;
-            }
-            let Some(re) = self.lures.get(index) else { continue };
-            if re.find_iter(folded.as_bytes()).any(|m| !negated(folded.get(..m.start()).unwrap_or_default())) {
-                found.push(category);
-            }
-        }
-        found
+        self.lures.found_in(folded)
     }
-}
-
-/// The words just before a match negate it: "nous ne vous demanderons
-/// jamais de communiquer votre mot de passe". ("Si vous ne confirmez pas
-/// vos coordonnées…" is a threat, not a negation: a bare "ne" does not
-/// count.)
-fn negated(before: &str) -> bool {
-    let start = before.len().saturating_sub(48);
-    let start = (start..before.len()).find(|&i| before.is_char_boundary(i)).unwrap_or(before.len());
-    let window = &before[start..];
-    window.contains("jamais") || window.contains("aucun cas") || window.contains("never")
 }
 
 /// The config's entries first, then the built-in ones.
@@ -585,10 +557,18 @@ mod tests {
         // Built-in patterns are compiled on first use, and one that did
         // not compile would be skipped: prove that none is.
         let rules = Rules::builtin();
-        assert_eq!(rules.lures.iter().count(), rules.lures.len());
-        assert_eq!(rules.lures.len(), rules.lure_categories.len());
+        for pattern in rules.lures.patterns() {
+            assert!(pattern.regex().is_some(), "{}", pattern.source());
+        }
+        let words = rules.brand_words.iter().chain(&rules.claim_phrases).chain(&rules.display_names);
+        for (service, pattern) in words {
+            assert!(pattern.regex().is_some(), "{service:?}: {}", pattern.source());
+        }
         for format in &rules.formats {
             assert_eq!(format.extract.iter().count(), format.extract.len(), "{}", format.name);
+            for pattern in format.subject.iter().chain(&format.body) {
+                assert!(pattern.regex().is_some(), "{}: {}", format.name, pattern.source());
+            }
         }
     }
 

@@ -1,0 +1,219 @@
+//! The lure patterns and how a text is searched for them.
+//!
+//! No automaton for the whole set: compiling one cost most of a short
+//! `vigie scan`, and its lazy DFA thrashed on long texts. Instead every
+//! pattern's possible beginnings (its prefix literals: "confirm",
+//! "carte vitale", "rembours"…, worked out from the pattern itself) go
+//! into one Aho-Corasick automaton, cheap to build and to run; a pattern
+//! is compiled and run only over a text that contains one of its
+//! beginnings, and then only from where those beginnings are (anchored
+//! searches, a few bytes each) rather than over the whole text. A pattern
+//! whose beginnings cannot be listed is run over the whole text.
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use regex_automata::{Anchored, Input};
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
+
+use super::pattern::Pattern;
+use super::{LureCategory, RulesError};
+
+#[derive(Debug)]
+pub(crate) struct Lures {
+    /// In rule order (the config's first).
+    patterns: Vec<(LureCategory, Pattern)>,
+    /// The prefix literals of the patterns that have some.
+    prefilter: Option<AhoCorasick>,
+    /// For each literal of `prefilter`, the patterns it begins.
+    owners: Vec<Vec<usize>>,
+    /// The patterns without a list of beginnings.
+    always: Vec<usize>,
+}
+
+impl Lures {
+    /// `specs`: each pattern with its category and whether it comes from
+    /// the config (compiled now, so that a bad one is reported now).
+    pub(super) fn new(specs: Vec<(LureCategory, String, bool)>) -> Result<Lures, RulesError> {
+        let mut literals: Vec<Vec<u8>> = Vec::new();
+        let mut owners: Vec<Vec<usize>> = Vec::new();
+        let mut always = Vec::new();
+        let mut patterns = Vec::with_capacity(specs.len());
+        for (index, (category, source, from_config)) in specs.into_iter().enumerate() {
+            let pattern = Pattern::new(source, from_config, category.code())?;
+            match prefixes(pattern.source()) {
+                Some(prefixes) => {
+                    for prefix in prefixes {
+                        match literals.iter().position(|l| *l == prefix) {
+                            Some(at) => owners[at].push(index),
+                            None => {
+                                literals.push(prefix);
+                                owners.push(vec![index]);
+                            }
+                        }
+                    }
+                }
+                None => always.push(index),
+            }
+            patterns.push((category, pattern));
+        }
+        // A contiguous NFA: a few hundred literals, built in well under a
+        // millisecond (a DFA would take longer to build than to run).
+        let prefilter = if literals.is_empty() {
+            None
+        } else {
+            match AhoCorasick::builder()
+                .kind(Some(AhoCorasickKind::ContiguousNFA))
+                .match_kind(MatchKind::Standard)
+                .build(&literals)
+            {
+                Ok(ac) => Some(ac),
+                Err(_) => {
+                    // Too large for the automaton: run every pattern.
+                    always = (0..patterns.len()).collect();
+                    owners.clear();
+                    None
+                }
+            }
+        };
+        Ok(Lures { patterns, prefilter, owners, always })
+    }
+
+    /// Lure categories found in `folded` text, in rule order, once each.
+    /// A match closely preceded by a negation ("… jamais …") does not
+    /// count.
+    pub(crate) fn found_in(&self, folded: &str) -> Vec<LureCategory> {
+        let text = folded.as_bytes();
+        let mut starts = vec![Starts::None; self.patterns.len()];
+        for &index in &self.always {
+            starts[index] = Starts::Anywhere;
+        }
+        if let Some(prefilter) = &self.prefilter {
+            for m in prefilter.find_overlapping_iter(text) {
+                for &index in self.owners.get(m.pattern().as_usize()).map(Vec::as_slice).unwrap_or_default() {
+                    starts[index].add(m.start());
+                }
+            }
+        }
+        let mut found: Vec<LureCategory> = Vec::new();
+        for ((category, pattern), starts) in self.patterns.iter().zip(starts) {
+            if matches!(starts, Starts::None) || found.contains(category) {
+                continue;
+            }
+            let Some(re) = pattern.regex_for(text) else { continue };
+            let not_negated = |start: usize| !negated(folded.get(..start).unwrap_or_default());
+            let hit = match starts {
+                Starts::None => false,
+                Starts::Anywhere => re.find_iter(text).any(|m| not_negated(m.start())),
+                Starts::At(mut at) => {
+                    // What `find_iter` would report: every match starts at
+                    // one of `at`, and after a match the search resumes at
+                    // its end.
+                    at.sort_unstable();
+                    at.dedup();
+                    let mut resume = 0;
+                    let mut hit = false;
+                    for start in at {
+                        if start < resume {
+                            continue;
+                        }
+                        if let Some(m) = re.find(Input::new(text).range(start..).anchored(Anchored::Yes)) {
+                            if not_negated(start) {
+                                hit = true;
+                                break;
+                            }
+                            resume = m.end();
+                        }
+                    }
+                    hit
+                }
+            };
+            if hit {
+                found.push(*category);
+            }
+        }
+        found
+    }
+
+    #[cfg(test)]
+    pub(super) fn patterns(&self) -> impl Iterator<Item = &Pattern> {
+        self.patterns.iter().map(|(_, p)| p)
+    }
+}
+
+/// Where a pattern's matches may start in a text.
+#[derive(Clone)]
+enum Starts {
+    /// Nowhere: none of its beginnings is in the text.
+    None,
+    /// At these offsets (where its beginnings are).
+    At(Vec<usize>),
+    /// Anywhere: no list of beginnings, or too many of them in the text
+    /// (one search over the whole text is then cheaper, and bounded).
+    Anywhere,
+}
+
+/// More beginnings than this in one text: one search over all of it.
+const MAX_ANCHORED: usize = 32;
+
+impl Starts {
+    fn add(&mut self, start: usize) {
+        match self {
+            Starts::None => *self = Starts::At(vec![start]),
+            Starts::At(at) if at.len() >= MAX_ANCHORED => *self = Starts::Anywhere,
+            Starts::At(at) => at.push(start),
+            Starts::Anywhere => {}
+        }
+    }
+}
+
+/// Every byte string a match of `pattern` (as compiled over folded text:
+/// no Unicode) can begin with, none empty; `None` when there is no such
+/// finite list, or the pattern does not parse (then it is simply run).
+fn prefixes(pattern: &str) -> Option<Vec<Vec<u8>>> {
+    let hir = regex_syntax::ParserBuilder::new().unicode(false).utf8(false).build().parse(pattern).ok()?;
+    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
+    let literals = seq.literals()?;
+    if literals.iter().any(|l| l.as_bytes().is_empty()) {
+        return None;
+    }
+    Some(literals.iter().map(|l| l.as_bytes().to_vec()).collect())
+}
+
+/// The words just before a match negate it: "nous ne vous demanderons
+/// jamais de communiquer votre mot de passe". ("Si vous ne confirmez pas
+/// vos coordonnées…" is a threat, not a negation: a bare "ne" does not
+/// count.)
+fn negated(before: &str) -> bool {
+    let start = before.len().saturating_sub(48);
+    let start = (start..before.len()).find(|&i| before.is_char_boundary(i)).unwrap_or(before.len());
+    let window = &before[start..];
+    window.contains("jamais") || window.contains("aucun cas") || window.contains("never")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pattern_s_beginnings_are_its_prefix_literals() {
+        let mut found = prefixes(r"\b(dossier|ref)\s*[a-z]{2,5}-\d{5,}").expect("finite");
+        found.sort();
+        assert!(found.iter().all(|p| p.starts_with(b"dossier") || p.starts_with(b"ref")), "{found:?}");
+        assert_eq!(prefixes(r".{0,30}\bameli"), None);
+        assert_eq!(prefixes(r"(a|)b?"), None);
+    }
+
+    #[test]
+    fn a_lure_is_found_only_where_one_of_its_beginnings_is() {
+        let lures = Lures::new(vec![
+            (LureCategory::Password, "(confirm|saisi)\\w* votre mot de passe".into(), true),
+            (LureCategory::Deadline, "(?:x|y)?sous 24 ?h".into(), false),
+        ])
+        .expect("valid");
+        assert_eq!(
+            lures.found_in("saisissez votre mot de passe sous 24h"),
+            [LureCategory::Password, LureCategory::Deadline]
+        );
+        assert_eq!(lures.found_in("jamais: confirmez votre mot de passe"), []);
+        assert_eq!(lures.found_in("rien"), []);
+    }
+}
