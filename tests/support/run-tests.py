@@ -5,7 +5,8 @@ time, and reports each one's output and duration.
 Usage: run-tests.py BUILD.json [JOBS]
 
 BUILD.json holds the JSON messages of
-`cargo test --lib --bins --tests --no-run --message-format=json-render-diagnostics`.
+`cargo test --all-targets --no-run --message-format=json-render-diagnostics`;
+the executables run are those `cargo test --lib --bins --tests` runs.
 `cargo test` runs its executables one after the other, and most of them spend
 their time waiting on real servers, deadlines and D-Bus: run side by side
 they take as long as the slowest one instead of the sum. Every test still
@@ -51,6 +52,10 @@ def executables(build_json):
             if not msg.get("profile", {}).get("test"):
                 continue
             target = msg["target"]
+            # Benches and examples are built (and linted) with the tests but
+            # run by hand: cargo test --lib --bins --tests runs these kinds.
+            if not set(target["kind"]) & {"lib", "bin", "test"}:
+                continue
             src = os.path.relpath(target["src_path"])
             kind = "unittests " if target["kind"] != ["test"] else ""
             found.append((f"{kind}{src}", msg["executable"], target["name"]))
