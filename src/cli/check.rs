@@ -32,7 +32,8 @@ impl Check {
         let rules = context.config.rules()?;
         let mut journal = context.journal()?;
         let before = journal.last_finding_id()?;
-        let shared = Shared::new(context.config, rules, context.data_dir, cli.lang, false);
+        let mut shared = Shared::new(context.config, rules, context.data_dir, cli.lang, false);
+        shared.beside_agent = super::service::agent_running(&shared.data_dir);
         let mut unreadable = false;
         for account in &shared.config.accounts {
             match agent::check_account(&shared, &mut journal, account) {
