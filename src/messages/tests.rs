@@ -196,7 +196,6 @@ fn stored(id: i64, kind: FindingKind, answer: Option<Answer>, resolution: Option
 }
 
 fn all_reasons() -> Vec<Reason> {
-    use LureCategory::*;
     let mut reasons = vec![
         Reason::DkimPass { domain: "ameli.fr".into() },
         Reason::DmarcPass,
@@ -218,18 +217,7 @@ fn all_reasons() -> Vec<Reason> {
         Reason::TimeFromDateHeader,
         Reason::OnlyBeginningRead,
     ];
-    for category in [
-        BankDetails,
-        Password,
-        Ssn,
-        Payment,
-        CarteVitale,
-        Refund,
-        Deadline,
-        SecureAccount,
-        FileReference,
-        ServiceClient,
-    ] {
+    for category in LureCategory::ALL {
         reasons.push(Reason::Lure { category });
     }
     reasons

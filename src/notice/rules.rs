@@ -38,6 +38,23 @@ pub enum LureCategory {
 }
 
 impl LureCategory {
+    /// Every category, for what must cover them all (the language tests).
+    pub const ALL: [LureCategory; 13] = [
+        LureCategory::BankDetails,
+        LureCategory::Password,
+        LureCategory::Ssn,
+        LureCategory::Payment,
+        LureCategory::CarteVitale,
+        LureCategory::Refund,
+        LureCategory::Deadline,
+        LureCategory::SecureAccount,
+        LureCategory::FileReference,
+        LureCategory::ServiceClient,
+        LureCategory::QrCode,
+        LureCategory::Documents,
+        LureCategory::ReplyRequest,
+    ];
+
     /// A lure only an impersonator of the Assurance Maladie uses: it
     /// makes a message that names the brand claim the service.
     pub(crate) fn impersonates_ameli(self) -> bool {
@@ -550,6 +567,35 @@ mod tests {
         assert!(rules.formats.len() >= 5);
         assert_eq!(rules.official_service("info.ameli.fr"), Some(Service::Ameli));
         assert_eq!(rules.official_service("ameli.fr.evil.com"), None);
+    }
+
+    #[test]
+    fn every_lure_category_is_listed_once_in_all() {
+        use LureCategory::*;
+        // A new category breaks this match until it is added here, and
+        // then the assertion below until ALL lists it.
+        let listed = |c: LureCategory| match c {
+            BankDetails | Password | Ssn | Payment | CarteVitale | Refund | Deadline | SecureAccount
+            | FileReference | ServiceClient | QrCode | Documents | ReplyRequest => c,
+        };
+        let every = [
+            BankDetails,
+            Password,
+            Ssn,
+            Payment,
+            CarteVitale,
+            Refund,
+            Deadline,
+            SecureAccount,
+            FileReference,
+            ServiceClient,
+            QrCode,
+            Documents,
+            ReplyRequest,
+        ];
+        for c in every.map(listed) {
+            assert_eq!(LureCategory::ALL.iter().filter(|&&a| a == c).count(), 1, "{c:?}");
+        }
     }
 
     #[test]
