@@ -7,6 +7,7 @@ use regex::Regex;
 use regex::bytes::Regex as AsciiRegex;
 use serde::Deserialize;
 
+mod automata;
 mod lures;
 mod pattern;
 
@@ -525,6 +526,15 @@ impl Rules {
     /// The first service whose brand `folded` names, as whole words.
     pub(crate) fn brand_named_in(&self, folded: &str) -> Option<Service> {
         self.brand_words.iter().find(|(_, re)| re.is_match(folded.as_bytes())).map(|(s, _)| *s)
+    }
+
+    /// Every pattern over folded text, once each.
+    #[cfg(test)]
+    pub(crate) fn patterns(&self) -> impl Iterator<Item = &Pattern> {
+        let formats = self.formats.iter().flat_map(|f| f.subject.iter().chain(&f.body));
+        let services =
+            self.brand_words.iter().chain(&self.claim_phrases).chain(&self.display_names).map(|(_, pattern)| pattern);
+        formats.chain(services).chain(self.lures.patterns())
     }
 
     /// Lure categories found in `folded` text, in rule order, once each.

@@ -11,10 +11,9 @@
 //! whose beginnings cannot be listed is run over the whole text.
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-use regex_automata::{Anchored, Input};
-use regex_syntax::hir::literal::{ExtractKind, Extractor};
 
-use super::pattern::Pattern;
+use super::automata::Starts as Beginnings;
+use super::pattern::{Budget, OutOfBudget, Pattern};
 use super::{LureCategory, RulesError};
 
 #[derive(Debug)]
@@ -39,19 +38,19 @@ impl Lures {
         let mut patterns = Vec::with_capacity(specs.len());
         for (index, (category, source, from_config)) in specs.into_iter().enumerate() {
             let pattern = Pattern::new(source, from_config, category.code())?;
-            match prefixes(pattern.source()) {
-                Some(prefixes) => {
+            match pattern.starts() {
+                Beginnings::Literals(prefixes) => {
                     for prefix in prefixes {
-                        match literals.iter().position(|l| *l == prefix) {
+                        match literals.iter().position(|l| l == prefix) {
                             Some(at) => owners[at].push(index),
                             None => {
-                                literals.push(prefix);
+                                literals.push(prefix.clone());
                                 owners.push(vec![index]);
                             }
                         }
                     }
                 }
-                None => always.push(index),
+                Beginnings::AtStart | Beginnings::Anywhere => always.push(index),
             }
             patterns.push((category, pattern));
         }
@@ -87,9 +86,12 @@ impl Lures {
             starts[index] = Starts::Anywhere;
         }
         if let Some(prefilter) = &self.prefilter {
+            // More beginnings than this (a quarter of the text): one search
+            // over the whole text, in less memory.
+            let most = text.len() / 4 + 64;
             for m in prefilter.find_overlapping_iter(text) {
                 for &index in self.owners.get(m.pattern().as_usize()).map(Vec::as_slice).unwrap_or_default() {
-                    starts[index].add(m.start());
+                    starts[index].add(m.start(), most);
                 }
             }
         }
@@ -98,32 +100,39 @@ impl Lures {
             if matches!(starts, Starts::None) || found.contains(category) {
                 continue;
             }
-            let Some(re) = pattern.regex_for(text) else { continue };
             let not_negated = |start: usize| !negated(folded.get(..start).unwrap_or_default());
+            let anywhere =
+                || pattern.regex_for(text).is_some_and(|re| re.find_iter(text).any(|m| not_negated(m.start())));
             let hit = match starts {
                 Starts::None => false,
-                Starts::Anywhere => re.find_iter(text).any(|m| not_negated(m.start())),
+                Starts::Anywhere => anywhere(),
                 Starts::At(mut at) => {
                     // What `find_iter` would report: every match starts at
                     // one of `at`, and after a match the search resumes at
                     // its end.
                     at.sort_unstable();
                     at.dedup();
+                    let mut budget = Budget::for_text(text);
                     let mut resume = 0;
-                    let mut hit = false;
+                    let mut hit = Ok(false);
                     for start in at {
                         if start < resume {
                             continue;
                         }
-                        if let Some(m) = re.find(Input::new(text).range(start..).anchored(Anchored::Yes)) {
-                            if not_negated(start) {
-                                hit = true;
+                        match pattern.match_at(text, start, false, &mut budget) {
+                            Ok(Some(_)) if not_negated(start) => {
+                                hit = Ok(true);
                                 break;
                             }
-                            resume = m.end();
+                            Ok(Some(end)) => resume = end,
+                            Ok(None) => {}
+                            Err(OutOfBudget) => {
+                                hit = Err(OutOfBudget);
+                                break;
+                            }
                         }
                     }
-                    hit
+                    hit.unwrap_or_else(|OutOfBudget| anywhere())
                 }
             };
             if hit {
@@ -146,36 +155,20 @@ enum Starts {
     None,
     /// At these offsets (where its beginnings are).
     At(Vec<usize>),
-    /// Anywhere: no list of beginnings, or too many of them in the text
-    /// (one search over the whole text is then cheaper, and bounded).
+    /// Anywhere: no list of beginnings, or more than `most` of them in
+    /// the text.
     Anywhere,
 }
 
-/// More beginnings than this in one text: one search over all of it.
-const MAX_ANCHORED: usize = 32;
-
 impl Starts {
-    fn add(&mut self, start: usize) {
+    fn add(&mut self, start: usize, most: usize) {
         match self {
             Starts::None => *self = Starts::At(vec![start]),
-            Starts::At(at) if at.len() >= MAX_ANCHORED => *self = Starts::Anywhere,
+            Starts::At(at) if at.len() >= most => *self = Starts::Anywhere,
             Starts::At(at) => at.push(start),
             Starts::Anywhere => {}
         }
     }
-}
-
-/// Every byte string a match of `pattern` (as compiled over folded text:
-/// no Unicode) can begin with, none empty; `None` when there is no such
-/// finite list, or the pattern does not parse (then it is simply run).
-fn prefixes(pattern: &str) -> Option<Vec<Vec<u8>>> {
-    let hir = regex_syntax::ParserBuilder::new().unicode(false).utf8(false).build().parse(pattern).ok()?;
-    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
-    let literals = seq.literals()?;
-    if literals.iter().any(|l| l.as_bytes().is_empty()) {
-        return None;
-    }
-    Some(literals.iter().map(|l| l.as_bytes().to_vec()).collect())
 }
 
 /// The words just before a match negate it: "nous ne vous demanderons
@@ -192,15 +185,6 @@ fn negated(before: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_pattern_s_beginnings_are_its_prefix_literals() {
-        let mut found = prefixes(r"\b(dossier|ref)\s*[a-z]{2,5}-\d{5,}").expect("finite");
-        found.sort();
-        assert!(found.iter().all(|p| p.starts_with(b"dossier") || p.starts_with(b"ref")), "{found:?}");
-        assert_eq!(prefixes(r".{0,30}\bameli"), None);
-        assert_eq!(prefixes(r"(a|)b?"), None);
-    }
 
     #[test]
     fn a_lure_is_found_only_where_one_of_its_beginnings_is() {

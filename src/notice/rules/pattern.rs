@@ -4,40 +4,75 @@
 //! bad one is reported then; the built-in ones are proved valid by a unit
 //! test (one that did not compile would never match).
 //!
-//! With each automaton goes, when there is one, a literal every match
-//! contains ("code" for the security-code body pattern): a text without it
+//! A built-in pattern comes with a DFA compiled ahead of time
+//! ([`super::automata`]): searched from where its matches can begin (its
+//! prefix literals, or the start of the text), it costs nothing to start.
+//!
+//! With each automaton compiled here goes, when there is one, a literal
+//! every match contains ("code" for the security-code body pattern): a text without it
 //! is not searched at all. The regex engine finds prefixes itself, not a
 //! literal required by every branch of an alternation, and its lazy DFA
 //! is the dearest part of a cold search.
 
 use std::sync::OnceLock;
 
-use memchr::memmem::Finder;
+use aho_corasick::AhoCorasick;
+use regex_automata::dfa::{Automaton, sparse::DFA};
 use regex_automata::meta::{self, Regex as AsciiRegex};
 use regex_automata::nfa::thompson::WhichCaptures;
 use regex_automata::util::syntax;
+use regex_automata::{Anchored, Input};
 use regex_syntax::hir::{Hir, HirKind};
 
+use super::automata::{self, Starts};
 use super::{RulesError, compile_ascii};
 
 #[derive(Debug)]
 pub(crate) struct Pattern {
     source: String,
-    compiled: OnceLock<Option<Compiled>>,
-}
-
-#[derive(Debug)]
-struct Compiled {
-    regex: AsciiRegex,
-    /// A literal every match contains.
-    required: Option<Finder<'static>>,
+    /// Where its matches can begin.
+    starts: Starts,
+    /// `starts`' literals as one automaton, built on first use.
+    beginnings: OnceLock<Option<AhoCorasick>>,
+    /// A built-in pattern's precompiled anchored DFA, checked on first use.
+    dfa_bytes: Option<&'static [u8]>,
+    dfa: OnceLock<Option<DFA<&'static [u8]>>>,
+    /// Compiled here, when there is no DFA or a search needs more than
+    /// anchored ones.
+    compiled: OnceLock<Option<AsciiRegex>>,
+    /// Literals one of which every match contains, worked out on first
+    /// use: a text without any of them is not searched (nor the pattern
+    /// compiled for it).
+    needs: OnceLock<Option<AhoCorasick>>,
 }
 
 /// As `compile_ascii`'s `size_limit`.
 const SIZE_LIMIT: usize = 1 << 22;
 
-/// Shorter required literals are too common to be worth a search.
+/// Shorter needed literals are too common to be worth a search.
 const MIN_REQUIRED: usize = 3;
+
+/// What the anchored searches over one text may read in all, in bytes:
+/// a few times the text. Anchored searches from every beginning of a long
+/// run of them ("ssss…" for `s.acquitter`) could cost the square of its
+/// length; past the budget, one search over the whole text is made.
+#[derive(Debug)]
+pub(crate) struct Budget(usize);
+
+/// The budget ran out.
+#[derive(Debug)]
+pub(crate) struct OutOfBudget;
+
+impl Budget {
+    pub(crate) fn for_text(text: &[u8]) -> Budget {
+        Budget(text.len().saturating_mul(4).saturating_add(4096))
+    }
+
+    fn take(&mut self, bytes: usize) -> Result<(), OutOfBudget> {
+        self.0 = self.0.checked_sub(bytes).ok_or(OutOfBudget)?;
+        Ok(())
+    }
+}
 
 impl Pattern {
     /// `eager`: compile now and report a bad pattern as `owner`'s.
@@ -45,120 +80,306 @@ impl Pattern {
         let compiled = OnceLock::new();
         if eager {
             // Freshly made: the cell is empty.
-            let _ = compiled.set(Compiled::new(&source, owner)?);
+            let _ = compiled.set(compile(&source, owner)?);
         }
-        Ok(Pattern { source, compiled })
+        let (starts, dfa_bytes) = match automata::lookup(&source) {
+            Some(precompiled) => (precompiled.starts, precompiled.dfa),
+            None => (automata::starts_of(&source), None),
+        };
+        Ok(Pattern {
+            source,
+            starts,
+            beginnings: OnceLock::new(),
+            dfa_bytes,
+            dfa: OnceLock::new(),
+            compiled,
+            needs: OnceLock::new(),
+        })
     }
 
-    fn compiled(&self) -> Option<&Compiled> {
-        self.compiled.get_or_init(|| Compiled::new(&self.source, "").ok().flatten()).as_ref()
+    fn compiled(&self) -> Option<&AsciiRegex> {
+        self.compiled.get_or_init(|| compile(&self.source, "").ok().flatten()).as_ref()
+    }
+
+    fn dfa(&self) -> Option<&DFA<&'static [u8]>> {
+        self.dfa
+            .get_or_init(|| {
+                let bytes = self.dfa_bytes?;
+                // SAFETY: `bytes` is part of this program: written by
+                // `automata::generate` with this version of regex-automata
+                // (the test that compares automata.bin with what it
+                // generates today fails otherwise) and deserialised with
+                // the checked `from_bytes` by
+                // `every_builtin_pattern_is_in_the_table_with_a_dfa_that_loads`.
+                // The header (format version, byte order) is still checked
+                // here; only the tables' validation, which cost more than
+                // the searches, is skipped.
+                unsafe { DFA::from_bytes_unchecked(bytes) }.ok().map(|(dfa, _)| dfa)
+            })
+            .as_ref()
     }
 
     /// The automaton, compiled now if need be; `None` if the pattern is bad.
     #[cfg(test)]
     pub(crate) fn regex(&self) -> Option<&AsciiRegex> {
-        self.compiled().map(|c| &c.regex)
+        self.compiled()
     }
 
-    /// The automaton to search `text` with; `None` when `text` cannot
-    /// match (it lacks a literal every match contains) or the pattern is
-    /// bad.
+    /// Whether a precompiled DFA serves this pattern.
+    #[cfg(test)]
+    pub(crate) fn is_precompiled(&self) -> bool {
+        self.dfa().is_some()
+    }
+
+    /// The automaton to search the whole of `text` with; `None` when
+    /// `text` cannot match (it lacks all the literals one of which every
+    /// match contains) or the pattern is bad.
     pub(crate) fn regex_for(&self, text: &[u8]) -> Option<&AsciiRegex> {
-        let compiled = self.compiled()?;
-        compiled.required.as_ref().is_none_or(|f| f.find(text).is_some()).then_some(&compiled.regex)
+        let needs = self.needs.get_or_init(|| {
+            let hir = regex_syntax::ParserBuilder::new().unicode(false).utf8(false).build().parse(&self.source).ok()?;
+            one_of(&hir).filter(|set| shortest(set) >= MIN_REQUIRED).and_then(|set| AhoCorasick::new(set).ok())
+        });
+        if needs.as_ref().is_some_and(|needs| !needs.is_match(text)) {
+            return None;
+        }
+        self.compiled()
     }
 
     pub(crate) fn is_match(&self, text: &[u8]) -> bool {
+        match &self.starts {
+            Starts::AtStart => {
+                let mut budget = Budget(usize::MAX);
+                self.match_at(text, 0, true, &mut budget).map_or_else(|_| self.is_match_anywhere(text), |m| m.is_some())
+            }
+            Starts::Literals(_) => {
+                let Some(beginnings) = self.beginnings() else { return self.is_match_anywhere(text) };
+                let mut budget = Budget::for_text(text);
+                let mut previous = None;
+                for m in beginnings.find_overlapping_iter(text) {
+                    if previous == Some(m.start()) {
+                        continue;
+                    }
+                    previous = Some(m.start());
+                    match self.match_at(text, m.start(), true, &mut budget) {
+                        Ok(Some(_)) => return true,
+                        Ok(None) => {}
+                        Err(OutOfBudget) => return self.is_match_anywhere(text),
+                    }
+                }
+                false
+            }
+            Starts::Anywhere => self.is_match_anywhere(text),
+        }
+    }
+
+    fn is_match_anywhere(&self, text: &[u8]) -> bool {
         self.regex_for(text).is_some_and(|re| re.is_match(text))
     }
 
+    fn beginnings(&self) -> Option<&AhoCorasick> {
+        self.beginnings
+            .get_or_init(|| match &self.starts {
+                Starts::Literals(literals) => AhoCorasick::new(literals).ok(),
+                _ => None,
+            })
+            .as_ref()
+    }
+
+    /// Where the matches of this pattern can begin.
+    pub(crate) fn starts(&self) -> &Starts {
+        &self.starts
+    }
+
+    /// The end of the match that begins at `start` (leftmost-first, as
+    /// `find` reports it; with `earliest`, of some match: only whether
+    /// there is one is asked). Each byte the search reads is taken from
+    /// `budget`; `Err` when it runs out.
+    pub(crate) fn match_at(
+        &self,
+        text: &[u8],
+        start: usize,
+        earliest: bool,
+        budget: &mut Budget,
+    ) -> Result<Option<usize>, OutOfBudget> {
+        let start = start.min(text.len());
+        if let Some(dfa) = self.dfa()
+            && let Ok(found) = dfa_match_at(dfa, text, start, earliest, budget)
+        {
+            return Ok(found);
+        }
+        // What it may read: all the rest of the text.
+        budget.take(text.len() - start + 1)?;
+        let input = Input::new(text).range(start..).anchored(Anchored::Yes).earliest(earliest);
+        Ok(self.compiled().and_then(|re| re.find(input)).map(|m| m.end()))
+    }
+
+    #[cfg(test)]
     pub(super) fn source(&self) -> &str {
         &self.source
     }
 }
 
-impl Compiled {
-    /// As `regex::bytes::RegexBuilder` with `unicode(false)` would compile
-    /// it (`compile_ascii`), but without capture groups: only where
-    /// matches are is ever asked, and the automata are smaller. `Ok(None)`
-    /// if only the regex crate could compile it (never seen: fewer groups
-    /// make a smaller automaton).
-    fn new(source: &str, owner: &str) -> Result<Option<Compiled>, RulesError> {
-        let built = meta::Builder::new()
-            .configure(
-                meta::Config::new()
-                    .match_kind(regex_automata::MatchKind::LeftmostFirst)
-                    .utf8_empty(false)
-                    .which_captures(WhichCaptures::Implicit)
-                    .nfa_size_limit(Some(SIZE_LIMIT))
-                    .hybrid_cache_capacity(2 << 20),
-            )
-            .syntax(syntax::Config::new().unicode(false).utf8(false))
-            .build(source);
-        let regex = match built {
-            Ok(regex) => regex,
-            // The regex crate's error says what is wrong.
-            Err(_) => return compile_ascii(source, owner).map(|_| None),
-        };
-        // Parsed as compiled (no Unicode: bytes); it compiled, so it parses.
-        let hir = regex_syntax::ParserBuilder::new().unicode(false).utf8(false).build().parse(source).ok();
-        let required = hir
-            .map(|hir| required(&hir))
-            .and_then(|literals| literals.into_iter().max_by_key(Vec::len))
-            .filter(|l| l.len() >= MIN_REQUIRED)
-            .map(|l| Finder::new(&l).into_owned());
-        Ok(Some(Compiled { regex, required }))
-    }
-}
-
-/// Byte strings that every match of `hir` contains, each of them.
-fn required(hir: &Hir) -> Vec<Vec<u8>> {
-    match hir.kind() {
-        HirKind::Literal(literal) => vec![literal.0.to_vec()],
-        HirKind::Capture(capture) => required(&capture.sub),
-        HirKind::Repetition(repetition) if repetition.min >= 1 => required(&repetition.sub),
-        HirKind::Concat(parts) => parts.iter().flat_map(required).collect(),
-        HirKind::Alternation(branches) => {
-            // Required by the alternation: a literal of the first branch
-            // that each other branch requires, or requires within a longer
-            // literal.
-            let mut branches = branches.iter().map(required);
-            let first = branches.next().unwrap_or_default();
-            branches
-                .fold(first, |kept, other| kept.into_iter().filter(|l| other.iter().any(|o| contains(o, l))).collect())
+/// [`Pattern::match_at`] with a precompiled DFA, one byte at a time so
+/// that the budget counts what is read. `Err` when the budget runs out or
+/// the DFA cannot search this text (then the compiled pattern does).
+fn dfa_match_at(
+    dfa: &DFA<&'static [u8]>,
+    text: &[u8],
+    start: usize,
+    earliest: bool,
+    budget: &mut Budget,
+) -> Result<Option<usize>, OutOfBudget> {
+    let input = Input::new(text).range(start..).anchored(Anchored::Yes);
+    let mut state = dfa.start_state_forward(&input).map_err(|_| OutOfBudget)?;
+    let mut end = None;
+    for (at, &byte) in text.iter().enumerate().skip(start) {
+        budget.take(1)?;
+        state = dfa.next_state(state, byte);
+        if dfa.is_special_state(state) {
+            // Match states come one byte late: a match ended before `byte`.
+            if dfa.is_match_state(state) {
+                end = Some(at);
+                if earliest {
+                    return Ok(end);
+                }
+            } else if dfa.is_dead_state(state) {
+                return Ok(end);
+            } else if dfa.is_quit_state(state) {
+                return Err(OutOfBudget);
+            }
         }
-        _ => Vec::new(),
+    }
+    if dfa.is_match_state(dfa.next_eoi_state(state)) {
+        end = Some(text.len());
+    }
+    Ok(end)
+}
+
+/// As `compile_ascii` would compile it (`regex::bytes::RegexBuilder`
+/// with `unicode(false)`), but without capture groups: only where matches
+/// are is ever asked, and the automata are smaller. `Ok(None)` if only the
+/// regex crate could compile it (never seen: fewer groups make a smaller
+/// automaton).
+fn compile(source: &str, owner: &str) -> Result<Option<AsciiRegex>, RulesError> {
+    let built = meta::Builder::new()
+        .configure(
+            meta::Config::new()
+                .match_kind(regex_automata::MatchKind::LeftmostFirst)
+                .utf8_empty(false)
+                .which_captures(WhichCaptures::Implicit)
+                .nfa_size_limit(Some(SIZE_LIMIT))
+                .hybrid_cache_capacity(2 << 20),
+        )
+        .syntax(syntax::Config::new().unicode(false).utf8(false))
+        .build(source);
+    match built {
+        Ok(regex) => Ok(Some(regex)),
+        // The regex crate's error says what is wrong.
+        Err(_) => compile_ascii(source, owner).map(|_| None),
     }
 }
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    memchr::memmem::find(haystack, needle).is_some()
+/// Literals one of which every match of `hir` contains; `None` when
+/// there is no such list.
+fn one_of(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+    match hir.kind() {
+        HirKind::Literal(literal) => Some(vec![literal.0.to_vec()]),
+        HirKind::Capture(capture) => one_of(&capture.sub),
+        HirKind::Repetition(repetition) if repetition.min >= 1 => one_of(&repetition.sub),
+        // The part whose literals are the least common: the longest
+        // shortest one.
+        HirKind::Concat(parts) => {
+            parts.iter().filter_map(one_of).max_by_key(|set| (shortest(set), usize::MAX - set.len()))
+        }
+        HirKind::Alternation(branches) => {
+            let mut all: Vec<Vec<u8>> = branches.iter().map(one_of).collect::<Option<Vec<_>>>()?.concat();
+            all.sort();
+            all.dedup();
+            Some(all)
+        }
+        _ => None,
+    }
+}
+
+fn shortest(set: &[Vec<u8>]) -> usize {
+    set.iter().map(Vec::len).min().unwrap_or(0)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn required_of(pattern: &str) -> Vec<String> {
+    fn one_of_in(pattern: &str) -> Option<Vec<String>> {
         let hir = regex_syntax::ParserBuilder::new().unicode(false).utf8(false).build().parse(pattern).expect("parses");
-        required(&hir).into_iter().map(|l| String::from_utf8(l).expect("ascii")).collect()
+        one_of(&hir).map(|set| set.into_iter().map(|l| String::from_utf8(l).expect("ascii")).collect())
     }
 
     #[test]
-    fn a_literal_every_branch_needs_is_required() {
-        assert_eq!(required_of(r"\bcode\s+(de|a)\s*\d+|\bvotre\s+code\s*:|\d+\s+est\s+votre\s+code\b"), ["code"]);
-        assert_eq!(required_of(r"(ab|cd)x+y"), ["x", "y"]);
-        assert!(required_of(r"abc|def").is_empty());
-        assert!(required_of(r"(?:abc)?d*").is_empty());
-        assert!(required_of(r"(?i)code").is_empty());
+    fn every_match_contains_one_of_the_needed_literals() {
+        let code = r"\bcode\s+(de|a)\s*\d+|\bvotre\s+code\s*:|\d+\s+est\s+votre\s+code\b";
+        assert_eq!(one_of_in(code), Some(vec!["code".into(), "votre".into()]));
+        // Of two parts, the one whose shortest literal is longer.
+        let name = r".{0,30}\b(service|equipe)s? (de la |du )?(ameli|cpam)\b.{0,30}";
+        assert_eq!(one_of_in(name), Some(vec!["equipe".into(), "service".into()]));
+        assert_eq!(one_of_in(r"(ab|cd)x+y"), Some(vec!["ab".into(), "cd".into()]));
+        assert_eq!(one_of_in(r"abc|d*"), None);
+        assert_eq!(one_of_in(r"(?:abc)?d*"), None);
+        assert_eq!(one_of_in(r"(?i)code"), None);
     }
 
     #[test]
-    fn a_text_without_the_required_literal_is_not_searched() {
+    fn a_text_without_any_needed_literal_is_not_searched() {
         let pattern = Pattern::new(r"\bcode\s*:\s*\d{6}|\d{6} est votre code".into(), true, "test").expect("valid");
         assert!(pattern.is_match(b"votre code : 482917"));
         assert!(pattern.is_match(b"482917 est votre code"));
         assert!(!pattern.is_match(b"votre mot : 482917"));
         assert!(pattern.regex_for(b"rien ici").is_none());
+    }
+
+    /// The folded subjects, bodies and sender names of every fixture, and
+    /// texts made to hit each pattern's beginnings over and over.
+    fn texts() -> Vec<String> {
+        use crate::notice::text::{Content, parser};
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+        let mut texts = Vec::new();
+        for entry in std::fs::read_dir(dir).expect("fixtures") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_none_or(|e| e != "eml") {
+                continue;
+            }
+            let raw = std::fs::read(path).expect("readable");
+            let Some(message) = parser().parse(&raw) else { continue };
+            let content = Content::of(&message);
+            texts.extend([content.subject_folded, content.body_folded, content.sender_name_folded]);
+        }
+        texts.push("remboursement de 45,20 eur a valider ".repeat(40));
+        texts.push("rembourssssssssssss".repeat(50) + " - a valider");
+        texts.push(format!("carte vitale {} expire", "x".repeat(58)));
+        texts.push(format!("carte vitale {} expire", "x".repeat(59)));
+        texts.push(format!("rembours {} a valider", "y ".repeat(39)));
+        texts.push(format!("rembours {} a valider", "y ".repeat(40)));
+        texts
+    }
+
+    #[test]
+    fn the_precompiled_dfas_find_what_the_patterns_compiled_here_find() {
+        let rules = crate::notice::Rules::builtin();
+        let texts = texts();
+        let mut checked = 0;
+        for pattern in rules.patterns().filter(|p| p.is_precompiled()) {
+            let here = pattern.regex().expect("compiles");
+            for text in &texts {
+                let text = text.as_bytes();
+                assert_eq!(pattern.is_match(text), here.is_match(text), "{:?} on {:?}", pattern.source(), text);
+                for start in here.find_iter(text).map(|m| m.start()).chain([0, text.len() / 2]) {
+                    let anchored = Input::new(text).range(start..).anchored(Anchored::Yes);
+                    let expected = here.find(anchored).map(|m| m.end());
+                    let found = pattern.match_at(text, start, false, &mut Budget(usize::MAX)).ok().flatten();
+                    assert_eq!(found, expected, "{:?} at {start}", pattern.source());
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 40 * 500, "{checked}");
     }
 }
