@@ -201,10 +201,11 @@ pub struct VisitSpec {
     pub path: String,
 }
 
-/// The `[[browser_visit]]` entries, each path pattern checked to compile
-/// (`crate::own_logins` compiles them where it reads a history).
-fn checked_visits(specs: Vec<VisitSpec>) -> Result<Vec<VisitSpec>, RulesError> {
-    for spec in &specs {
+/// The config's `[[browser_visit]]` entries, each path pattern checked to
+/// compile (`crate::own_logins` compiles them where it reads a history;
+/// its tests compile the built-in ones).
+fn checked_visits(specs: &[VisitSpec]) -> Result<&[VisitSpec], RulesError> {
+    for spec in specs {
         regex::RegexBuilder::new(&spec.path).size_limit(1 << 20).build().map_err(|e| RulesError::BadPattern {
             owner: format!("browser_visit for {:?}", spec.host),
             pattern: spec.path.clone(),
@@ -454,7 +455,7 @@ impl Rules {
             claim_phrases,
             display_names,
             rewriters: concat(&extra.link_rewriter, &builtin.link_rewriter),
-            browser_visits: checked_visits(concat(&extra.browser_visit, &builtin.browser_visit))?,
+            browser_visits: concat(checked_visits(&extra.browser_visit)?, &builtin.browser_visit),
         })
     }
 

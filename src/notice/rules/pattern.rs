@@ -16,7 +16,7 @@
 
 use std::sync::OnceLock;
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex_automata::dfa::{Automaton, sparse::DFA};
 use regex_automata::meta::{self, Regex as AsciiRegex};
 use regex_automata::nfa::thompson::WhichCaptures;
@@ -137,7 +137,8 @@ impl Pattern {
     pub(crate) fn regex_for(&self, text: &[u8]) -> Option<&AsciiRegex> {
         let needs = self.needs.get_or_init(|| {
             let hir = regex_syntax::ParserBuilder::new().unicode(false).utf8(false).build().parse(&self.source).ok()?;
-            one_of(&hir).filter(|set| shortest(set) >= MIN_REQUIRED).and_then(|set| AhoCorasick::new(set).ok())
+            let set = one_of(&hir).filter(|set| shortest(set) >= MIN_REQUIRED)?;
+            AhoCorasick::builder().kind(Some(AhoCorasickKind::ContiguousNFA)).build(set).ok()
         });
         if needs.as_ref().is_some_and(|needs| !needs.is_match(text)) {
             return None;
@@ -179,7 +180,9 @@ impl Pattern {
     fn beginnings(&self) -> Option<&AhoCorasick> {
         self.beginnings
             .get_or_init(|| match &self.starts {
-                Starts::Literals(literals) => AhoCorasick::new(literals).ok(),
+                Starts::Literals(literals) => {
+                    AhoCorasick::builder().kind(Some(AhoCorasickKind::ContiguousNFA)).build(literals).ok()
+                }
                 _ => None,
             })
             .as_ref()
@@ -210,7 +213,7 @@ impl Pattern {
         // What it may read: all the rest of the text.
         budget.take(text.len() - start + 1)?;
         let input = Input::new(text).range(start..).anchored(Anchored::Yes).earliest(earliest);
-        Ok(self.compiled().and_then(|re| re.find(input)).map(|m| m.end()))
+        Ok(self.regex_for(text).and_then(|re| re.find(input)).map(|m| m.end()))
     }
 
     #[cfg(test)]
