@@ -16,7 +16,7 @@ use url::Url;
 use super::claims::claimed_service;
 use super::domain::{DomainVerdict, ascii_domain, classify_domain, is_under};
 use super::rewriter::unwrap;
-use super::rules::{Format, LureCategory, Rules};
+use super::rules::{Format, LureCategory, Rules, group};
 use super::text::{Content, Link};
 use super::trust::Selected;
 use super::when::{TimeNote, TimeSource, read_login_time};
@@ -377,15 +377,15 @@ struct Extracted {
 fn extract(format: &Format, content: &Content) -> Extracted {
     let text = format!("{}\n{}", content.subject_plain, content.body_plain);
     let mut out = Extracted::default();
-    for re in &format.extract {
-        if let Some(c) = re.captures(&text) {
-            let clean = |m: regex::Match<'_>| {
-                let v = m.as_str().trim().trim_matches('"').trim();
+    for pattern in &format.extract {
+        if let Some(c) = pattern.captures(text.as_bytes()) {
+            let clean = |name: &str| {
+                let v = std::str::from_utf8(group(&c, text.as_bytes(), name)?).ok()?.trim().trim_matches('"').trim();
                 (!v.is_empty()).then(|| v.to_owned())
             };
-            out.site = out.site.or_else(|| c.name("site").and_then(clean));
-            out.identity_provider = out.identity_provider.or_else(|| c.name("identity_provider").and_then(clean));
-            out.addressee = out.addressee.or_else(|| c.name("addressee").and_then(clean));
+            out.site = out.site.or_else(|| clean("site"));
+            out.identity_provider = out.identity_provider.or_else(|| clean("identity_provider"));
+            out.addressee = out.addressee.or_else(|| clean("addressee"));
         }
     }
     out

@@ -1,16 +1,19 @@
 //! The data recognition runs on: official domains, brand words, notice
 //! formats and lures, from `builtin.toml` plus what the config adds.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use regex::Regex;
 use regex::bytes::Regex as AsciiRegex;
 use serde::Deserialize;
 
 mod automata;
+mod capture;
 mod lures;
 mod pattern;
 
+pub(crate) use automata::Syntax;
+pub(crate) use capture::{CapturePattern, group};
 use lures::Lures;
 pub(crate) use pattern::Pattern;
 
@@ -239,76 +242,10 @@ pub(crate) struct Format {
     pub subject: Option<Pattern>,
     pub body: Option<Pattern>,
     pub subject_claims: bool,
-    pub extract: Lazy<Regex>,
-}
-
-/// Patterns compiled on first use: a `vigie scan` of one file should not
-/// pay for the patterns its message never reaches. The config's patterns
-/// are compiled when the rules are built, so that a bad one is reported
-/// then; the built-in ones are proved valid by a unit test. The same
-/// pattern in two formats (the FranceConnect greeting, whose Unicode
-/// classes take milliseconds to compile) is compiled once.
-#[derive(Debug)]
-pub(crate) struct Lazy<R> {
-    patterns: Vec<Arc<Slot<R>>>,
-    compile: fn(&str) -> Option<R>,
-}
-
-type Slot<R> = (String, OnceLock<Option<R>>);
-
-impl<R> Lazy<R> {
-    /// `eager`: compile now, reporting the first bad pattern. `shared`:
-    /// the patterns already made, reused when the same.
-    fn new<E>(
-        patterns: &[String],
-        eager: bool,
-        compile: fn(&str) -> Option<R>,
-        checked: impl Fn(&str) -> Result<R, E>,
-        shared: &mut Vec<Arc<Slot<R>>>,
-    ) -> Result<Lazy<R>, E> {
-        let patterns = patterns
-            .iter()
-            .map(|p| {
-                let slot = match shared.iter().find(|s| s.0 == *p) {
-                    Some(slot) => slot.clone(),
-                    None => {
-                        let slot = Arc::new((p.clone(), OnceLock::new()));
-                        shared.push(slot.clone());
-                        slot
-                    }
-                };
-                if eager && slot.1.get().is_none() {
-                    // An empty cell: nobody else sets it while the rules
-                    // are being built.
-                    let _ = slot.1.set(Some(checked(p)?));
-                }
-                Ok(slot)
-            })
-            .collect::<Result<_, E>>()?;
-        Ok(Lazy { patterns, compile })
-    }
-
-    fn get(&self, index: usize) -> Option<&R> {
-        let (pattern, cell) = &**self.patterns.get(index)?;
-        cell.get_or_init(|| (self.compile)(pattern)).as_ref()
-    }
-
-    fn len(&self) -> usize {
-        self.patterns.len()
-    }
-
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &R> {
-        (0..self.len()).filter_map(|i| self.get(i))
-    }
-}
-
-impl<'a, R> IntoIterator for &'a Lazy<R> {
-    type Item = &'a R;
-    type IntoIter = Box<dyn Iterator<Item = &'a R> + 'a>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        Box::new(self.iter())
-    }
+    /// Over plain text. The same pattern in two formats (the FranceConnect
+    /// greeting, whose Unicode classes take milliseconds to compile) is
+    /// one pattern, compiled once.
+    pub extract: Vec<Arc<CapturePattern>>,
 }
 
 #[derive(Debug)]
@@ -405,7 +342,7 @@ impl Rules {
             brand_words.push((rule.service, Pattern::new(pattern, rule.from_config, "brand words")?));
         }
 
-        let mut extracts = Vec::new();
+        let mut extracts: Vec<Arc<CapturePattern>> = Vec::new();
         let formats = formats
             .into_iter()
             .enumerate()
@@ -421,13 +358,19 @@ impl Rules {
                     subject: f.subject.map(|p| Pattern::new(p, from_config, &owner)).transpose()?,
                     body: f.body.map(|p| Pattern::new(p, from_config, &owner)).transpose()?,
                     subject_claims: f.subject_claims,
-                    extract: Lazy::new(
-                        &f.extract,
-                        from_config,
-                        |p| compile(p, "").ok(),
-                        |p| compile(p, &owner),
-                        &mut extracts,
-                    )?,
+                    extract: f
+                        .extract
+                        .iter()
+                        .map(|p| match extracts.iter().find(|e| e.span().source() == p) {
+                            Some(shared) => Ok(shared.clone()),
+                            None => {
+                                let made =
+                                    Arc::new(CapturePattern::new(p.clone(), Syntax::Plain, from_config, &owner)?);
+                                extracts.push(made.clone());
+                                Ok(made)
+                            }
+                        })
+                        .collect::<Result<_, RulesError>>()?,
                     name: f.name,
                 })
             })
@@ -533,9 +476,10 @@ impl Rules {
     #[cfg(test)]
     pub(crate) fn patterns(&self) -> impl Iterator<Item = &Pattern> {
         let formats = self.formats.iter().flat_map(|f| f.subject.iter().chain(&f.body));
+        let extracts = self.formats.iter().flat_map(|f| f.extract.iter().map(|e| e.span()));
         let services =
             self.brand_words.iter().chain(&self.claim_phrases).chain(&self.display_names).map(|(_, pattern)| pattern);
-        formats.chain(services).chain(self.lures.patterns())
+        formats.chain(extracts).chain(services).chain(self.lures.patterns())
     }
 
     /// Lure categories found in `folded` text, in rule order, once each.
@@ -622,7 +566,9 @@ mod tests {
             assert!(pattern.regex().is_some(), "{service:?}: {}", pattern.source());
         }
         for format in &rules.formats {
-            assert_eq!(format.extract.iter().count(), format.extract.len(), "{}", format.name);
+            for pattern in &format.extract {
+                assert!(pattern.groups().is_some(), "{}: {}", format.name, pattern.span().source());
+            }
             for pattern in format.subject.iter().chain(&format.body) {
                 assert!(pattern.regex().is_some(), "{}: {}", format.name, pattern.source());
             }

@@ -24,7 +24,9 @@ use std::sync::LazyLock;
 
 use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc};
 use chrono_tz::Europe::Paris;
-use regex::bytes::{Captures, Regex, RegexBuilder};
+use regex_automata::util::captures::Captures;
+
+use super::rules::{CapturePattern, Pattern, Syntax, group};
 use serde::Serialize;
 
 /// Where a login time was read.
@@ -167,10 +169,10 @@ const TIME: &str = r"\s*,?\s*(?:a|at|vers|-|,)?\s*
     (?:\s*(?P<ampm>am|pm|a\.m\.|p\.m\.))?";
 
 // Folded text is ASCII: no Unicode classes (smaller, faster automata).
-static MONTH_NAME_DATE: LazyLock<Regex> = LazyLock::new(|| {
+static MONTH_NAME_DATE: LazyLock<CapturePattern> = LazyLock::new(|| {
     let months = alternation(MONTHS.iter().map(|(m, _)| *m));
     let weekdays = alternation(WEEKDAYS.iter().copied());
-    ascii(&format!(
+    ascii(format!(
         r"(?x)
         (?:\b(?:{weekdays})\.?\s*,?\s+)?
         \b(?P<d>\d{{1,2}})(?:er|st|nd|rd|th)?\s+
@@ -181,9 +183,9 @@ static MONTH_NAME_DATE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// English order: `December 10, 2026 at 2:05 PM`, `Dec. 10 2026 14:05`.
-static MONTH_FIRST_DATE: LazyLock<Regex> = LazyLock::new(|| {
+static MONTH_FIRST_DATE: LazyLock<CapturePattern> = LazyLock::new(|| {
     let months = alternation(MONTHS.iter().map(|(m, _)| *m));
-    ascii(&format!(
+    ascii(format!(
         r"(?x)
         \b(?P<mon>{months})\b\.?\s+
         (?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s*,?\s+
@@ -193,8 +195,8 @@ static MONTH_FIRST_DATE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// `10/12/2026`, `10/12/26`, `10.12.2026`, `10-12-26`.
-static NUMERIC_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    ascii(&format!(
+static NUMERIC_DATE: LazyLock<CapturePattern> = LazyLock::new(|| {
+    ascii(format!(
         r"(?x)
         \b(?P<d>\d{{1,2}})(?P<s1>[/.-])(?P<m>\d{{1,2}})[/.-](?P<y>\d{{4}}|\d{{2}})\b
         {TIME}"
@@ -202,7 +204,7 @@ static NUMERIC_DATE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// `2026-12-10 14:05`, `2026-12-10T14:05:00`.
-static ISO_DATE: LazyLock<Regex> = LazyLock::new(|| {
+static ISO_DATE: LazyLock<CapturePattern> = LazyLock::new(|| {
     ascii(
         r"(?x)
         \b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?:t|\s+a\s+|\s+)(?P<h>\d{2})(?P<sep>:)(?P<mi>\d{2})",
@@ -213,26 +215,40 @@ static ISO_DATE: LazyLock<Regex> = LazyLock::new(|| {
 /// or `14h05` away from a date it could read, `à 14 h`, `à quatorze
 /// heures`, `2 pm`, "heure de Paris". A date alone states no time, and
 /// "24h/24" is not a time.
-static TIME_LIKE: LazyLock<Regex> = LazyLock::new(|| {
-    ascii(
+static TIME_LIKE: LazyLock<Pattern> = LazyLock::new(|| {
+    Pattern::lazy(
         r"(?x)
         \b([01]?\d|2[0-3])\s*(h|:)\s*[0-5]\d\b
         | \b(a|vers|at)\s+\d{1,2}\s*(h|heures?)\b
         | \b(a|vers)\s+[a-z]+\s+heures?\b
         | \b\d{1,2}\s*(am|pm)\b
-        | \bheure de paris\b | \bparis time\b",
+        | \bheure de paris\b | \bparis time\b"
+            .into(),
+        Syntax::Folded,
     )
 });
 
-fn ascii(pattern: &str) -> Regex {
-    RegexBuilder::new(pattern).unicode(false).build().expect("constant regex")
+/// A date pattern over folded text, compiled on first use; built in,
+/// proved valid by `every_date_pattern_compiles`.
+fn ascii(pattern: impl Into<String>) -> CapturePattern {
+    CapturePattern::lazy(pattern.into(), Syntax::Folded)
+}
+
+/// The login time's patterns, for the table of precompiled automata.
+#[cfg(test)]
+pub(crate) fn patterns() -> impl Iterator<Item = &'static Pattern> {
+    [&*MONTH_NAME_DATE, &*MONTH_FIRST_DATE, &*NUMERIC_DATE, &*ISO_DATE]
+        .into_iter()
+        .map(|p| p.span())
+        .chain([&*TIME_LIKE])
 }
 
 /// Reads the login time from a folded body (see `text::normalise`), else
 /// takes the `Date` header: flagged [`TimeNote::Unreadable`] when the body
 /// states a time vigie could not read.
 pub fn read_login_time(folded_body: &str, date_header: Option<DateTime<Utc>>) -> Option<LoginTime> {
-    let first = |re: &Regex| re.captures_iter(folded_body.as_bytes()).find_map(|c| local_time(&c, date_header));
+    let body = folded_body.as_bytes();
+    let first = |re: &CapturePattern| re.captures_iter(body).find_map(|c| local_time(&c, body, date_header));
     let found = [first(&MONTH_NAME_DATE), first(&MONTH_FIRST_DATE), first(&NUMERIC_DATE), first(&ISO_DATE)]
         .into_iter()
         .flatten()
@@ -250,8 +266,8 @@ pub fn read_login_time(folded_body: &str, date_header: Option<DateTime<Utc>>) ->
 }
 
 /// One match to (its position, the Paris local time it states), if valid.
-fn local_time(c: &Captures<'_>, date_header: Option<DateTime<Utc>>) -> Option<(usize, NaiveDateTime)> {
-    let text = |name: &str| c.name(name).and_then(|m| std::str::from_utf8(m.as_bytes()).ok());
+fn local_time(c: &Captures, body: &[u8], date_header: Option<DateTime<Utc>>) -> Option<(usize, NaiveDateTime)> {
+    let text = |name: &str| group(c, body, name).and_then(|m| std::str::from_utf8(m).ok());
     let num = |name: &str| text(name).and_then(|t| t.parse::<u32>().ok());
     let day = num("d")?;
     let month = match text("mon") {
@@ -276,7 +292,7 @@ fn local_time(c: &Captures<'_>, date_header: Option<DateTime<Utc>>) -> Option<(u
         Some(y) => NaiveDate::from_ymd_opt(i32::try_from(year(y)).ok()?, month, day)?,
         None => date_without_year(month, day, date_header?)?,
     };
-    Some((c.get(0)?.start(), date.and_time(time)))
+    Some((c.get_match()?.start(), date.and_time(time)))
 }
 
 /// "le 31 décembre à 23:50" in a mail dated 1 January: last year.
@@ -319,6 +335,14 @@ pub fn paris_to_utc(local: NaiveDateTime, date_header: Option<DateTime<Utc>>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_date_pattern_compiles() {
+        for pattern in [&*MONTH_NAME_DATE, &*MONTH_FIRST_DATE, &*NUMERIC_DATE, &*ISO_DATE] {
+            assert!(pattern.groups().is_some(), "{}", pattern.span().source());
+        }
+        assert!(TIME_LIKE.regex().is_some());
+    }
 
     fn utc(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).expect("test date").with_timezone(&Utc)

@@ -1,4 +1,4 @@
-//! A pattern over folded text, compiled on first use: a `vigie scan` of a
+//! A pattern over folded (or plain) text, compiled on first use: a `vigie scan` of a
 //! few files should not pay for the automata its messages never reach.
 //! The config's patterns are compiled when the rules are built, so that a
 //! bad one is reported then; the built-in ones are proved valid by a unit
@@ -17,19 +17,19 @@
 use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
-use regex_automata::dfa::{Automaton, sparse::DFA};
+use regex_automata::dfa::{Automaton, dense, regex::Regex as DfaRegex, sparse::DFA};
 use regex_automata::meta::{self, Regex as AsciiRegex};
 use regex_automata::nfa::thompson::WhichCaptures;
-use regex_automata::util::syntax;
 use regex_automata::{Anchored, Input};
 use regex_syntax::hir::{Hir, HirKind};
 
-use super::automata::{self, Starts};
+use super::automata::{self, Starts, Syntax};
 use super::{RulesError, compile_ascii};
 
 #[derive(Debug)]
 pub(crate) struct Pattern {
     source: String,
+    syntax: Syntax,
     /// Where its matches can begin.
     starts: Starts,
     /// `starts`' literals as one automaton, built on first use.
@@ -37,6 +37,10 @@ pub(crate) struct Pattern {
     /// A built-in pattern's precompiled anchored DFA, checked on first use.
     dfa_bytes: Option<&'static [u8]>,
     dfa: OnceLock<Option<DFA<&'static [u8]>>>,
+    /// A built-in pattern's unanchored pair (when small), checked on
+    /// first use: one pass finds a match anywhere.
+    whole_bytes: Option<(&'static [u8], &'static [u8])>,
+    whole: OnceLock<Option<DfaRegex<dense::DFA<&'static [u32]>>>>,
     /// Compiled here, when there is no DFA or a search needs more than
     /// anchored ones.
     compiled: OnceLock<Option<AsciiRegex>>,
@@ -75,30 +79,44 @@ impl Budget {
 }
 
 impl Pattern {
-    /// `eager`: compile now and report a bad pattern as `owner`'s.
+    /// A pattern over folded text. `eager`: compile now and report a bad
+    /// pattern as `owner`'s.
     pub(super) fn new(source: String, eager: bool, owner: &str) -> Result<Pattern, RulesError> {
-        let compiled = OnceLock::new();
+        Pattern::with_syntax(source, Syntax::Folded, eager, owner)
+    }
+
+    pub(super) fn with_syntax(source: String, syntax: Syntax, eager: bool, owner: &str) -> Result<Pattern, RulesError> {
+        let pattern = Pattern::lazy(source, syntax);
         if eager {
             // Freshly made: the cell is empty.
-            let _ = compiled.set(compile(&source, owner)?);
+            let _ = pattern.compiled.set(compile(&pattern.source, syntax, false, owner)?);
         }
-        let (starts, dfa_bytes) = match automata::lookup(&source) {
-            Some(precompiled) => (precompiled.starts, precompiled.dfa),
-            None => (automata::starts_of(&source), None),
+        Ok(pattern)
+    }
+
+    /// A pattern compiled on first use (a built-in one: a unit test proves
+    /// it valid).
+    pub(crate) fn lazy(source: String, syntax: Syntax) -> Pattern {
+        let (starts, dfa_bytes, whole_bytes) = match automata::lookup(&source, syntax) {
+            Some(precompiled) => (precompiled.starts, precompiled.dfa, precompiled.whole),
+            None => (automata::starts_of(&source, syntax), None, None),
         };
-        Ok(Pattern {
+        Pattern {
             source,
+            syntax,
             starts,
             beginnings: OnceLock::new(),
             dfa_bytes,
             dfa: OnceLock::new(),
-            compiled,
+            whole_bytes,
+            whole: OnceLock::new(),
+            compiled: OnceLock::new(),
             needs: OnceLock::new(),
-        })
+        }
     }
 
     fn compiled(&self) -> Option<&AsciiRegex> {
-        self.compiled.get_or_init(|| compile(&self.source, "").ok().flatten()).as_ref()
+        self.compiled.get_or_init(|| compile(&self.source, self.syntax, false, "").ok().flatten()).as_ref()
     }
 
     fn dfa(&self) -> Option<&DFA<&'static [u8]>> {
@@ -115,6 +133,20 @@ impl Pattern {
                 // here; only the tables' validation, which cost more than
                 // the searches, is skipped.
                 unsafe { DFA::from_bytes_unchecked(bytes) }.ok().map(|(dfa, _)| dfa)
+            })
+            .as_ref()
+    }
+
+    fn whole(&self) -> Option<&DfaRegex<dense::DFA<&'static [u32]>>> {
+        self.whole
+            .get_or_init(|| {
+                let (forward, reverse) = self.whole_bytes?;
+                // SAFETY: as in `dfa` above, these bytes are part of the
+                // program and checked by the same test.
+                // Misaligned bytes are refused, not read.
+                let forward = unsafe { dense::DFA::from_bytes_unchecked(forward) }.ok()?.0;
+                let reverse = unsafe { dense::DFA::from_bytes_unchecked(reverse) }.ok()?.0;
+                Some(DfaRegex::builder().build_from_dfas(forward, reverse))
             })
             .as_ref()
     }
@@ -136,7 +168,7 @@ impl Pattern {
     /// match contains) or the pattern is bad.
     pub(crate) fn regex_for(&self, text: &[u8]) -> Option<&AsciiRegex> {
         let needs = self.needs.get_or_init(|| {
-            let hir = regex_syntax::ParserBuilder::new().unicode(false).utf8(false).build().parse(&self.source).ok()?;
+            let hir = self.syntax.parse(&self.source)?;
             let set = one_of(&hir).filter(|set| shortest(set) >= MIN_REQUIRED)?;
             AhoCorasick::builder().kind(Some(AhoCorasickKind::ContiguousNFA)).build(set).ok()
         });
@@ -147,6 +179,9 @@ impl Pattern {
     }
 
     pub(crate) fn is_match(&self, text: &[u8]) -> bool {
+        if let Some(Ok(found)) = self.whole().map(|w| w.forward().try_search_fwd(&Input::new(text).earliest(true))) {
+            return found.is_some();
+        }
         match &self.starts {
             Starts::AtStart => {
                 let mut budget = Budget(usize::MAX);
@@ -216,9 +251,47 @@ impl Pattern {
         Ok(self.regex_for(text).and_then(|re| re.find(input)).map(|m| m.end()))
     }
 
-    #[cfg(test)]
-    pub(super) fn source(&self) -> &str {
+    /// The leftmost-first match at or after `at`, as `(start, end)`;
+    /// `Err` when anchored searches cannot tell (too many beginnings, or
+    /// none to start from): a search over the whole text is then needed.
+    pub(crate) fn find_at(&self, text: &[u8], at: usize) -> Result<Option<(usize, usize)>, OutOfBudget> {
+        let at = at.min(text.len());
+        if let Some(Ok(found)) = self.whole().map(|w| w.try_search(&Input::new(text).range(at..))) {
+            return Ok(found.map(|m| (m.start(), m.end())));
+        }
+        match &self.starts {
+            Starts::AtStart if at > 0 => Ok(None),
+            Starts::AtStart => Ok(self.match_at(text, 0, false, &mut Budget(usize::MAX))?.map(|end| (0, end))),
+            Starts::Literals(_) => {
+                let beginnings = self.beginnings().ok_or(OutOfBudget)?;
+                let most = text.len() / 4 + 64;
+                let mut starts = Vec::new();
+                for m in beginnings.find_overlapping_iter(&text[at..]) {
+                    if starts.len() >= most {
+                        return Err(OutOfBudget);
+                    }
+                    starts.push(at + m.start());
+                }
+                starts.sort_unstable();
+                starts.dedup();
+                let mut budget = Budget::for_text(text);
+                for start in starts {
+                    if let Some(end) = self.match_at(text, start, false, &mut budget)? {
+                        return Ok(Some((start, end)));
+                    }
+                }
+                Ok(None)
+            }
+            Starts::Anywhere => Err(OutOfBudget),
+        }
+    }
+
+    pub(crate) fn source(&self) -> &str {
         &self.source
+    }
+
+    pub(crate) fn syntax(&self) -> Syntax {
+        self.syntax
     }
 }
 
@@ -258,27 +331,35 @@ fn dfa_match_at(
     Ok(end)
 }
 
-/// As `compile_ascii` would compile it (`regex::bytes::RegexBuilder`
-/// with `unicode(false)`), but without capture groups: only where matches
-/// are is ever asked, and the automata are smaller. `Ok(None)` if only the
-/// regex crate could compile it (never seen: fewer groups make a smaller
-/// automaton).
-fn compile(source: &str, owner: &str) -> Result<Option<AsciiRegex>, RulesError> {
-    let built = meta::Builder::new()
-        .configure(
-            meta::Config::new()
-                .match_kind(regex_automata::MatchKind::LeftmostFirst)
-                .utf8_empty(false)
-                .which_captures(WhichCaptures::Implicit)
-                .nfa_size_limit(Some(SIZE_LIMIT))
-                .hybrid_cache_capacity(2 << 20),
-        )
-        .syntax(syntax::Config::new().unicode(false).utf8(false))
-        .build(source);
-    match built {
+/// As the `regex` crate would compile it (`compile_ascii` for folded
+/// text), without capture groups unless `captures`: where matches are is
+/// all that is asked, and the automata are smaller. With `captures`, only
+/// the engines that read groups over a match already found (no lazy DFA to
+/// warm, no reverse automaton, no prefilter). `Ok(None)` if only the regex
+/// crate could compile it (never seen).
+pub(super) fn compile(
+    source: &str,
+    syntax: Syntax,
+    captures: bool,
+    owner: &str,
+) -> Result<Option<AsciiRegex>, RulesError> {
+    let config = meta::Config::new()
+        .match_kind(regex_automata::MatchKind::LeftmostFirst)
+        .utf8_empty(syntax == Syntax::Plain)
+        .nfa_size_limit(Some(SIZE_LIMIT))
+        .hybrid_cache_capacity(2 << 20);
+    let config = if captures {
+        config.which_captures(WhichCaptures::All).hybrid(false).dfa(false).auto_prefilter(false)
+    } else {
+        config.which_captures(WhichCaptures::Implicit)
+    };
+    match meta::Builder::new().configure(config).syntax(syntax.config()).build(source) {
         Ok(regex) => Ok(Some(regex)),
         // The regex crate's error says what is wrong.
-        Err(_) => compile_ascii(source, owner).map(|_| None),
+        Err(_) => match syntax {
+            Syntax::Folded => compile_ascii(source, owner).map(|_| None),
+            Syntax::Plain => super::compile(source, owner).map(|_| None),
+        },
     }
 }
 
@@ -353,7 +434,8 @@ mod tests {
             let raw = std::fs::read(path).expect("readable");
             let Some(message) = parser().parse(&raw) else { continue };
             let content = Content::of(&message);
-            texts.extend([content.subject_folded, content.body_folded, content.sender_name_folded]);
+            let plain = format!("{}\n{}", content.subject_plain, content.body_plain);
+            texts.extend([content.subject_folded, content.body_folded, content.sender_name_folded, plain]);
         }
         texts.push("remboursement de 45,20 eur a valider ".repeat(40));
         texts.push("rembourssssssssssss".repeat(50) + " - a valider");
@@ -369,11 +451,14 @@ mod tests {
         let rules = crate::notice::Rules::builtin();
         let texts = texts();
         let mut checked = 0;
-        for pattern in rules.patterns().filter(|p| p.is_precompiled()) {
+        let login_time = crate::notice::when::patterns().map(|p| -> &Pattern { p });
+        for pattern in rules.patterns().chain(login_time).filter(|p| p.is_precompiled()) {
             let here = pattern.regex().expect("compiles");
             for text in &texts {
                 let text = text.as_bytes();
                 assert_eq!(pattern.is_match(text), here.is_match(text), "{:?} on {:?}", pattern.source(), text);
+                let leftmost = here.find(text).map(|m| (m.start(), m.end()));
+                assert_eq!(pattern.find_at(text, 0).ok().flatten(), leftmost, "{:?}", pattern.source());
                 for start in here.find_iter(text).map(|m| m.start()).chain([0, text.len() / 2]) {
                     let anchored = Input::new(text).range(start..).anchored(Anchored::Yes);
                     let expected = here.find(anchored).map(|m| m.end());
