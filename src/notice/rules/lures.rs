@@ -12,6 +12,8 @@
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
+use regex_automata::Input;
+
 use super::automata::Starts as Beginnings;
 use super::pattern::{Budget, OutOfBudget, Pattern};
 use super::{LureCategory, RulesError};
@@ -39,6 +41,8 @@ impl Lures {
         for (index, (category, source, from_config)) in specs.into_iter().enumerate() {
             let pattern = Pattern::new(source, from_config, category.code())?;
             match pattern.starts() {
+                // Searched in one pass instead (beginnings almost anywhere).
+                _ if pattern.has_whole() => always.push(index),
                 Beginnings::Literals(prefixes) => {
                     for prefix in prefixes {
                         match literals.iter().position(|l| l == prefix) {
@@ -54,13 +58,13 @@ impl Lures {
             }
             patterns.push((category, pattern));
         }
-        // A contiguous NFA: a few hundred literals, built in well under a
-        // millisecond (a DFA would take longer to build than to run).
+        // A DFA: a few hundred literals, built in half a millisecond, and
+        // searched over every body several times faster than an NFA.
         let prefilter = if literals.is_empty() {
             None
         } else {
             match AhoCorasick::builder()
-                .kind(Some(AhoCorasickKind::ContiguousNFA))
+                .kind(Some(AhoCorasickKind::DFA))
                 .match_kind(MatchKind::Standard)
                 .build(&literals)
             {
@@ -101,8 +105,24 @@ impl Lures {
                 continue;
             }
             let not_negated = |start: usize| !negated(folded.get(..start).unwrap_or_default());
-            let anywhere =
-                || pattern.regex_for(text).is_some_and(|re| re.find_iter(text).any(|m| not_negated(m.start())));
+            let anywhere = || {
+                let mut at = 0;
+                loop {
+                    match pattern.find_at(text, at) {
+                        Ok(Some((start, _))) if not_negated(start) => return true,
+                        Ok(Some((start, end))) => at = end.max(start + 1),
+                        Ok(None) => return false,
+                        Err(OutOfBudget) => {
+                            return pattern.regex_for(text).is_some_and(|re| {
+                                re.find_iter(Input::new(text).range(at..)).any(|m| not_negated(m.start()))
+                            });
+                        }
+                    }
+                    if at > text.len() {
+                        return false;
+                    }
+                }
+            };
             let hit = match starts {
                 Starts::None => false,
                 Starts::Anywhere => anywhere(),

@@ -216,11 +216,16 @@ impl Pattern {
         self.beginnings
             .get_or_init(|| match &self.starts {
                 Starts::Literals(literals) => {
-                    AhoCorasick::builder().kind(Some(AhoCorasickKind::ContiguousNFA)).build(literals).ok()
+                    AhoCorasick::builder().kind(Some(AhoCorasickKind::DFA)).build(literals).ok()
                 }
                 _ => None,
             })
             .as_ref()
+    }
+
+    /// Whether a precompiled unanchored pair finds its matches in one pass.
+    pub(crate) fn has_whole(&self) -> bool {
+        self.whole_bytes.is_some()
     }
 
     /// Where the matches of this pattern can begin.
