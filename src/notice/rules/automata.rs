@@ -20,12 +20,12 @@
 //! where matches start (u8: 0 at the
 //! start of the text, 1 after prefix literals, 2 anywhere), and for 1 the
 //! literal count (u32) and each literal, length (u32) and bytes; then
-//! three DFAs, each as its length (u32, 0 for none) and bytes: the
-//! anchored sparse one, and the unanchored forward and anchored reverse
-//! dense pair that find a match anywhere in one pass (for the patterns
-//! whose matches begin almost anywhere, when small), each of these two
-//! after padding to a multiple of 8 bytes (a dense DFA is read in place,
-//! as `u32`s).
+//! the anchored DFA's kind (u8: 0 none, 1 sparse, 2 dense) and three DFAs,
+//! each as its length (u32, 0 for none), padding to a multiple of 8 bytes
+//! (a dense DFA is read in place, as `u32`s) and bytes: the anchored one,
+//! and the unanchored forward and anchored reverse dense pair that find a
+//! match anywhere in one pass (for the patterns whose matches begin almost
+//! anywhere, when small).
 
 use std::sync::OnceLock;
 
@@ -139,14 +139,23 @@ fn fewest<'a>(literals: impl Iterator<Item = &'a [u8]>) -> Vec<Vec<u8>> {
 #[derive(Debug)]
 pub(crate) struct Precompiled {
     pub(crate) starts: Starts,
-    /// A serialised anchored sparse DFA (little endian).
-    pub(crate) dfa: Option<&'static [u8]>,
+    /// A serialised anchored DFA (little endian).
+    pub(crate) dfa: Option<AnchoredBytes>,
     /// Serialised unanchored forward and anchored reverse dense DFAs,
     /// 8-byte aligned.
     pub(crate) whole: Option<(&'static [u8], &'static [u8])>,
 }
 
 static TABLE: &AlignAs<[u8], u64> = &AlignAs { _align: [], bytes: *include_bytes!("automata.bin") };
+
+/// A serialised anchored DFA: dense (a table lookup a byte) when small,
+/// else sparse (a third of the size).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum AnchoredBytes {
+    Sparse(&'static [u8]),
+    /// 8-byte aligned.
+    Dense(&'static [u8]),
+}
 
 type Entry = (u8, &'static str, Precompiled);
 
@@ -174,7 +183,13 @@ fn read_table(bytes: &'static [u8]) -> Option<Vec<Entry>> {
             }
             _ => Starts::Anywhere,
         };
-        let anchored = reader.chunk().map(|bytes| (!bytes.is_empty()).then_some(bytes))?;
+        let kind = reader.byte()?;
+        let bytes = reader.aligned_chunk()?;
+        let anchored = match kind {
+            1 => Some(AnchoredBytes::Sparse(bytes)),
+            2 => Some(AnchoredBytes::Dense(bytes)),
+            _ => None,
+        };
         let mut dense = || reader.aligned_chunk().map(|bytes| (!bytes.is_empty()).then_some(bytes));
         let (forward, reverse) = (dense()?, dense()?);
         entries.push((code, source, Precompiled { starts, dfa: anchored, whole: forward.zip(reverse) }));
@@ -263,14 +278,17 @@ pub(crate) fn compile_whole(source: &str, syntax: Syntax) -> Option<(Vec<u8>, Ve
     Some((bytes(pair.forward()), bytes(pair.reverse())))
 }
 
-/// Compiles `source` as [`super::pattern`] searches it: bytes, no
-/// Unicode, leftmost-first, anchored searches only (an unanchored DFA of
-/// `carte vitale.{0,60}(…)` does not fit in memory; anchored ones are
-/// small). Sparse: a third of the size, and the searches are a few dozen
-/// bytes long. A Unicode `\b` gives up on non-ASCII text (the search is
-/// then made by the pattern compiled at run time).
+/// Larger anchored DFAs are kept sparse.
 #[cfg(test)]
-pub(crate) fn compile_dfa(source: &str, syntax: Syntax) -> Option<regex_automata::dfa::sparse::DFA<Vec<u8>>> {
+const MAX_DENSE_ANCHORED: usize = 128 << 10;
+
+/// Compiles `source` as [`super::pattern`] searches it: leftmost-first,
+/// anchored searches only (an unanchored DFA of `carte vitale.{0,60}(…)`
+/// does not fit in memory; anchored ones are small). A Unicode `\b` gives
+/// up on non-ASCII text (the search is then made by the pattern compiled
+/// at run time).
+#[cfg(test)]
+pub(crate) fn compile_dfa(source: &str, syntax: Syntax) -> Option<regex_automata::dfa::dense::DFA<Vec<u32>>> {
     use regex_automata::dfa::{StartKind, dense};
     use regex_automata::nfa::thompson::{self, WhichCaptures};
     dense::Builder::new()
@@ -286,8 +304,6 @@ pub(crate) fn compile_dfa(source: &str, syntax: Syntax) -> Option<regex_automata
         .syntax(syntax.config())
         .thompson(thompson::Config::new().which_captures(WhichCaptures::None))
         .build(source)
-        .ok()?
-        .to_sparse()
         .ok()
 }
 
@@ -320,13 +336,22 @@ pub(crate) fn generate<'a>(patterns: impl IntoIterator<Item = (Syntax, &'a str)>
             }
             Starts::Anywhere => out.push(2),
         }
-        let dfa = compile_dfa(source, syntax).map(|dfa| dfa.to_bytes_little_endian()).unwrap_or_default();
-        chunk(&mut out, &dfa);
+        let (kind, anchored) = match compile_dfa(source, syntax) {
+            None => (0, Vec::new()),
+            Some(dfa) => {
+                let (bytes, pad) = dfa.to_bytes_little_endian();
+                match bytes.len() - pad <= MAX_DENSE_ANCHORED {
+                    true => (2, bytes[pad..].to_vec()),
+                    false => (1, dfa.to_sparse().map(|s| s.to_bytes_little_endian()).unwrap_or_default()),
+                }
+            }
+        };
+        out.push(kind);
         let (forward, reverse) = whole.unwrap_or_default();
-        for dense in [forward, reverse] {
-            out.extend_from_slice(&(dense.len() as u32).to_le_bytes());
+        for dfa in [anchored, forward, reverse] {
+            out.extend_from_slice(&(dfa.len() as u32).to_le_bytes());
             out.resize(out.len().next_multiple_of(8), 0);
-            out.extend_from_slice(&dense);
+            out.extend_from_slice(&dfa);
         }
     }
     out
@@ -374,8 +399,11 @@ mod tests {
                 }
             }
             match entry.dfa {
-                Some(dfa) => {
+                Some(AnchoredBytes::Sparse(dfa)) => {
                     assert!(regex_automata::dfa::sparse::DFA::from_bytes(dfa).is_ok(), "{:?}", pattern.source())
+                }
+                Some(AnchoredBytes::Dense(dfa)) => {
+                    assert!(regex_automata::dfa::dense::DFA::from_bytes(dfa).is_ok(), "{:?}", pattern.source())
                 }
                 None => without.push(pattern.source()),
             }

@@ -23,7 +23,7 @@ use regex_automata::nfa::thompson::WhichCaptures;
 use regex_automata::{Anchored, Input};
 use regex_syntax::hir::{Hir, HirKind};
 
-use super::automata::{self, Starts, Syntax};
+use super::automata::{self, AnchoredBytes, Starts, Syntax};
 use super::{RulesError, compile_ascii};
 
 #[derive(Debug)]
@@ -35,8 +35,8 @@ pub(crate) struct Pattern {
     /// `starts`' literals as one automaton, built on first use.
     beginnings: OnceLock<Option<AhoCorasick>>,
     /// A built-in pattern's precompiled anchored DFA, checked on first use.
-    dfa_bytes: Option<&'static [u8]>,
-    dfa: OnceLock<Option<DFA<&'static [u8]>>>,
+    dfa_bytes: Option<AnchoredBytes>,
+    dfa: OnceLock<Option<AnchoredDfa>>,
     /// A built-in pattern's unanchored pair (when small), checked on
     /// first use: one pass finds a match anywhere.
     whole_bytes: Option<(&'static [u8], &'static [u8])>,
@@ -55,6 +55,13 @@ const SIZE_LIMIT: usize = 1 << 22;
 
 /// Shorter needed literals are too common to be worth a search.
 const MIN_REQUIRED: usize = 3;
+
+/// A built-in pattern's anchored DFA, read in place from the table.
+#[derive(Debug)]
+enum AnchoredDfa {
+    Sparse(DFA<&'static [u8]>),
+    Dense(dense::DFA<&'static [u32]>),
+}
 
 /// What the anchored searches over one text may read in all, in bytes:
 /// a few times the text. Anchored searches from every beginning of a long
@@ -119,10 +126,9 @@ impl Pattern {
         self.compiled.get_or_init(|| compile(&self.source, self.syntax, false, "").ok().flatten()).as_ref()
     }
 
-    fn dfa(&self) -> Option<&DFA<&'static [u8]>> {
+    fn dfa(&self) -> Option<&AnchoredDfa> {
         self.dfa
             .get_or_init(|| {
-                let bytes = self.dfa_bytes?;
                 // SAFETY: `bytes` is part of this program: written by
                 // `automata::generate` with this version of regex-automata
                 // (the test that compares automata.bin with what it
@@ -130,9 +136,17 @@ impl Pattern {
                 // the checked `from_bytes` by
                 // `every_builtin_pattern_is_in_the_table_with_a_dfa_that_loads`.
                 // The header (format version, byte order) is still checked
-                // here; only the tables' validation, which cost more than
-                // the searches, is skipped.
-                unsafe { DFA::from_bytes_unchecked(bytes) }.ok().map(|(dfa, _)| dfa)
+                // here (and a dense one's alignment: misaligned bytes are
+                // refused, not read); only the tables' validation, which
+                // cost more than the searches, is skipped.
+                match self.dfa_bytes? {
+                    AnchoredBytes::Sparse(bytes) => {
+                        unsafe { DFA::from_bytes_unchecked(bytes) }.ok().map(|(dfa, _)| AnchoredDfa::Sparse(dfa))
+                    }
+                    AnchoredBytes::Dense(bytes) => {
+                        unsafe { dense::DFA::from_bytes_unchecked(bytes) }.ok().map(|(dfa, _)| AnchoredDfa::Dense(dfa))
+                    }
+                }
             })
             .as_ref()
     }
@@ -245,9 +259,12 @@ impl Pattern {
         budget: &mut Budget,
     ) -> Result<Option<usize>, OutOfBudget> {
         let start = start.min(text.len());
-        if let Some(dfa) = self.dfa()
-            && let Ok(found) = dfa_match_at(dfa, text, start, earliest, budget)
-        {
+        let precompiled = match self.dfa() {
+            Some(AnchoredDfa::Sparse(dfa)) => dfa_match_at(dfa, text, start, earliest, budget),
+            Some(AnchoredDfa::Dense(dfa)) => dfa_match_at(dfa, text, start, earliest, budget),
+            None => Err(OutOfBudget),
+        };
+        if let Ok(found) = precompiled {
             return Ok(found);
         }
         // What it may read: all the rest of the text.
@@ -304,7 +321,7 @@ impl Pattern {
 /// that the budget counts what is read. `Err` when the budget runs out or
 /// the DFA cannot search this text (then the compiled pattern does).
 fn dfa_match_at(
-    dfa: &DFA<&'static [u8]>,
+    dfa: &impl Automaton,
     text: &[u8],
     start: usize,
     earliest: bool,
