@@ -16,7 +16,7 @@ use regex_automata::{Anchored, Input};
 
 use super::RulesError;
 use super::automata::Syntax;
-use super::pattern::{self, OutOfBudget, Pattern};
+use super::pattern::{self, Engines, OutOfBudget, Pattern};
 
 #[derive(Debug)]
 pub(crate) struct CapturePattern {
@@ -30,7 +30,7 @@ impl CapturePattern {
         let groups = OnceLock::new();
         if eager {
             // Freshly made: the cell is empty.
-            let _ = groups.set(pattern::compile(&source, syntax, true, owner)?);
+            let _ = groups.set(pattern::compile(&source, syntax, Engines::Groups, owner)?);
         }
         Ok(CapturePattern { span: Pattern::with_syntax(source, syntax, false, owner)?, groups })
     }
@@ -45,7 +45,9 @@ impl CapturePattern {
     /// `None` if the pattern is bad.
     pub(crate) fn groups(&self) -> Option<&Regex> {
         self.groups
-            .get_or_init(|| pattern::compile(self.span.source(), self.span.syntax(), true, "").ok().flatten())
+            .get_or_init(|| {
+                pattern::compile(self.span.source(), self.span.syntax(), Engines::Groups, "").ok().flatten()
+            })
             .as_ref()
     }
 

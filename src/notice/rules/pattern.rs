@@ -96,7 +96,7 @@ impl Pattern {
         let pattern = Pattern::lazy(source, syntax);
         if eager {
             // Freshly made: the cell is empty.
-            let _ = pattern.compiled.set(compile(&pattern.source, syntax, false, owner)?);
+            let _ = pattern.compiled.set(compile(&pattern.source, syntax, pattern.engines(), owner)?);
         }
         Ok(pattern)
     }
@@ -123,7 +123,17 @@ impl Pattern {
     }
 
     fn compiled(&self) -> Option<&AsciiRegex> {
-        self.compiled.get_or_init(|| compile(&self.source, self.syntax, false, "").ok().flatten()).as_ref()
+        self.compiled.get_or_init(|| compile(&self.source, self.syntax, self.engines(), "").ok().flatten()).as_ref()
+    }
+
+    /// What to compile here: for a pattern anchored at the start (a
+    /// display name, a subject: short texts) only the NFA's engines,
+    /// cheap to build; else the lazy DFA too, for whole-text searches.
+    fn engines(&self) -> Engines {
+        match self.starts {
+            Starts::AtStart => Engines::Short,
+            _ => Engines::Search,
+        }
     }
 
     fn dfa(&self) -> Option<&AnchoredDfa> {
@@ -353,16 +363,27 @@ fn dfa_match_at(
     Ok(end)
 }
 
+/// Which of the regex engines a pattern compiled at run time needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Engines {
+    /// Searches over whole texts: the lazy DFA and prefilters too.
+    Search,
+    /// Short texts (a display name) or a match already found: the
+    /// NFA's engines only (no lazy DFA to warm, no reverse automaton, no
+    /// prefilter: the costly parts of compiling a regex).
+    Short,
+    /// As `Short`, reading every group.
+    Groups,
+}
+
 /// As the `regex` crate would compile it (`compile_ascii` for folded
-/// text), without capture groups unless `captures`: where matches are is
-/// all that is asked, and the automata are smaller. With `captures`, only
-/// the engines that read groups over a match already found (no lazy DFA to
-/// warm, no reverse automaton, no prefilter). `Ok(None)` if only the regex
-/// crate could compile it (never seen).
+/// text), with the `engines` asked and capture groups only for `Groups`
+/// (the automata are smaller without). `Ok(None)` if only the regex crate
+/// could compile it (never seen).
 pub(super) fn compile(
     source: &str,
     syntax: Syntax,
-    captures: bool,
+    engines: Engines,
     owner: &str,
 ) -> Result<Option<AsciiRegex>, RulesError> {
     let config = meta::Config::new()
@@ -370,10 +391,11 @@ pub(super) fn compile(
         .utf8_empty(syntax == Syntax::Plain)
         .nfa_size_limit(Some(SIZE_LIMIT))
         .hybrid_cache_capacity(2 << 20);
-    let config = if captures {
-        config.which_captures(WhichCaptures::All).hybrid(false).dfa(false).auto_prefilter(false)
-    } else {
-        config.which_captures(WhichCaptures::Implicit)
+    let nfa_only = |config: meta::Config| config.hybrid(false).dfa(false).auto_prefilter(false);
+    let config = match engines {
+        Engines::Search => config.which_captures(WhichCaptures::Implicit),
+        Engines::Short => nfa_only(config.which_captures(WhichCaptures::Implicit)),
+        Engines::Groups => nfa_only(config.which_captures(WhichCaptures::All)),
     };
     match meta::Builder::new().configure(config).syntax(syntax.config()).build(source) {
         Ok(regex) => Ok(Some(regex)),
