@@ -15,7 +15,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex_automata::Input;
 
 use super::automata::Starts as Beginnings;
-use super::pattern::{Budget, OutOfBudget, Pattern};
+use super::pattern::{Budget, MOST_BEGINNINGS, OutOfBudget, Pattern};
 use super::{LureCategory, RulesError};
 
 #[derive(Debug)]
@@ -90,9 +90,9 @@ impl Lures {
             starts[index] = Starts::Anywhere;
         }
         if let Some(prefilter) = &self.prefilter {
-            // More beginnings than this (a quarter of the text): one search
-            // over the whole text, in less memory.
-            let most = text.len() / 4 + 64;
+            // More beginnings than this: one search over the whole text
+            // (the lists stay small, whatever the text).
+            let most = MOST_BEGINNINGS;
             for m in prefilter.find_overlapping_iter(text) {
                 for &index in self.owners.get(m.pattern().as_usize()).map(Vec::as_slice).unwrap_or_default() {
                     starts[index].add(m.start(), most);
@@ -219,5 +219,18 @@ mod tests {
         );
         assert_eq!(lures.found_in("jamais: confirmez votre mot de passe"), []);
         assert_eq!(lures.found_in("rien"), []);
+    }
+
+    #[test]
+    fn a_text_with_a_beginning_everywhere_is_searched_whole() {
+        let lures = Lures::new(vec![(LureCategory::Password, "(confirm|saisi)\\w* votre mot de passe".into(), false)])
+            .expect("valid");
+        // Hundreds of thousands of beginnings, none followed by the rest,
+        // then one that is: more than MOST_BEGINNINGS, so one search over
+        // the whole text, and the same answer.
+        let text = format!("{}confirmez votre mot de passe", "confirmez votre code ".repeat(100_000));
+        assert_eq!(lures.found_in(&text), [LureCategory::Password]);
+        let text = "saisissez votre identifiant ".repeat(100_000);
+        assert_eq!(lures.found_in(&text), []);
     }
 }

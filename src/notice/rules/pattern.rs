@@ -63,6 +63,11 @@ enum AnchoredDfa {
     Dense(dense::DFA<&'static [u32]>),
 }
 
+/// More places where a pattern's matches may begin than this in one text:
+/// one search over the whole text instead (the list of places stays small
+/// whatever the text: a hostile 10 MB body of "confirmez").
+pub(crate) const MOST_BEGINNINGS: usize = 4096;
+
 /// What the anchored searches over one text may read in all, in bytes:
 /// a few times the text. Anchored searches from every beginning of a long
 /// run of them ("ssss…" for `s.acquitter`) could cost the square of its
@@ -296,10 +301,9 @@ impl Pattern {
             Starts::AtStart => Ok(self.match_at(text, 0, false, &mut Budget(usize::MAX))?.map(|end| (0, end))),
             Starts::Literals(_) => {
                 let beginnings = self.beginnings().ok_or(OutOfBudget)?;
-                let most = text.len() / 4 + 64;
                 let mut starts = Vec::new();
                 for m in beginnings.find_overlapping_iter(&text[at..]) {
-                    if starts.len() >= most {
+                    if starts.len() >= MOST_BEGINNINGS {
                         return Err(OutOfBudget);
                     }
                     starts.push(at + m.start());
