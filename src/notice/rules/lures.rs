@@ -221,6 +221,47 @@ mod tests {
         assert_eq!(lures.found_in("rien"), []);
     }
 
+    /// What `found_in` must answer, the plain way: every pattern compiled
+    /// and run over the whole text.
+    fn found_by_reference(lures: &Lures, folded: &str) -> Vec<LureCategory> {
+        let mut found = Vec::new();
+        for (category, pattern) in &lures.patterns {
+            let re = pattern.regex().expect("compiles");
+            let hit = re.find_iter(folded.as_bytes()).any(|m| !negated(&folded[..m.start()]));
+            if hit && !found.contains(category) {
+                found.push(*category);
+            }
+        }
+        found
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+        /// Texts made of the lures' own words, in any order: the
+        /// beginnings, anchored DFAs and one-pass DFAs find the categories
+        /// the patterns find run whole.
+        #[test]
+        fn the_builtin_lures_are_found_as_their_patterns_find_them(
+            words in proptest::collection::vec(proptest::sample::select(vec![
+                "confirmez", "vos", "votre", "coordonnees bancaires", "mot de passe", "jamais", "rembourse",
+                "ment", "de 45,20 eur", "a valider", "carte vitale", "2026", "expire", "sous 24h", "d'ici",
+                "s'acquitter", "reglez", "frais", "de dossier", "cliquez", "ici pour", "securiser", "compte",
+                "dossier n", "ab-123456", "scannez le qr code", "service client", "repondez a ce message",
+                "copie de votre", "carte d'identite", "nouvelle procedure de", "securisation", "x", ",", ".",
+            ]), 0..40),
+            separators in proptest::collection::vec(proptest::sample::select(vec![" ", "", "  ", " - ", "\n"]), 40),
+        ) {
+            let rules = crate::notice::Rules::builtin();
+            let mut text = String::new();
+            for (word, separator) in words.iter().zip(&separators) {
+                text.push_str(word);
+                text.push_str(separator);
+            }
+            proptest::prop_assert_eq!(rules.lures.found_in(&text), found_by_reference(&rules.lures, &text), "{:?}", text);
+        }
+    }
+
     #[test]
     fn a_text_with_a_beginning_everywhere_is_searched_whole() {
         let lures = Lures::new(vec![(LureCategory::Password, "(confirm|saisi)\\w* votre mot de passe".into(), false)])
