@@ -1,6 +1,8 @@
 //! The records of every `--json` output, one typed struct each, so that
 //! the formats scripts rely on (DESIGN "Interfaces") are written down once.
 
+use std::io;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -229,18 +231,84 @@ pub struct ScanError {
 /// but writes C1 controls, bidi overrides and line separators raw, so
 /// those are written as `\uXXXX` as well.
 pub fn line<T: Serialize>(record: &T) -> String {
-    let text = serde_json::to_string(record).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
-    let unsafe_char = |c: char| c.is_control() || is_bidi_control(c) || matches!(c, '\u{2028}' | '\u{2029}');
-    if !text.chars().any(unsafe_char) {
-        return text;
+    let mut out = Vec::with_capacity(256);
+    push_json(&mut out, record);
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// [`line`] appended to `out`, newline included: `vigie scan` writes
+/// thousands of lines into one buffer instead of a `String` each.
+pub fn push_line<T: Serialize>(out: &mut Vec<u8>, record: &T) {
+    push_json(out, record);
+    out.push(b'\n');
+}
+
+/// One JSON object appended to `out`, escaped by [`TerminalSafe`] as it is
+/// written; on an error, what was written is taken back and an object
+/// naming the error replaces it.
+fn push_json<T: Serialize>(out: &mut Vec<u8>, record: &T) {
+    let start = out.len();
+    let mut serializer = serde_json::Serializer::with_formatter(&mut *out, TerminalSafe);
+    if let Err(e) = record.serialize(&mut serializer) {
+        out.truncate(start);
+        let error = format!("{{\"error\":\"{e}\"}}");
+        // Writing to a Vec cannot fail.
+        let _ = serde_json::ser::Formatter::write_string_fragment(&mut TerminalSafe, out, &error);
     }
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        if unsafe_char(c) {
-            out.push_str(&format!("\\u{:04x}", u32::from(c)));
-        } else {
-            out.push(c);
+}
+
+/// A character that must not reach a terminal raw: a control (C0, DEL,
+/// C1), a bidi control, a line or paragraph separator.
+fn is_terminal_unsafe(c: char) -> bool {
+    c.is_control() || is_bidi_control(c) || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
+/// serde_json's compact output, with the characters of
+/// [`is_terminal_unsafe`] escaped in strings (the only place they can
+/// occur; serde_json has already escaped C0 controls). Escaping while
+/// writing spares a second pass over every line, character by character.
+struct TerminalSafe;
+
+impl serde_json::ser::Formatter for TerminalSafe {
+    fn write_string_fragment<W: ?Sized + io::Write>(&mut self, writer: &mut W, fragment: &str) -> io::Result<()> {
+        let bytes = fragment.as_bytes();
+        let mut written = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            // In UTF-8, every such character is a C0 control, DEL, or
+            // starts with one of these bytes (C1: U+0080–U+009F; U+061C;
+            // U+200E–U+2069): other bytes need no decoding.
+            if !matches!(bytes[i], 0..=0x1F | 0x7F | 0xC2 | 0xD8 | 0xE2) {
+                i += 1;
+                continue;
+            }
+            let Some(c) = fragment.get(i..).and_then(|rest| rest.chars().next()) else { break };
+            if is_terminal_unsafe(c) {
+                writer.write_all(&bytes[written..i])?;
+                write!(writer, "\\u{:04x}", u32::from(c))?;
+                written = i + c.len_utf8();
+            }
+            i += c.len_utf8();
         }
+        writer.write_all(&bytes[written..])
     }
-    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_json_line_escapes_what_could_act_on_a_terminal() {
+        let record = ScanError {
+            file: "a\u{7f}b\u{85}c\u{202e}d\u{2028}e\u{61c}f\ng\"h".to_owned(),
+            error: "é – ✓ \u{200b} \u{2069}".to_owned(),
+        };
+        let expected = r#"{"file":"a\u007fb\u0085c\u202ed\u2028e\u061cf\ng\"h","error":"é – ✓ "#.to_owned()
+            + "\u{200b} \\u2069\"}";
+        assert_eq!(line(&record), expected);
+        let mut lines = b"before\n".to_vec();
+        push_line(&mut lines, &record);
+        assert_eq!(lines, format!("before\n{expected}\n").into_bytes());
+    }
 }
