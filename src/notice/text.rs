@@ -456,20 +456,27 @@ pub(crate) fn normalise(s: &str, fold: bool) -> String {
 }
 
 /// [`normalise`] without folding. Runs of plain ASCII (most of a mail) are
-/// copied whole; only white space and non-ASCII characters are looked at
-/// one by one.
+/// copied whole, single spaces between words included; only other white
+/// space and non-ASCII characters are looked at one by one.
 fn normalise_plain(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let bytes = s.as_bytes();
     let mut space = true; // drops leading white space
     let (mut run, mut i) = (0, 0); // run: start of the pending plain ASCII
+    let printable = |b: u8| (b'!'..=b'~').contains(&b);
     while i < bytes.len() {
         let b = bytes[i];
-        let ascii_space = matches!(b, b'\t'..=b'\r' | b' ');
-        if b.is_ascii() && !ascii_space {
+        if printable(b) {
             i += 1;
             continue;
         }
+        // A single space after a printable character (in the run, or
+        // already written) and before another stays as it is.
+        if b == b' ' && (i > run || !space) && bytes.get(i + 1).is_some_and(|&next| printable(next)) {
+            i += 2;
+            continue;
+        }
+        let ascii_space = matches!(b, b'\t'..=b'\r' | b' ');
         if run < i {
             out.push_str(s.get(run..i).unwrap_or_default());
             space = false;
@@ -623,6 +630,11 @@ mod tests {
             "mixed ÀÉÎõü ñ ç ÿ Ÿ 中文 עברית \u{0301}",
             "end with invisible\u{00AD}",
             "end with nbsp\u{00A0}",
+            "é b à c\u{200B} d \u{200B}e f  g\t h \u{00A0}i j\u{7f} k \u{1c} l",
+            "a b",
+            " a b ",
+            "\u{200B} a b \u{200B}",
+            "a \r\n b . c ",
         ];
         for s in samples {
             for fold in [false, true] {
