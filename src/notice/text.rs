@@ -90,10 +90,19 @@ impl Content {
             || message.subject().is_some()
             || message.date().is_some()
             || envelope.message_id.is_some();
+        // As `headers_raw()`, which checks every header's raw value (long
+        // `Received` headers included) for UTF-8 before the name is looked
+        // at: here only the values kept are checked.
         let authentication_results = message
-            .headers_raw()
-            .filter(|(name, _)| name.eq_ignore_ascii_case("Authentication-Results"))
-            .map(|(_, value)| value.to_owned())
+            .parts
+            .first()
+            .map(|root| root.headers.as_slice())
+            .unwrap_or_default()
+            .iter()
+            .filter(|h| h.name.as_str().eq_ignore_ascii_case("Authentication-Results"))
+            .filter_map(|h| message.raw_message.get(h.offset_start as usize..h.offset_end as usize))
+            .filter_map(|value| std::str::from_utf8(value).ok())
+            .map(str::to_owned)
             .collect();
         let reply_to =
             message.reply_to().and_then(|a| a.first()).and_then(|a| a.address()).map(str::to_ascii_lowercase);
