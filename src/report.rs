@@ -1,8 +1,6 @@
 //! The records of every `--json` output, one typed struct each, so that
 //! the formats scripts rely on (DESIGN "Interfaces") are written down once.
 
-use std::io;
-
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -229,7 +227,7 @@ pub struct ScanError {
 
 /// One JSON line, safe for a terminal too: serde_json escapes C0 controls
 /// but writes C1 controls, bidi overrides and line separators raw, so
-/// those are written as `\uXXXX` as well.
+/// those are written as `\uXXXX` as well ([`escape_terminal_unsafe`]).
 pub fn line<T: Serialize>(record: &T) -> String {
     let mut out = Vec::with_capacity(256);
     push_json(&mut out, record);
@@ -243,18 +241,15 @@ pub fn push_line<T: Serialize>(out: &mut Vec<u8>, record: &T) {
     out.push(b'\n');
 }
 
-/// One JSON object appended to `out`, escaped by [`TerminalSafe`] as it is
-/// written; on an error, what was written is taken back and an object
-/// naming the error replaces it.
+/// One JSON object appended to `out`; on an error, what was written is
+/// taken back and an object naming the error replaces it.
 fn push_json<T: Serialize>(out: &mut Vec<u8>, record: &T) {
     let start = out.len();
-    let mut serializer = serde_json::Serializer::with_formatter(&mut *out, TerminalSafe);
-    if let Err(e) = record.serialize(&mut serializer) {
+    if let Err(e) = serde_json::to_writer(&mut *out, record) {
         out.truncate(start);
-        let error = format!("{{\"error\":\"{e}\"}}");
-        // Writing to a Vec cannot fail.
-        let _ = serde_json::ser::Formatter::write_string_fragment(&mut TerminalSafe, out, &error);
+        out.extend_from_slice(format!("{{\"error\":\"{e}\"}}").as_bytes());
     }
+    escape_terminal_unsafe(out, start);
 }
 
 /// A character that must not reach a terminal raw: a control (C0, DEL,
@@ -263,34 +258,62 @@ fn is_terminal_unsafe(c: char) -> bool {
     c.is_control() || is_bidi_control(c) || matches!(c, '\u{2028}' | '\u{2029}')
 }
 
-/// serde_json's compact output, with the characters of
-/// [`is_terminal_unsafe`] escaped in strings (the only place they can
-/// occur; serde_json has already escaped C0 controls). Escaping while
-/// writing spares a second pass over every line, character by character.
-struct TerminalSafe;
+/// Writes the characters of [`is_terminal_unsafe`] in `out[start..]` as
+/// `\uXXXX`: in JSON they can only occur inside strings, where it means
+/// the same character.
+fn escape_terminal_unsafe(out: &mut Vec<u8>, start: usize) {
+    let Some(from) = first_terminal_unsafe(out, start) else { return };
+    let tail = out.split_off(from);
+    let Ok(text) = std::str::from_utf8(&tail) else {
+        out.extend_from_slice(&tail);
+        return;
+    };
+    let mut written = 0;
+    for (i, c) in text.char_indices().filter(|&(_, c)| is_terminal_unsafe(c)) {
+        out.extend_from_slice(&tail[written..i]);
+        out.extend_from_slice(format!("\\u{:04x}", u32::from(c)).as_bytes());
+        written = i + c.len_utf8();
+    }
+    out.extend_from_slice(&tail[written..]);
+}
 
-impl serde_json::ser::Formatter for TerminalSafe {
-    fn write_string_fragment<W: ?Sized + io::Write>(&mut self, writer: &mut W, fragment: &str) -> io::Result<()> {
-        let bytes = fragment.as_bytes();
-        let mut written = 0;
-        let mut i = 0;
-        while i < bytes.len() {
-            // In UTF-8, every such character is a C0 control, DEL, or
-            // starts with one of these bytes (C1: U+0080–U+009F; U+061C;
-            // U+200E–U+2069): other bytes need no decoding.
-            if !matches!(bytes[i], 0..=0x1F | 0x7F | 0xC2 | 0xD8 | 0xE2) {
-                i += 1;
-                continue;
+/// In UTF-8, each character of [`is_terminal_unsafe`] is a C0 control or
+/// DEL, or starts with 0xC2 (C1 controls), 0xD8 (U+061C) or 0xE2
+/// (U+200E–U+2069): 1 for those bytes, else 0. Bitwise, so that 16 bytes
+/// are compared at once.
+fn candidate(b: u8) -> u8 {
+    u8::from(b < 0x20) | u8::from(b == 0x7F) | u8::from(b == 0xC2) | u8::from(b == 0xD8) | u8::from(b == 0xE2)
+}
+
+/// Where the first character of [`is_terminal_unsafe`] in `bytes[from..]`
+/// (valid UTF-8) begins. Most lines have none, and most that have a
+/// candidate byte have a harmless character (`’`, a no-break space).
+fn first_terminal_unsafe(bytes: &[u8], mut from: usize) -> Option<usize> {
+    const BLOCK: usize = 16;
+    loop {
+        let rest = bytes.get(from..)?;
+        let (blocks, last) = rest.as_chunks::<BLOCK>();
+        let (offset, block) =
+            match blocks.iter().position(|block| block.iter().fold(0, |found, &b| found | candidate(b)) != 0) {
+                Some(k) => (k * BLOCK, &blocks[k][..]),
+                None if last.iter().any(|&b| candidate(b) != 0) => (blocks.len() * BLOCK, last),
+                None => return None,
+            };
+        let block_start = from + offset;
+        for (i, &b) in block.iter().enumerate() {
+            let at = block_start + i;
+            let len = match b {
+                _ if candidate(b) == 0 => continue,
+                ..0x80 => 1,
+                0xE2 => 3,
+                _ => 2,
+            };
+            let c = bytes.get(at..at + len).and_then(|c| std::str::from_utf8(c).ok()).and_then(|c| c.chars().next());
+            if c.is_some_and(is_terminal_unsafe) {
+                return Some(at);
             }
-            let Some(c) = fragment.get(i..).and_then(|rest| rest.chars().next()) else { break };
-            if is_terminal_unsafe(c) {
-                writer.write_all(&bytes[written..i])?;
-                write!(writer, "\\u{:04x}", u32::from(c))?;
-                written = i + c.len_utf8();
-            }
-            i += c.len_utf8();
         }
-        writer.write_all(&bytes[written..])
+        from = block_start + block.len();
     }
 }
 
@@ -310,5 +333,15 @@ mod tests {
         let mut lines = b"before\n".to_vec();
         push_line(&mut lines, &record);
         assert_eq!(lines, format!("before\n{expected}\n").into_bytes());
+    }
+
+    #[test]
+    fn harmless_characters_that_look_like_candidates_stay_raw() {
+        // `’` and a no-break space start like a bidi control and a C1
+        // control; the bidi control comes blocks after them.
+        let long = format!("{}\u{a0}{}\u{202d}x", "l’avis ".repeat(5), "abc ".repeat(9));
+        let record = ScanError { file: long.clone(), error: "’".repeat(16) };
+        let expected = format!(r#"{{"file":"{}","error":"{}"}}"#, long.replace('\u{202d}', "\\u202d"), "’".repeat(16));
+        assert_eq!(line(&record), expected);
     }
 }
