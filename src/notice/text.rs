@@ -3,10 +3,12 @@
 //! in two forms, and the links with the text they show.
 
 use std::borrow::Cow;
+use std::convert::Infallible;
 use std::sync::LazyLock;
 
 use chrono::{DateTime, Utc};
-use html5gum::{DefaultEmitter, Emitter, ForwardingEmitter, Token, Tokenizer};
+use html5gum::emitters::callback::{Callback, CallbackEmitter, CallbackEvent};
+use html5gum::{Emitter, ForwardingEmitter, Span, Tokenizer};
 use mail_parser::{HeaderName, Message, MessageParser, PartType};
 use regex::Regex;
 
@@ -176,88 +178,25 @@ impl Body {
 
     /// Renders HTML to text with a tokenizer: tags become spaces (inline
     /// ones nothing), entities are decoded, `<style>`/`<script>`/`<head>`
-    /// are skipped; `<a href>` and `<form action>` become links.
+    /// are skipped; `<a href>` and `<form action>` become links. The
+    /// tokenizer's events are handled as they come ([`Render`]): no token
+    /// is built, no string copied for tags and text nobody reads.
     fn add_html(&mut self, html: &str) {
         let html = truncate(html, MAX_HTML_BYTES);
-        let mut emitter = DefaultEmitter::default();
-        emitter.naively_switch_states(true);
-        let emitter = Quiet::new(emitter);
         let mut out = String::new();
-        let mut hidden = 0usize;
         let mut anchor: Option<(String, String)> = None; // (href, shown text)
-        for token in Tokenizer::new_with_emitter(html, emitter).flatten() {
-            match token {
-                Token::StartTag(tag) => {
-                    let name = tag.name.as_slice();
-                    if is_hidden(name) && !tag.self_closing {
-                        hidden += 1;
-                    }
-                    let attr = |key: &[u8]| {
-                        tag.attributes.get(key).map(|v| String::from_utf8_lossy(&v.value).trim().to_owned())
-                    };
-                    match name {
-                        b"a" => {
-                            if let Some((href, shown)) = anchor.take() {
-                                self.push_link(&href, Some(shown));
-                            }
-                            anchor = attr(b"href").map(|h| (h, String::new()));
-                        }
-                        b"img" => {
-                            self.qr_image |= [&b"alt"[..], b"src", b"title", b"name"]
-                                .iter()
-                                .filter_map(|k| attr(k))
-                                .any(|v| names_a_qr_code(&v));
-                        }
-                        b"input" | b"select" | b"textarea" => {
-                            let field = [&b"type"[..], b"name", b"id", b"placeholder", b"autocomplete"]
-                                .iter()
-                                .filter_map(|k| attr(k))
-                                .collect::<Vec<_>>()
-                                .join(" ");
-                            if let Some(asked) = field_asks(&field)
-                                && !self.fields.contains(&asked)
-                            {
-                                self.fields.push(asked);
-                            }
-                        }
-                        b"form" => {
-                            if let Some(action) = attr(b"action") {
-                                self.push_link(&action, None);
-                                if let Some(last) = self.links.last_mut() {
-                                    last.form = true;
-                                }
-                            }
-                        }
-                        _ => {}
-                    }
-                    if !is_inline(name) {
-                        out.push(' ');
-                    }
-                }
-                Token::EndTag(tag) => {
-                    let name = tag.name.as_slice();
-                    if is_hidden(name) {
-                        hidden = hidden.saturating_sub(1);
-                    }
-                    if name == b"a"
-                        && let Some((href, shown)) = anchor.take()
-                    {
-                        self.push_link(&href, Some(shown));
-                    }
-                    if !is_inline(name) {
-                        out.push(' ');
-                    }
-                }
-                Token::String(s) if hidden == 0 => {
-                    let s = String::from_utf8_lossy(&s.value);
-                    if let Some((_, shown)) = anchor.as_mut() {
-                        push_capped(shown, &s);
-                    }
-                    push_capped(&mut out, &s);
-                }
-                _ => {}
-            }
-        }
+        let render = Render {
+            body: self,
+            out: &mut out,
+            anchor: &mut anchor,
+            hidden: 0,
+            tag: Vec::new(),
+            attributes: Vec::new(),
+            attribute: None,
+        };
+        let mut emitter = CallbackEmitter::new(render);
+        emitter.naively_switch_states(true);
+        let Ok(()) = Tokenizer::new_with_emitter(html, Quiet::new(emitter)).finish();
         if let Some((href, shown)) = anchor.take() {
             self.push_link(&href, Some(shown));
         }
@@ -291,20 +230,147 @@ impl Body {
     }
 }
 
+/// [`Body::add_html`] while the tokenizer runs: what html5gum's
+/// `DefaultEmitter` makes of the events (a duplicate attribute ignored,
+/// attributes kept until the tag closes), handled without building tokens.
+struct Render<'a> {
+    body: &'a mut Body,
+    out: &'a mut String,
+    anchor: &'a mut Option<(String, String)>,
+    /// How many `<style>`, `<script>`… are open.
+    hidden: usize,
+    /// The current start tag's name.
+    tag: Vec<u8>,
+    /// Its attributes (only tags that [`reads_attributes`] get any).
+    attributes: Vec<(Vec<u8>, Vec<u8>)>,
+    /// The attribute whose value is being read, `None` for a duplicate.
+    attribute: Option<usize>,
+}
+
+impl Callback<Infallible, ()> for Render<'_> {
+    fn handle_event(&mut self, event: CallbackEvent<'_>, _span: Span<()>) -> Option<Infallible> {
+        match event {
+            CallbackEvent::OpenStartTag { name } => {
+                self.tag.clear();
+                self.tag.extend_from_slice(name);
+            }
+            CallbackEvent::AttributeName { name } => {
+                self.attribute = if self.attributes.iter().any(|(key, _)| key == name) {
+                    None
+                } else {
+                    self.attributes.push((name.to_vec(), Vec::new()));
+                    Some(self.attributes.len() - 1)
+                };
+            }
+            CallbackEvent::AttributeValue { value } => {
+                if let Some((_, v)) = self.attribute.and_then(|i| self.attributes.get_mut(i)) {
+                    v.extend_from_slice(value);
+                }
+            }
+            CallbackEvent::CloseStartTag { self_closing } => {
+                let tag = std::mem::take(&mut self.tag);
+                self.start_tag(&tag, self_closing);
+                self.tag = tag;
+                self.tag.clear();
+                self.attributes.clear();
+                self.attribute = None;
+            }
+            CallbackEvent::EndTag { name } => {
+                self.attributes.clear();
+                self.attribute = None;
+                self.end_tag(name);
+            }
+            CallbackEvent::String { value } if self.hidden == 0 => {
+                let s = String::from_utf8_lossy(value);
+                if let Some((_, shown)) = self.anchor.as_mut() {
+                    push_capped(shown, &s);
+                }
+                push_capped(self.out, &s);
+            }
+            _ => {}
+        }
+        None
+    }
+}
+
+impl Render<'_> {
+    fn attr(&self, key: &[u8]) -> Option<String> {
+        self.attributes.iter().find(|(k, _)| k == key).map(|(_, v)| String::from_utf8_lossy(v).trim().to_owned())
+    }
+
+    fn start_tag(&mut self, name: &[u8], self_closing: bool) {
+        if is_hidden(name) && !self_closing {
+            self.hidden += 1;
+        }
+        match name {
+            b"a" => {
+                if let Some((href, shown)) = self.anchor.take() {
+                    self.body.push_link(&href, Some(shown));
+                }
+                *self.anchor = self.attr(b"href").map(|h| (h, String::new()));
+            }
+            b"img" => {
+                self.body.qr_image |= [&b"alt"[..], b"src", b"title", b"name"]
+                    .iter()
+                    .filter_map(|k| self.attr(k))
+                    .any(|v| names_a_qr_code(&v));
+            }
+            b"input" | b"select" | b"textarea" => {
+                let field = [&b"type"[..], b"name", b"id", b"placeholder", b"autocomplete"]
+                    .iter()
+                    .filter_map(|k| self.attr(k))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                if let Some(asked) = field_asks(&field)
+                    && !self.body.fields.contains(&asked)
+                {
+                    self.body.fields.push(asked);
+                }
+            }
+            b"form" => {
+                if let Some(action) = self.attr(b"action") {
+                    self.body.push_link(&action, None);
+                    if let Some(last) = self.body.links.last_mut() {
+                        last.form = true;
+                    }
+                }
+            }
+            _ => {}
+        }
+        if !is_inline(name) {
+            self.out.push(' ');
+        }
+    }
+
+    fn end_tag(&mut self, name: &[u8]) {
+        if is_hidden(name) {
+            self.hidden = self.hidden.saturating_sub(1);
+        }
+        if name == b"a"
+            && let Some((href, shown)) = self.anchor.take()
+        {
+            self.body.push_link(&href, Some(shown));
+        }
+        if !is_inline(name) {
+            self.out.push(' ');
+        }
+    }
+}
+
 /// The tokenizer's emitter without parse errors, keeping attributes only
 /// on the tags whose attributes recognition reads: recognition never reads
 /// the errors, checking every character for them is a good part of the
 /// tokenizer's work, and mail HTML carries long `style` attributes.
-struct Quiet {
-    inner: DefaultEmitter,
+struct Quiet<E> {
+    inner: E,
     /// The current tag's name (its beginning: wanted names are short).
     tag: Vec<u8>,
     /// Whether the current tag's attributes are kept.
     keep: bool,
 }
 
-impl Quiet {
-    fn new(inner: DefaultEmitter) -> Quiet {
+impl<E> Quiet<E> {
+    fn new(inner: E) -> Quiet<E> {
         Quiet { inner, tag: Vec::new(), keep: false }
     }
 }
@@ -314,8 +380,8 @@ fn reads_attributes(tag: &[u8]) -> bool {
     matches!(tag, b"a" | b"img" | b"input" | b"select" | b"textarea" | b"form")
 }
 
-impl ForwardingEmitter for Quiet {
-    type Token = Token;
+impl<E: Emitter> ForwardingEmitter for Quiet<E> {
+    type Token = E::Token;
 
     fn inner(&mut self) -> &mut impl Emitter<Token = Self::Token> {
         &mut self.inner
@@ -380,11 +446,13 @@ pub(crate) fn decode_references(text: &str) -> Cow<'_, str> {
     }
     let escaped = text.replace('<', "&lt;");
     let mut out = String::with_capacity(text.len());
-    for token in Tokenizer::new_with_emitter(escaped.as_str(), Quiet::new(DefaultEmitter::default())).flatten() {
-        if let Token::String(s) = token {
-            out.push_str(&String::from_utf8_lossy(&s.value));
+    let emitter = CallbackEmitter::new(|event: CallbackEvent<'_>, _: Span<()>| -> Option<Infallible> {
+        if let CallbackEvent::String { value } = event {
+            out.push_str(&String::from_utf8_lossy(value));
         }
-    }
+        None
+    });
+    let Ok(()) = Tokenizer::new_with_emitter(escaped.as_str(), Quiet::new(emitter)).finish();
     Cow::Owned(out)
 }
 
@@ -580,6 +648,8 @@ fn push_folded(out: &mut String, c: char) {
 
 #[cfg(test)]
 mod tests {
+    use html5gum::{DefaultEmitter, Token};
+
     use super::*;
 
     #[test]
@@ -705,6 +775,18 @@ mod tests {
         body.add_html(html);
         assert!(body.qr_image);
         assert_eq!(body.links[0].target, "https://x.example");
+    }
+
+    #[test]
+    fn a_repeated_attribute_keeps_its_first_value() {
+        let mut body = Body::default();
+        body.add_html(
+            "<a href=\"https://first.example\" HREF=\"https://second.example\">x</a>\
+             <img alt=\"logo\" alt=\"QR code\"><form action=\"\" action=\"https://evil.example\"></form>",
+        );
+        let targets: Vec<_> = body.links.iter().map(|l| (l.target.as_str(), l.form)).collect();
+        assert_eq!(targets, [("https://first.example", false), ("", true)]);
+        assert!(!body.qr_image);
     }
 
     #[test]
