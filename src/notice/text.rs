@@ -125,10 +125,11 @@ impl Content {
         }
         let body_raw = body.visible();
 
-        let (subject_plain, body_plain) = (normalise_plain(subject), normalise_plain(&body_raw));
+        let (subject_plain, subject_folded) = normalised(subject, true);
+        let (body_plain, body_folded) = normalised(&body_raw, true);
         Content {
-            subject_folded: fold_normalised(&subject_plain),
-            body_folded: fold_normalised(&body_plain),
+            subject_folded: subject_folded.unwrap_or_default(),
+            body_folded: body_folded.unwrap_or_default(),
             subject_plain,
             body_plain,
             sender_name_folded: normalise(envelope.sender.name.as_deref().unwrap_or(""), true),
@@ -528,15 +529,55 @@ fn push_capped(out: &mut String, s: &str) {
 /// `€` as `eur`, and any other non-ASCII character as `?`: folded text is
 /// ASCII.
 pub(crate) fn normalise(s: &str, fold: bool) -> String {
-    let plain = normalise_plain(s);
-    if fold { fold_normalised(&plain) } else { plain }
+    let (plain, folded) = normalised(s, fold);
+    folded.unwrap_or(plain)
 }
 
-/// [`normalise`] without folding. Runs of plain ASCII (most of a mail) are
-/// copied whole, single spaces between words included; only other white
-/// space and non-ASCII characters are looked at one by one.
-fn normalise_plain(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+/// Normalised text as it is written: the plain form, and the folded one
+/// alongside when asked (folding is character by character and never
+/// makes or removes white space, so both are written in the same pass).
+struct Normalised {
+    plain: String,
+    folded: Option<String>,
+}
+
+impl Normalised {
+    /// A run of ASCII, copied whole (lower-cased in place when folded).
+    fn push_run(&mut self, run: &str) {
+        self.plain.push_str(run);
+        if let Some(folded) = self.folded.as_mut() {
+            let at = folded.len();
+            folded.push_str(run);
+            folded[at..].make_ascii_lowercase();
+        }
+    }
+
+    fn push(&mut self, c: char) {
+        self.plain.push(c);
+        if let Some(folded) = self.folded.as_mut() {
+            push_folded(folded, c);
+        }
+    }
+
+    fn ends_with_space(&self) -> bool {
+        self.plain.ends_with(' ')
+    }
+
+    fn pop(&mut self) {
+        self.plain.pop();
+        if let Some(folded) = self.folded.as_mut() {
+            folded.pop();
+        }
+    }
+}
+
+/// [`normalise`]'s plain form, and with `fold` its folded form too, in
+/// one pass. Runs of plain ASCII (most of a mail) are copied whole, single
+/// spaces between words included; only other white space and non-ASCII
+/// characters are looked at one by one.
+fn normalised(s: &str, fold: bool) -> (String, Option<String>) {
+    let mut out =
+        Normalised { plain: String::with_capacity(s.len()), folded: fold.then(|| String::with_capacity(s.len())) };
     let bytes = s.as_bytes();
     let mut space = true; // drops leading white space
     let (mut run, mut i) = (0, 0); // run: start of the pending plain ASCII
@@ -555,7 +596,7 @@ fn normalise_plain(s: &str) -> String {
         }
         let ascii_space = matches!(b, b'\t'..=b'\r' | b' ');
         if run < i {
-            out.push_str(s.get(run..i).unwrap_or_default());
+            out.push_run(s.get(run..i).unwrap_or_default());
             space = false;
             run = i;
         }
@@ -591,37 +632,12 @@ fn normalise_plain(s: &str) -> String {
         }
     }
     if run < bytes.len() {
-        out.push_str(s.get(run..).unwrap_or_default());
+        out.push_run(s.get(run..).unwrap_or_default());
     }
-    if out.ends_with(' ') {
+    if out.ends_with_space() {
         out.pop();
     }
-    out
-}
-
-/// Folds text already normalised: lower case without accents, pure ASCII.
-/// Folding never makes or removes white space, so folding normalised text
-/// is normalising with `fold`.
-fn fold_normalised(s: &str) -> String {
-    if s.is_ascii() {
-        return s.to_ascii_lowercase();
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while !rest.is_empty() {
-        // A run of ASCII is copied whole and lower-cased in place.
-        let ascii = rest.bytes().position(|b| !b.is_ascii()).unwrap_or(rest.len());
-        let (run, tail) = rest.split_at(ascii);
-        let at = out.len();
-        out.push_str(run);
-        out[at..].make_ascii_lowercase();
-        let mut chars = tail.chars();
-        if let Some(c) = chars.next() {
-            push_folded(&mut out, c);
-        }
-        rest = chars.as_str();
-    }
-    out
+    (out.plain, out.folded)
 }
 
 fn push_folded(out: &mut String, c: char) {
