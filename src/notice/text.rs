@@ -739,6 +739,29 @@ mod tests {
     }
 
     #[test]
+    fn normalise_agrees_with_its_definition_on_generated_text() {
+        // Runs of words, single and double spaces, controls, DEL and
+        // non-ASCII, in every order.
+        let pieces = [
+            "a", "Bc", "def", "ghij", " ", "  ", "\t", "\r\n", "\u{7f}", "\u{1}", "é", "’", "\u{a0}", "\u{200b}", "~!",
+            " klmnopq", "rstuvwx ",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..10_000 {
+            let mut s = String::new();
+            for _ in 0..(seed % 40) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                s.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+            }
+            for fold in [false, true] {
+                assert_eq!(normalise(&s, fold), normalise_by_char(&s, fold), "{s:?} fold={fold}");
+            }
+        }
+    }
+
+    #[test]
     fn normalise_drops_invisible_characters_used_to_split_words() {
         assert_eq!(normalise("mot\u{200B} de pa\u{AD}sse", true), "mot de passe");
     }
