@@ -154,21 +154,21 @@ impl LogRecord {
 /// `"(microsoft)"`, or null; and for a forward, `forwarded`,
 /// `forwarded_claims` and the attached `original`).
 #[derive(Debug, Serialize)]
-pub struct ScanRecord {
-    pub file: String,
+pub struct ScanRecord<'a> {
+    pub file: &'a str,
     pub claims: Option<Service>,
     pub kind: Option<Kind>,
     pub authenticity: Option<Authenticity>,
     pub login_at: Option<String>,
     pub login_at_source: Option<TimeSource>,
-    pub site: Option<String>,
-    pub identity_provider: Option<String>,
+    pub site: Option<&'a str>,
+    pub identity_provider: Option<&'a str>,
     /// Whom a FranceConnect notice greets: whose identity was used.
-    pub addressee: Option<String>,
-    pub format: Option<String>,
-    pub sender: Option<String>,
-    pub message_id: Option<String>,
-    pub checked_by: Option<String>,
+    pub addressee: Option<&'a str>,
+    pub format: Option<&'a str>,
+    pub sender: Option<&'a str>,
+    pub message_id: Option<&'a str>,
+    pub checked_by: Option<&'a str>,
     pub reasons: Vec<String>,
     pub codes: Vec<&'static str>,
     /// `"attached"` when the message forwards an ameli or FranceConnect
@@ -176,29 +176,30 @@ pub struct ScanRecord {
     /// copies one into its text (its sender cannot be checked), else null.
     pub forwarded: Option<&'static str>,
     /// The attached original's own verdict (same fields), else null.
-    pub original: Option<Box<ScanRecord>>,
+    pub original: Option<Box<ScanRecord<'a>>>,
     /// For `"inline"`: the service the copied mail names.
     pub forwarded_claims: Option<Service>,
 }
 
-impl ScanRecord {
-    pub fn new(file: &str, seen: &Recognition, lang: Lang) -> ScanRecord {
+impl<'a> ScanRecord<'a> {
+    /// Borrows the strings of `seen`: a line is written and dropped.
+    pub fn new(file: &'a str, seen: &'a Recognition, lang: Lang) -> ScanRecord<'a> {
         let notice = seen.notice.as_ref();
         let login = notice.and_then(|n| n.login_at);
         ScanRecord {
-            file: file.to_owned(),
+            file,
             claims: notice.map(|n| n.service),
             kind: notice.map(|n| n.kind),
             authenticity: notice.map(|n| n.authenticity),
             login_at: login.map(|t| utc(t.at)),
             login_at_source: login.map(|t| t.source),
-            site: notice.and_then(|n| n.site.clone()),
-            identity_provider: notice.and_then(|n| n.identity_provider.clone()),
-            addressee: notice.and_then(|n| n.addressee.clone()),
-            format: notice.and_then(|n| n.format.clone()),
-            sender: seen.envelope.sender.address.clone(),
-            message_id: seen.envelope.message_id.clone(),
-            checked_by: seen.checked_by.clone(),
+            site: notice.and_then(|n| n.site.as_deref()),
+            identity_provider: notice.and_then(|n| n.identity_provider.as_deref()),
+            addressee: notice.and_then(|n| n.addressee.as_deref()),
+            format: notice.and_then(|n| n.format.as_deref()),
+            sender: seen.envelope.sender.address.as_deref(),
+            message_id: seen.envelope.message_id.as_deref(),
+            checked_by: seen.checked_by.as_deref(),
             reasons: notice.map(|n| crate::messages::reasons(n, lang)).unwrap_or_default(),
             codes: notice.map(|n| n.reasons.iter().map(|r| r.code()).collect()).unwrap_or_default(),
             forwarded: seen.forwarded.as_ref().map(|f| match f {
