@@ -282,7 +282,7 @@ impl Callback<Infallible, ()> for Render<'_> {
                 self.end_tag(name);
             }
             CallbackEvent::String { value } if self.hidden == 0 => {
-                let s = String::from_utf8_lossy(value);
+                let s = lossy(value);
                 if let Some((_, shown)) = self.anchor.as_mut() {
                     push_capped(shown, &s);
                 }
@@ -296,7 +296,7 @@ impl Callback<Infallible, ()> for Render<'_> {
 
 impl Render<'_> {
     fn attr(&self, key: &[u8]) -> Option<String> {
-        self.attributes.iter().find(|(k, _)| k == key).map(|(_, v)| String::from_utf8_lossy(v).trim().to_owned())
+        self.attributes.iter().find(|(k, _)| k == key).map(|(_, v)| lossy(v).trim().to_owned())
     }
 
     fn start_tag(&mut self, name: &[u8], self_closing: bool) {
@@ -437,6 +437,16 @@ impl<E: Emitter> ForwardingEmitter for Quiet<E> {
     }
 }
 
+/// `String::from_utf8_lossy`, checking valid text (all of it, as the
+/// tokenizer reads a `&str`) with `str::from_utf8`, several times faster
+/// on ASCII than the lossy decoder's chunk-by-chunk pass.
+fn lossy(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
 /// `text` with HTML character references (`&#58;`, `&#x2F;`, `&colon;`…)
 /// decoded, as an HTML renderer would show it. The HTML tokenizer does the
 /// decoding (its table is the standard's); `<` is escaped first so that
@@ -449,7 +459,7 @@ pub(crate) fn decode_references(text: &str) -> Cow<'_, str> {
     let mut out = String::with_capacity(text.len());
     let emitter = CallbackEmitter::new(|event: CallbackEvent<'_>, _: Span<()>| -> Option<Infallible> {
         if let CallbackEvent::String { value } = event {
-            out.push_str(&String::from_utf8_lossy(value));
+            out.push_str(&lossy(value));
         }
         None
     });
