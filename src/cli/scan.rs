@@ -28,6 +28,9 @@ use crate::report::{self, ScanError, ScanRecord};
 /// bounds memory whatever is thrown at vigie.
 pub const MAX_MESSAGE_BYTES: u64 = 10 * 1024 * 1024;
 
+/// `--json` output is written to stdout in pieces of about this size.
+const JSON_WRITE_BYTES: usize = 32 * 1024;
+
 /// Tell genuine ameli/FranceConnect notices from fakes in saved e-mails
 #[derive(Debug, Args)]
 pub struct Scan {
@@ -52,20 +55,28 @@ impl Scan {
         let rules = config.rules()?;
         let stdout = io::stdout();
         let mut out = stdout.lock();
+        // JSON lines are gathered here and written a few dozen kilobytes
+        // at a time, not one write per line (stdout is line-buffered).
+        let mut lines = Vec::new();
         let (mut suspicious, mut failed) = (false, false);
         for file in &self.files {
             match scan_one(file, &rules) {
                 Ok(seen) => {
                     suspicious |= is_suspicious(&seen)
                         || matches!(&seen.forwarded, Some(Forwarded::Attached(original)) if is_suspicious(original));
-                    self.print_verdict(&mut out, file, &seen, cli.lang)?;
+                    self.print_verdict(&mut out, &mut lines, file, &seen, cli.lang)?;
                 }
                 Err(skipped) => {
                     failed = true;
-                    self.print_skipped(&mut out, file, &skipped, cli.lang)?;
+                    self.print_skipped(&mut lines, file, &skipped, cli.lang)?;
                 }
             }
+            if lines.len() >= JSON_WRITE_BYTES {
+                out.write_all(&lines)?;
+                lines.clear();
+            }
         }
+        out.write_all(&lines)?;
         out.flush()?;
         // The process ends here: freeing thousands of automaton states one
         // by one would only cost time.
@@ -79,7 +90,14 @@ impl Scan {
         })
     }
 
-    fn print_verdict(&self, out: &mut impl Write, file: &str, seen: &Recognition, lang: Lang) -> io::Result<()> {
+    fn print_verdict(
+        &self,
+        out: &mut impl Write,
+        lines: &mut Vec<u8>,
+        file: &str,
+        seen: &Recognition,
+        lang: Lang,
+    ) -> io::Result<()> {
         if !self.json {
             let verdict = messages::scan_verdict(seen, lang);
             writeln!(out, "{}", messages::labelled(&terminal_safe(file), &terminal_safe(&verdict), lang))?;
@@ -89,17 +107,19 @@ impl Scan {
             }
             return Ok(());
         }
-        writeln!(out, "{}", report::line(&ScanRecord::new(file, seen, lang)))
+        report::push_line(lines, &ScanRecord::new(file, seen, lang));
+        Ok(())
     }
 
-    fn print_skipped(&self, out: &mut impl Write, file: &str, skipped: &Skipped, lang: Lang) -> io::Result<()> {
+    fn print_skipped(&self, lines: &mut Vec<u8>, file: &str, skipped: &Skipped, lang: Lang) -> io::Result<()> {
         let text = match skipped {
             Skipped::Unreadable(e) => messages::unreadable(e, lang),
             Skipped::TooLarge(size) => messages::too_large(*size, MAX_MESSAGE_BYTES, lang),
             Skipped::NotAnEmail(e) => messages::not_an_email(e, lang),
         };
         if self.json {
-            writeln!(out, "{}", report::line(&ScanError { file: file.to_owned(), error: text }))
+            report::push_line(lines, &ScanError { file: file.to_owned(), error: text });
+            Ok(())
         } else {
             // The verdicts go to stdout; a file without one is reported on
             // stderr too, so that it is seen when stdout is piped.
@@ -113,26 +133,26 @@ fn is_suspicious(seen: &Recognition) -> bool {
     seen.notice.as_ref().is_some_and(|n| n.authenticity == Authenticity::Suspicious)
 }
 
-/// One JSON object on one line, safe on a terminal: serde_json escapes C0
-/// controls but writes C1 controls and bidi controls raw; they can only
-/// occur inside strings, where `\uXXXX` means the same character.
+/// Reads and recognises one file (`-`: standard input).
 fn scan_one(file: &str, rules: &Rules) -> Result<Recognition, Skipped> {
     let raw = if file == "-" {
-        read_capped(io::stdin().lock())?
+        read_capped(io::stdin().lock(), 0)?
     } else {
         let f = File::open(file).map_err(Skipped::Unreadable)?;
         let size = f.metadata().map_err(Skipped::Unreadable)?.len();
         if size > MAX_MESSAGE_BYTES {
             return Err(Skipped::TooLarge(size));
         }
-        read_capped(f)?
+        read_capped(f, size)?
     };
     recognise(&raw, rules).map_err(Skipped::NotAnEmail)
 }
 
 /// Reads at most [`MAX_MESSAGE_BYTES`]; more is an error, not a truncation.
-fn read_capped(reader: impl Read) -> Result<Vec<u8>, Skipped> {
-    let mut raw = Vec::new();
+/// `size`: the expected length, so that the buffer is allocated once (one
+/// byte more, for the read that finds the end).
+fn read_capped(reader: impl Read, size: u64) -> Result<Vec<u8>, Skipped> {
+    let mut raw = Vec::with_capacity(usize::try_from(size.min(MAX_MESSAGE_BYTES) + 1).unwrap_or(0));
     reader.take(MAX_MESSAGE_BYTES + 1).read_to_end(&mut raw).map_err(Skipped::Unreadable)?;
     if raw.len() as u64 > MAX_MESSAGE_BYTES {
         return Err(Skipped::TooLarge(raw.len() as u64));

@@ -11,6 +11,7 @@
 //! message also names the brand.
 
 use std::cell::RefCell;
+use std::sync::LazyLock;
 
 use unicode_security::skeleton;
 
@@ -69,9 +70,9 @@ pub fn classify_domain(domain: &str, rules: &Rules) -> DomainVerdict {
     // "ameii.fr" to DNS but reads as "ameli.fr" to a person.
     // (Computed once when both are the same, as they mostly are.)
     let written = domain.trim();
-    let mut skeletons: Vec<String> = vec![skeleton(&unicode).collect()];
+    let mut skeletons: Vec<String> = vec![skeleton_of(&unicode)];
     if written != unicode {
-        skeletons.push(skeleton(written).collect());
+        skeletons.push(skeleton_of(written));
     }
     let mut near = None;
     for (service, official) in rules.official_domains() {
@@ -128,6 +129,10 @@ fn may_be_within(a: &str, b: &str, k: usize) -> bool {
     if !a.is_ascii() || !b.is_ascii() {
         return true;
     }
+    // The larger difference is at least the difference in length.
+    if a.len().abs_diff(b.len()) > k {
+        return false;
+    }
     let mut counts = [0i32; 128];
     for &x in a.as_bytes() {
         counts[usize::from(x)] += 1;
@@ -135,8 +140,17 @@ fn may_be_within(a: &str, b: &str, k: usize) -> bool {
     for &x in b.as_bytes() {
         counts[usize::from(x)] -= 1;
     }
-    let more = counts.iter().filter(|&&c| c > 0).map(|&c| c.unsigned_abs() as usize).sum::<usize>();
-    let fewer = counts.iter().filter(|&&c| c < 0).map(|&c| c.unsigned_abs() as usize).sum::<usize>();
+    // Each byte value that occurs is summed once (its count then zeroed),
+    // rather than summing all 128.
+    let (mut more, mut fewer) = (0usize, 0usize);
+    for &x in a.as_bytes().iter().chain(b.as_bytes()) {
+        let count = std::mem::take(&mut counts[usize::from(x)]);
+        if count > 0 {
+            more += count.unsigned_abs() as usize;
+        } else {
+            fewer += count.unsigned_abs() as usize;
+        }
+    }
     more.max(fewer) <= k
 }
 
@@ -160,6 +174,32 @@ fn is_official_skeleton(candidate: &str, official: &str) -> bool {
         cache.push((official.to_owned(), computed));
         same
     })
+}
+
+/// Each ASCII character's skeleton when it is ASCII (all but `%`'s).
+static ASCII_SKELETONS: LazyLock<Vec<Option<String>>> = LazyLock::new(|| {
+    (0..128u8)
+        .map(|b| Some(skeleton(char::from(b).encode_utf8(&mut [0; 4])).collect::<String>()).filter(|s| s.is_ascii()))
+        .collect()
+});
+
+/// The UTS 39 skeleton of `s`. For ASCII text, from a table of each ASCII
+/// character's skeleton, computed once: the skeleton maps character by
+/// character, and when each piece is ASCII the final normalisation has
+/// nothing to change. Sender domains are mostly ASCII, and the library
+/// normalises and looks up every character each time.
+fn skeleton_of(s: &str) -> String {
+    if s.is_ascii() {
+        let mut out = String::with_capacity(s.len());
+        for b in s.bytes() {
+            match ASCII_SKELETONS.get(usize::from(b)) {
+                Some(Some(piece)) => out.push_str(piece),
+                _ => return skeleton(s).collect(),
+            }
+        }
+        return out;
+    }
+    skeleton(s).collect()
 }
 
 fn last_labels(domain: &str, n: usize) -> &str {
@@ -250,6 +290,25 @@ mod tests {
             }
         }
         assert!(!may_be_within("gmail.com", "ameli.fr", 2));
+        assert!(!may_be_within("a", "ameli.fr", 2));
+        assert!(may_be_within("ameli.fr", "amel.fr", 1));
+        assert!(!may_be_within("aaaaa.fr", "bbbbb.fr", 2));
+    }
+
+    #[test]
+    fn the_ascii_skeleton_table_agrees_with_the_library() {
+        assert!(ASCII_SKELETONS.iter().flatten().count() > 120, "the table covers nearly all ASCII");
+        let every_ascii: String = (0..128u8).map(char::from).collect();
+        for s in
+            [every_ascii.as_str(), "ameIi.fr", "arneli.fr", "rn", "0l1I|", "a\u{7f}b", "", "xn--meli-43d.fr", "50%.fr"]
+        {
+            assert_eq!(skeleton_of(s), skeleton(s).collect::<String>(), "{s:?}");
+        }
+        for b in 0..128u8 {
+            let c = char::from(b).to_string();
+            assert_eq!(skeleton_of(&c), skeleton(&c).collect::<String>(), "{b}");
+        }
+        assert_eq!(skeleton_of("\u{430}meli.fr"), skeleton("\u{430}meli.fr").collect::<String>());
     }
 
     #[test]

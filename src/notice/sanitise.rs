@@ -272,6 +272,12 @@ mod tests {
             ("exactly10!", 10),
             ("eleven char", 10),
             ("Été à Noël", 10),
+            ("a\u{7f}b", 10),
+            (" ", 10),
+            ("a b c", 5),
+            ("a b c", 4),
+            ("a\nb", 10),
+            ("~!\"#$ %&'()", 20),
         ];
         for (s, max) in samples {
             let mut in_place = s.to_owned();

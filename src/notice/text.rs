@@ -2,16 +2,21 @@
 //! visible text (HTML rendered to text, entities decoded, spaces collapsed)
 //! in two forms, and the links with the text they show.
 
-use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use chrono::{DateTime, Utc};
-use html5gum::{DefaultEmitter, Emitter, ForwardingEmitter, Token, Tokenizer};
+use html5gum::Tokenizer;
+use html5gum::emitters::callback::CallbackEmitter;
 use mail_parser::{HeaderName, Message, MessageParser, PartType};
 use regex::Regex;
 
 use super::rules::LureCategory;
 use super::{Envelope, Sender};
+
+mod html;
+
+pub(crate) use html::decode_references;
+use html::{Quiet, Render};
 
 /// Text beyond this many bytes is not looked at: notices are a few
 /// kilobytes, and it keeps time and memory bounded on hostile input.
@@ -90,10 +95,19 @@ impl Content {
             || message.subject().is_some()
             || message.date().is_some()
             || envelope.message_id.is_some();
+        // As `headers_raw()`, which checks every header's raw value (long
+        // `Received` headers included) for UTF-8 before the name is looked
+        // at: here only the values kept are checked.
         let authentication_results = message
-            .headers_raw()
-            .filter(|(name, _)| name.eq_ignore_ascii_case("Authentication-Results"))
-            .map(|(_, value)| value.to_owned())
+            .parts
+            .first()
+            .map(|root| root.headers.as_slice())
+            .unwrap_or_default()
+            .iter()
+            .filter(|h| h.name.as_str().eq_ignore_ascii_case("Authentication-Results"))
+            .filter_map(|h| message.raw_message.get(h.offset_start as usize..h.offset_end as usize))
+            .filter_map(|value| std::str::from_utf8(value).ok())
+            .map(str::to_owned)
             .collect();
         let reply_to =
             message.reply_to().and_then(|a| a.first()).and_then(|a| a.address()).map(str::to_ascii_lowercase);
@@ -114,10 +128,11 @@ impl Content {
         }
         let body_raw = body.visible();
 
-        let (subject_plain, body_plain) = (normalise_plain(subject), normalise_plain(&body_raw));
+        let (subject_plain, subject_folded) = normalised(subject, true);
+        let (body_plain, body_folded) = normalised(&body_raw, true);
         Content {
-            subject_folded: fold_normalised(&subject_plain),
-            body_folded: fold_normalised(&body_plain),
+            subject_folded: subject_folded.unwrap_or_default(),
+            body_folded: body_folded.unwrap_or_default(),
             subject_plain,
             body_plain,
             sender_name_folded: normalise(envelope.sender.name.as_deref().unwrap_or(""), true),
@@ -167,88 +182,25 @@ impl Body {
 
     /// Renders HTML to text with a tokenizer: tags become spaces (inline
     /// ones nothing), entities are decoded, `<style>`/`<script>`/`<head>`
-    /// are skipped; `<a href>` and `<form action>` become links.
+    /// are skipped; `<a href>` and `<form action>` become links. The
+    /// tokenizer's events are handled as they come ([`Render`]): no token
+    /// is built, no string copied for tags and text nobody reads.
     fn add_html(&mut self, html: &str) {
         let html = truncate(html, MAX_HTML_BYTES);
-        let mut emitter = DefaultEmitter::default();
-        emitter.naively_switch_states(true);
-        let emitter = Quiet::new(emitter);
         let mut out = String::new();
-        let mut hidden = 0usize;
         let mut anchor: Option<(String, String)> = None; // (href, shown text)
-        for token in Tokenizer::new_with_emitter(html, emitter).flatten() {
-            match token {
-                Token::StartTag(tag) => {
-                    let name = tag.name.as_slice();
-                    if is_hidden(name) && !tag.self_closing {
-                        hidden += 1;
-                    }
-                    let attr = |key: &[u8]| {
-                        tag.attributes.get(key).map(|v| String::from_utf8_lossy(&v.value).trim().to_owned())
-                    };
-                    match name {
-                        b"a" => {
-                            if let Some((href, shown)) = anchor.take() {
-                                self.push_link(&href, Some(shown));
-                            }
-                            anchor = attr(b"href").map(|h| (h, String::new()));
-                        }
-                        b"img" => {
-                            self.qr_image |= [&b"alt"[..], b"src", b"title", b"name"]
-                                .iter()
-                                .filter_map(|k| attr(k))
-                                .any(|v| names_a_qr_code(&v));
-                        }
-                        b"input" | b"select" | b"textarea" => {
-                            let field = [&b"type"[..], b"name", b"id", b"placeholder", b"autocomplete"]
-                                .iter()
-                                .filter_map(|k| attr(k))
-                                .collect::<Vec<_>>()
-                                .join(" ");
-                            if let Some(asked) = field_asks(&field)
-                                && !self.fields.contains(&asked)
-                            {
-                                self.fields.push(asked);
-                            }
-                        }
-                        b"form" => {
-                            if let Some(action) = attr(b"action") {
-                                self.push_link(&action, None);
-                                if let Some(last) = self.links.last_mut() {
-                                    last.form = true;
-                                }
-                            }
-                        }
-                        _ => {}
-                    }
-                    if !is_inline(name) {
-                        out.push(' ');
-                    }
-                }
-                Token::EndTag(tag) => {
-                    let name = tag.name.as_slice();
-                    if is_hidden(name) {
-                        hidden = hidden.saturating_sub(1);
-                    }
-                    if name == b"a"
-                        && let Some((href, shown)) = anchor.take()
-                    {
-                        self.push_link(&href, Some(shown));
-                    }
-                    if !is_inline(name) {
-                        out.push(' ');
-                    }
-                }
-                Token::String(s) if hidden == 0 => {
-                    let s = String::from_utf8_lossy(&s.value);
-                    if let Some((_, shown)) = anchor.as_mut() {
-                        push_capped(shown, &s);
-                    }
-                    push_capped(&mut out, &s);
-                }
-                _ => {}
-            }
-        }
+        let render = Render {
+            body: self,
+            out: &mut out,
+            anchor: &mut anchor,
+            hidden: 0,
+            tag: Vec::new(),
+            attributes: Vec::new(),
+            attribute: None,
+        };
+        let mut emitter = CallbackEmitter::new(render);
+        emitter.naively_switch_states(true);
+        let Ok(()) = Tokenizer::new_with_emitter(html, Quiet::new(emitter)).finish();
         if let Some((href, shown)) = anchor.take() {
             self.push_link(&href, Some(shown));
         }
@@ -282,153 +234,6 @@ impl Body {
     }
 }
 
-/// The tokenizer's emitter without parse errors, keeping attributes only
-/// on the tags whose attributes recognition reads: recognition never reads
-/// the errors, checking every character for them is a good part of the
-/// tokenizer's work, and mail HTML carries long `style` attributes.
-struct Quiet {
-    inner: DefaultEmitter,
-    /// The current tag's name (its beginning: wanted names are short).
-    tag: Vec<u8>,
-    /// Whether the current tag's attributes are kept.
-    keep: bool,
-}
-
-impl Quiet {
-    fn new(inner: DefaultEmitter) -> Quiet {
-        Quiet { inner, tag: Vec::new(), keep: false }
-    }
-}
-
-/// The tags whose attributes [`Body::add_html`] reads.
-fn reads_attributes(tag: &[u8]) -> bool {
-    matches!(tag, b"a" | b"img" | b"input" | b"select" | b"textarea" | b"form")
-}
-
-impl ForwardingEmitter for Quiet {
-    type Token = Token;
-
-    fn inner(&mut self) -> &mut impl Emitter<Token = Self::Token> {
-        &mut self.inner
-    }
-
-    fn should_emit_errors(&mut self) -> bool {
-        false
-    }
-
-    fn emit_error(&mut self, _error: html5gum::Error) {}
-
-    fn init_start_tag(&mut self) {
-        self.tag.clear();
-        Emitter::init_start_tag(&mut self.inner);
-    }
-
-    fn init_end_tag(&mut self) {
-        self.tag.clear();
-        Emitter::init_end_tag(&mut self.inner);
-    }
-
-    fn push_tag_name(&mut self, s: &[u8]) {
-        const LONGEST_WANTED: usize = 16;
-        let room = LONGEST_WANTED.saturating_sub(self.tag.len());
-        self.tag.extend_from_slice(s.get(..room).unwrap_or(s));
-        Emitter::push_tag_name(&mut self.inner, s);
-    }
-
-    fn init_attribute(&mut self) {
-        self.keep = reads_attributes(&self.tag);
-        if self.keep {
-            Emitter::init_attribute(&mut self.inner);
-        }
-    }
-
-    fn push_attribute_name(&mut self, s: &[u8]) {
-        if self.keep {
-            Emitter::push_attribute_name(&mut self.inner, s);
-        }
-    }
-
-    fn init_attribute_value(&mut self) {
-        if self.keep {
-            Emitter::init_attribute_value(&mut self.inner);
-        }
-    }
-
-    fn push_attribute_value(&mut self, s: &[u8]) {
-        if self.keep {
-            Emitter::push_attribute_value(&mut self.inner, s);
-        }
-    }
-}
-
-/// `text` with HTML character references (`&#58;`, `&#x2F;`, `&colon;`…)
-/// decoded, as an HTML renderer would show it. The HTML tokenizer does the
-/// decoding (its table is the standard's); `<` is escaped first so that
-/// nothing in plain text is taken for a tag.
-pub(crate) fn decode_references(text: &str) -> Cow<'_, str> {
-    if !text.contains('&') {
-        return Cow::Borrowed(text);
-    }
-    let escaped = text.replace('<', "&lt;");
-    let mut out = String::with_capacity(text.len());
-    for token in Tokenizer::new_with_emitter(escaped.as_str(), Quiet::new(DefaultEmitter::default())).flatten() {
-        if let Token::String(s) = token {
-            out.push_str(&String::from_utf8_lossy(&s.value));
-        }
-    }
-    Cow::Owned(out)
-}
-
-/// What an input field asks for, by its type, name or placeholder:
-/// `type=password`, `name=iban`, `placeholder="N° de sécurité sociale"`.
-fn field_asks(field: &str) -> Option<LureCategory> {
-    let f = normalise(field, true);
-    let has = |words: &[&str]| words.iter().any(|w| f.split(|c: char| !c.is_ascii_alphanumeric()).any(|t| t == *w));
-    if has(&["password", "passwd", "pwd", "motdepasse", "mdp", "pass"]) || f.contains("mot de passe") {
-        Some(LureCategory::Password)
-    } else if has(&["iban", "rib", "bic", "cvv", "cvc", "cryptogramme", "ccnum", "cardnumber"])
-        || f.contains("cc-number")
-        || f.contains("carte bancaire")
-    {
-        Some(LureCategory::BankDetails)
-    } else if has(&["nir", "ssn", "secu", "numsecu", "insee"]) || f.contains("securite sociale") {
-        Some(LureCategory::Ssn)
-    } else {
-        None
-    }
-}
-
-/// "QR code", "qrcode.png", "code_qr", "qr-ameli.png".
-fn names_a_qr_code(value: &str) -> bool {
-    static QR: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)(^|[^a-z])(qr[\s_-]?code|code[\s_-]?qr|qr)([^a-z]|$)").expect("constant regex")
-    });
-    QR.is_match(value)
-}
-
-fn is_hidden(tag: &[u8]) -> bool {
-    matches!(tag, b"style" | b"script" | b"head" | b"title" | b"noscript")
-}
-
-fn is_inline(tag: &[u8]) -> bool {
-    matches!(
-        tag,
-        b"a" | b"b"
-            | b"strong"
-            | b"i"
-            | b"em"
-            | b"u"
-            | b"span"
-            | b"font"
-            | b"small"
-            | b"big"
-            | b"sup"
-            | b"sub"
-            | b"abbr"
-            | b"mark"
-    )
-}
-
 fn truncate(s: &str, max: usize) -> &str {
     if s.len() <= max {
         return s;
@@ -451,27 +256,74 @@ fn push_capped(out: &mut String, s: &str) {
 /// `€` as `eur`, and any other non-ASCII character as `?`: folded text is
 /// ASCII.
 pub(crate) fn normalise(s: &str, fold: bool) -> String {
-    let plain = normalise_plain(s);
-    if fold { fold_normalised(&plain) } else { plain }
+    let (plain, folded) = normalised(s, fold);
+    folded.unwrap_or(plain)
 }
 
-/// [`normalise`] without folding. Runs of plain ASCII (most of a mail) are
-/// copied whole; only white space and non-ASCII characters are looked at
-/// one by one.
-fn normalise_plain(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+/// Normalised text as it is written: the plain form, and the folded one
+/// alongside when asked (folding is character by character and never
+/// makes or removes white space, so both are written in the same pass).
+struct Normalised {
+    plain: String,
+    folded: Option<String>,
+}
+
+impl Normalised {
+    /// A run of ASCII, copied whole (lower-cased in place when folded).
+    fn push_run(&mut self, run: &str) {
+        self.plain.push_str(run);
+        if let Some(folded) = self.folded.as_mut() {
+            let at = folded.len();
+            folded.push_str(run);
+            folded[at..].make_ascii_lowercase();
+        }
+    }
+
+    fn push(&mut self, c: char) {
+        self.plain.push(c);
+        if let Some(folded) = self.folded.as_mut() {
+            push_folded(folded, c);
+        }
+    }
+
+    fn ends_with_space(&self) -> bool {
+        self.plain.ends_with(' ')
+    }
+
+    fn pop(&mut self) {
+        self.plain.pop();
+        if let Some(folded) = self.folded.as_mut() {
+            folded.pop();
+        }
+    }
+}
+
+/// [`normalise`]'s plain form, and with `fold` its folded form too, in
+/// one pass. Runs of plain ASCII (most of a mail) are copied whole, single
+/// spaces between words included; only other white space and non-ASCII
+/// characters are looked at one by one.
+fn normalised(s: &str, fold: bool) -> (String, Option<String>) {
+    let mut out =
+        Normalised { plain: String::with_capacity(s.len()), folded: fold.then(|| String::with_capacity(s.len())) };
     let bytes = s.as_bytes();
     let mut space = true; // drops leading white space
     let (mut run, mut i) = (0, 0); // run: start of the pending plain ASCII
+    let printable = |b: u8| (b'!'..=b'~').contains(&b);
     while i < bytes.len() {
         let b = bytes[i];
-        let ascii_space = matches!(b, b'\t'..=b'\r' | b' ');
-        if b.is_ascii() && !ascii_space {
+        if printable(b) {
             i += 1;
             continue;
         }
+        // A single space after a printable character (in the run, or
+        // already written) and before another stays as it is.
+        if b == b' ' && (i > run || !space) && bytes.get(i + 1).is_some_and(|&next| printable(next)) {
+            i += 2;
+            continue;
+        }
+        let ascii_space = matches!(b, b'\t'..=b'\r' | b' ');
         if run < i {
-            out.push_str(s.get(run..i).unwrap_or_default());
+            out.push_run(s.get(run..i).unwrap_or_default());
             space = false;
             run = i;
         }
@@ -507,37 +359,12 @@ fn normalise_plain(s: &str) -> String {
         }
     }
     if run < bytes.len() {
-        out.push_str(s.get(run..).unwrap_or_default());
+        out.push_run(s.get(run..).unwrap_or_default());
     }
-    if out.ends_with(' ') {
+    if out.ends_with_space() {
         out.pop();
     }
-    out
-}
-
-/// Folds text already normalised: lower case without accents, pure ASCII.
-/// Folding never makes or removes white space, so folding normalised text
-/// is normalising with `fold`.
-fn fold_normalised(s: &str) -> String {
-    if s.is_ascii() {
-        return s.to_ascii_lowercase();
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while !rest.is_empty() {
-        // A run of ASCII is copied whole and lower-cased in place.
-        let ascii = rest.bytes().position(|b| !b.is_ascii()).unwrap_or(rest.len());
-        let (run, tail) = rest.split_at(ascii);
-        let at = out.len();
-        out.push_str(run);
-        out[at..].make_ascii_lowercase();
-        let mut chars = tail.chars();
-        if let Some(c) = chars.next() {
-            push_folded(&mut out, c);
-        }
-        rest = chars.as_str();
-    }
-    out
+    (out.plain, out.folded)
 }
 
 fn push_folded(out: &mut String, c: char) {
@@ -564,6 +391,10 @@ fn push_folded(out: &mut String, c: char) {
 
 #[cfg(test)]
 mod tests {
+    use std::borrow::Cow;
+
+    use html5gum::{DefaultEmitter, Token};
+
     use super::*;
 
     #[test]
@@ -623,10 +454,38 @@ mod tests {
             "mixed ÀÉÎõü ñ ç ÿ Ÿ 中文 עברית \u{0301}",
             "end with invisible\u{00AD}",
             "end with nbsp\u{00A0}",
+            "é b à c\u{200B} d \u{200B}e f  g\t h \u{00A0}i j\u{7f} k \u{1c} l",
+            "a b",
+            " a b ",
+            "\u{200B} a b \u{200B}",
+            "a \r\n b . c ",
         ];
         for s in samples {
             for fold in [false, true] {
                 assert_eq!(normalise(s, fold), normalise_by_char(s, fold), "{s:?} fold={fold}");
+            }
+        }
+    }
+
+    #[test]
+    fn normalise_agrees_with_its_definition_on_generated_text() {
+        // Runs of words, single and double spaces, controls, DEL and
+        // non-ASCII, in every order.
+        let pieces = [
+            "a", "Bc", "def", "ghij", " ", "  ", "\t", "\r\n", "\u{7f}", "\u{1}", "é", "’", "\u{a0}", "\u{200b}", "~!",
+            " klmnopq", "rstuvwx ",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..10_000 {
+            let mut s = String::new();
+            for _ in 0..(seed % 40) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                s.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+            }
+            for fold in [false, true] {
+                assert_eq!(normalise(&s, fold), normalise_by_char(&s, fold), "{s:?} fold={fold}");
             }
         }
     }
@@ -684,6 +543,18 @@ mod tests {
         body.add_html(html);
         assert!(body.qr_image);
         assert_eq!(body.links[0].target, "https://x.example");
+    }
+
+    #[test]
+    fn a_repeated_attribute_keeps_its_first_value() {
+        let mut body = Body::default();
+        body.add_html(
+            "<a href=\"https://first.example\" HREF=\"https://second.example\">x</a>\
+             <img alt=\"logo\" alt=\"QR code\"><form action=\"\" action=\"https://evil.example\"></form>",
+        );
+        let targets: Vec<_> = body.links.iter().map(|l| (l.target.as_str(), l.form)).collect();
+        assert_eq!(targets, [("https://first.example", false), ("", true)]);
+        assert!(!body.qr_image);
     }
 
     #[test]

@@ -1,0 +1,300 @@
+//! The HTML side of [`super::Body`]: html5gum's events turned into text,
+//! links, QR-code images and form fields as they come ([`Render`]), with
+//! an emitter that drops what recognition never reads ([`Quiet`]).
+
+use std::borrow::Cow;
+use std::convert::Infallible;
+use std::sync::LazyLock;
+
+use html5gum::emitters::callback::{Callback, CallbackEmitter, CallbackEvent};
+use html5gum::{Emitter, ForwardingEmitter, Span, Tokenizer};
+use regex::Regex;
+
+use super::{Body, normalise, push_capped};
+use crate::notice::rules::LureCategory;
+
+/// [`Body::add_html`] while the tokenizer runs: what html5gum's
+/// `DefaultEmitter` makes of the events (a duplicate attribute ignored,
+/// attributes kept until the tag closes), handled without building tokens.
+pub(super) struct Render<'a> {
+    pub(super) body: &'a mut Body,
+    pub(super) out: &'a mut String,
+    pub(super) anchor: &'a mut Option<(String, String)>,
+    /// How many `<style>`, `<script>`… are open.
+    pub(super) hidden: usize,
+    /// The current start tag's name.
+    pub(super) tag: Vec<u8>,
+    /// Its attributes (only tags that [`reads_attributes`] get any).
+    pub(super) attributes: Vec<(Vec<u8>, Vec<u8>)>,
+    /// The attribute whose value is being read, `None` for a duplicate.
+    pub(super) attribute: Option<usize>,
+}
+
+impl Callback<Infallible, ()> for Render<'_> {
+    fn handle_event(&mut self, event: CallbackEvent<'_>, _span: Span<()>) -> Option<Infallible> {
+        match event {
+            CallbackEvent::OpenStartTag { name } => {
+                self.tag.clear();
+                self.tag.extend_from_slice(name);
+            }
+            CallbackEvent::AttributeName { name } => {
+                self.attribute = if self.attributes.iter().any(|(key, _)| key == name) {
+                    None
+                } else {
+                    self.attributes.push((name.to_vec(), Vec::new()));
+                    Some(self.attributes.len() - 1)
+                };
+            }
+            CallbackEvent::AttributeValue { value } => {
+                if let Some((_, v)) = self.attribute.and_then(|i| self.attributes.get_mut(i)) {
+                    v.extend_from_slice(value);
+                }
+            }
+            CallbackEvent::CloseStartTag { self_closing } => {
+                let tag = std::mem::take(&mut self.tag);
+                self.start_tag(&tag, self_closing);
+                self.tag = tag;
+                self.tag.clear();
+                self.attributes.clear();
+                self.attribute = None;
+            }
+            CallbackEvent::EndTag { name } => {
+                self.attributes.clear();
+                self.attribute = None;
+                self.end_tag(name);
+            }
+            CallbackEvent::String { value } if self.hidden == 0 => {
+                let s = lossy(value);
+                if let Some((_, shown)) = self.anchor.as_mut() {
+                    push_capped(shown, &s);
+                }
+                push_capped(self.out, &s);
+            }
+            _ => {}
+        }
+        None
+    }
+}
+
+impl Render<'_> {
+    fn attr(&self, key: &[u8]) -> Option<String> {
+        self.attributes.iter().find(|(k, _)| k == key).map(|(_, v)| lossy(v).trim().to_owned())
+    }
+
+    fn start_tag(&mut self, name: &[u8], self_closing: bool) {
+        if is_hidden(name) && !self_closing {
+            self.hidden += 1;
+        }
+        match name {
+            b"a" => {
+                if let Some((href, shown)) = self.anchor.take() {
+                    self.body.push_link(&href, Some(shown));
+                }
+                *self.anchor = self.attr(b"href").map(|h| (h, String::new()));
+            }
+            b"img" => {
+                self.body.qr_image |= [&b"alt"[..], b"src", b"title", b"name"]
+                    .iter()
+                    .filter_map(|k| self.attr(k))
+                    .any(|v| names_a_qr_code(&v));
+            }
+            b"input" | b"select" | b"textarea" => {
+                let field = [&b"type"[..], b"name", b"id", b"placeholder", b"autocomplete"]
+                    .iter()
+                    .filter_map(|k| self.attr(k))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                if let Some(asked) = field_asks(&field)
+                    && !self.body.fields.contains(&asked)
+                {
+                    self.body.fields.push(asked);
+                }
+            }
+            b"form" => {
+                if let Some(action) = self.attr(b"action") {
+                    self.body.push_link(&action, None);
+                    if let Some(last) = self.body.links.last_mut() {
+                        last.form = true;
+                    }
+                }
+            }
+            _ => {}
+        }
+        if !is_inline(name) {
+            self.out.push(' ');
+        }
+    }
+
+    fn end_tag(&mut self, name: &[u8]) {
+        if is_hidden(name) {
+            self.hidden = self.hidden.saturating_sub(1);
+        }
+        if name == b"a"
+            && let Some((href, shown)) = self.anchor.take()
+        {
+            self.body.push_link(&href, Some(shown));
+        }
+        if !is_inline(name) {
+            self.out.push(' ');
+        }
+    }
+}
+
+/// The tokenizer's emitter without parse errors, keeping attributes only
+/// on the tags whose attributes recognition reads: recognition never reads
+/// the errors, checking every character for them is a good part of the
+/// tokenizer's work, and mail HTML carries long `style` attributes.
+pub(super) struct Quiet<E> {
+    inner: E,
+    /// The current tag's name (its beginning: wanted names are short).
+    tag: Vec<u8>,
+    /// Whether the current tag's attributes are kept.
+    keep: bool,
+}
+
+impl<E> Quiet<E> {
+    pub(super) fn new(inner: E) -> Quiet<E> {
+        Quiet { inner, tag: Vec::new(), keep: false }
+    }
+}
+
+/// The tags whose attributes [`Body::add_html`] reads.
+fn reads_attributes(tag: &[u8]) -> bool {
+    matches!(tag, b"a" | b"img" | b"input" | b"select" | b"textarea" | b"form")
+}
+
+impl<E: Emitter> ForwardingEmitter for Quiet<E> {
+    type Token = E::Token;
+
+    fn inner(&mut self) -> &mut impl Emitter<Token = Self::Token> {
+        &mut self.inner
+    }
+
+    fn should_emit_errors(&mut self) -> bool {
+        false
+    }
+
+    fn emit_error(&mut self, _error: html5gum::Error) {}
+
+    fn init_start_tag(&mut self) {
+        self.tag.clear();
+        Emitter::init_start_tag(&mut self.inner);
+    }
+
+    fn init_end_tag(&mut self) {
+        self.tag.clear();
+        Emitter::init_end_tag(&mut self.inner);
+    }
+
+    fn push_tag_name(&mut self, s: &[u8]) {
+        const LONGEST_WANTED: usize = 16;
+        let room = LONGEST_WANTED.saturating_sub(self.tag.len());
+        self.tag.extend_from_slice(s.get(..room).unwrap_or(s));
+        Emitter::push_tag_name(&mut self.inner, s);
+    }
+
+    fn init_attribute(&mut self) {
+        self.keep = reads_attributes(&self.tag);
+        if self.keep {
+            Emitter::init_attribute(&mut self.inner);
+        }
+    }
+
+    fn push_attribute_name(&mut self, s: &[u8]) {
+        if self.keep {
+            Emitter::push_attribute_name(&mut self.inner, s);
+        }
+    }
+
+    fn init_attribute_value(&mut self) {
+        if self.keep {
+            Emitter::init_attribute_value(&mut self.inner);
+        }
+    }
+
+    fn push_attribute_value(&mut self, s: &[u8]) {
+        if self.keep {
+            Emitter::push_attribute_value(&mut self.inner, s);
+        }
+    }
+}
+
+/// `String::from_utf8_lossy`, checking valid text (all of it, as the
+/// tokenizer reads a `&str`) with `str::from_utf8`, several times faster
+/// on ASCII than the lossy decoder's chunk-by-chunk pass.
+fn lossy(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
+/// `text` with HTML character references (`&#58;`, `&#x2F;`, `&colon;`…)
+/// decoded, as an HTML renderer would show it. The HTML tokenizer does the
+/// decoding (its table is the standard's); `<` is escaped first so that
+/// nothing in plain text is taken for a tag.
+pub(crate) fn decode_references(text: &str) -> Cow<'_, str> {
+    if !text.contains('&') {
+        return Cow::Borrowed(text);
+    }
+    let escaped = text.replace('<', "&lt;");
+    let mut out = String::with_capacity(text.len());
+    let emitter = CallbackEmitter::new(|event: CallbackEvent<'_>, _: Span<()>| -> Option<Infallible> {
+        if let CallbackEvent::String { value } = event {
+            out.push_str(&lossy(value));
+        }
+        None
+    });
+    let Ok(()) = Tokenizer::new_with_emitter(escaped.as_str(), Quiet::new(emitter)).finish();
+    Cow::Owned(out)
+}
+
+/// What an input field asks for, by its type, name or placeholder:
+/// `type=password`, `name=iban`, `placeholder="N° de sécurité sociale"`.
+fn field_asks(field: &str) -> Option<LureCategory> {
+    let f = normalise(field, true);
+    let has = |words: &[&str]| words.iter().any(|w| f.split(|c: char| !c.is_ascii_alphanumeric()).any(|t| t == *w));
+    if has(&["password", "passwd", "pwd", "motdepasse", "mdp", "pass"]) || f.contains("mot de passe") {
+        Some(LureCategory::Password)
+    } else if has(&["iban", "rib", "bic", "cvv", "cvc", "cryptogramme", "ccnum", "cardnumber"])
+        || f.contains("cc-number")
+        || f.contains("carte bancaire")
+    {
+        Some(LureCategory::BankDetails)
+    } else if has(&["nir", "ssn", "secu", "numsecu", "insee"]) || f.contains("securite sociale") {
+        Some(LureCategory::Ssn)
+    } else {
+        None
+    }
+}
+
+/// "QR code", "qrcode.png", "code_qr", "qr-ameli.png".
+fn names_a_qr_code(value: &str) -> bool {
+    static QR: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(^|[^a-z])(qr[\s_-]?code|code[\s_-]?qr|qr)([^a-z]|$)").expect("constant regex")
+    });
+    QR.is_match(value)
+}
+
+fn is_hidden(tag: &[u8]) -> bool {
+    matches!(tag, b"style" | b"script" | b"head" | b"title" | b"noscript")
+}
+
+fn is_inline(tag: &[u8]) -> bool {
+    matches!(
+        tag,
+        b"a" | b"b"
+            | b"strong"
+            | b"i"
+            | b"em"
+            | b"u"
+            | b"span"
+            | b"font"
+            | b"small"
+            | b"big"
+            | b"sup"
+            | b"sub"
+            | b"abbr"
+            | b"mark"
+    )
+}
