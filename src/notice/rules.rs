@@ -329,9 +329,11 @@ impl Rules {
                 let pattern = rule.claims.iter().map(|p| format!("(?:{p})")).collect::<Vec<_>>().join("|");
                 claim_phrases.push((rule.service, Pattern::new(pattern, rule.from_config, &owner)?));
             }
-            if !rule.display_names.is_empty() {
-                let pattern = rule.display_names.iter().map(|p| format!("(?:{p})")).collect::<Vec<_>>().join("|");
-                display_names.push((rule.service, Pattern::new(format!("^(?:{pattern})$"), rule.from_config, &owner)?));
+            // One pattern each (a name is official-looking when any matches):
+            // those whose automaton fits are precompiled, and the one that
+            // does not is compiled only when a name gets that far.
+            for name in &rule.display_names {
+                display_names.push((rule.service, Pattern::new(format!("^(?:{name})$"), rule.from_config, &owner)?));
             }
             let words: Vec<String> = rule
                 .brand_tokens
