@@ -2,13 +2,12 @@
 //!
 //! No automaton for the whole set: compiling one cost most of a short
 //! `vigie scan`, and its lazy DFA thrashed on long texts. Instead every
-//! pattern's possible beginnings (its prefix literals: "confirm",
-//! "carte vitale", "rembours"…, worked out from the pattern itself) go
-//! into one Aho-Corasick automaton, cheap to build and to run; a pattern
-//! is compiled and run only over a text that contains one of its
-//! beginnings, and then only from where those beginnings are (anchored
-//! searches, a few bytes each) rather than over the whole text. A pattern
-//! whose beginnings cannot be listed is run over the whole text.
+//! pattern's possible beginnings ("confirm", "carte ", "rembou"…, from the
+//! precompiled table) go into one Aho-Corasick automaton; a pattern is run
+//! only over a text that contains one of its beginnings, and then only
+//! from where those beginnings are (anchored DFA runs, a few bytes each).
+//! A pattern whose matches begin almost anywhere (`s.acquitter`), or that
+//! has no list of beginnings, is searched over the whole text instead.
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 

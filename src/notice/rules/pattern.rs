@@ -1,18 +1,19 @@
-//! A pattern over folded (or plain) text, compiled on first use: a `vigie scan` of a
-//! few files should not pay for the automata its messages never reach.
-//! The config's patterns are compiled when the rules are built, so that a
-//! bad one is reported then; the built-in ones are proved valid by a unit
-//! test (one that did not compile would never match).
+//! A pattern over folded (or plain) text.
 //!
-//! A built-in pattern comes with a DFA compiled ahead of time
-//! ([`super::automata`]): searched from where its matches can begin (its
-//! prefix literals, or the start of the text), it costs nothing to start.
+//! A built-in pattern comes with DFAs compiled ahead of time
+//! ([`super::automata`]) and costs nothing to start: it is searched from
+//! where its matches can begin (prefix literals, first bytes, or the start
+//! of the text) with an anchored DFA, or, when its matches begin almost
+//! anywhere, in one pass of an unanchored pair. Those searches read at most
+//! a few times the text ([`Budget`]) from at most [`MOST_BEGINNINGS`]
+//! places.
 //!
-//! With each automaton compiled here goes, when there is one, a literal
-//! every match contains ("code" for the security-code body pattern): a text without it
-//! is not searched at all. The regex engine finds prefixes itself, not a
-//! literal required by every branch of an alternation, and its lazy DFA
-//! is the dearest part of a cold search.
+//! Past that, or without a DFA (the config's patterns; ameli's widest
+//! display name), the pattern is compiled here, on first use, and run over
+//! the whole text; only for a text holding one of the literals every match
+//! contains (a text without any of them is not searched at all). The
+//! config's patterns are compiled when the rules are built, so that a bad
+//! one is reported then; the built-in ones are proved valid by unit tests.
 
 use std::sync::OnceLock;
 
