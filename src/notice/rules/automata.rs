@@ -4,10 +4,12 @@
 //! then the lazy DFA's states as the first texts are searched) was most of
 //! what a short `vigie scan` cost, in every process. Their automata are
 //! now compiled once, into `automata.bin`, which is part of the program:
-//! for each built-in pattern, where its matches can begin ([`Starts`]) and
-//! a dense DFA that finds the match beginning at one of those places
-//! (anchored). A pattern whose DFA would be too large has none and is
-//! compiled at run time as before, and so is any pattern of the config.
+//! for each built-in pattern, where its matches can begin ([`Starts`]), a
+//! DFA that finds the match beginning at one of those places (anchored),
+//! and, for a pattern whose matches begin almost anywhere, a pair that
+//! finds a match in one pass. A pattern whose DFA would be too large has
+//! none and is compiled at run time as before, and so is any pattern of
+//! the config.
 //!
 //! `automata.bin` is generated from the patterns themselves by the test
 //! `the_precompiled_automata_are_those_of_the_builtin_patterns`, which
@@ -17,9 +19,9 @@
 //!
 //! The file is a sequence of entries, integers little endian:
 //! syntax (u8: 0 folded, 1 plain), source length (u32), source (UTF-8);
-//! where matches start (u8: 0 at the
-//! start of the text, 1 after prefix literals, 2 anywhere), and for 1 the
-//! literal count (u32) and each literal, length (u32) and bytes; then
+//! where matches start (u8: 0 at the start of the text, 1 after literals,
+//! 2 anywhere), and for 1 the literal count (u32) and each literal, length
+//! (u32) and bytes; then
 //! the anchored DFA's kind (u8: 0 none, 1 sparse, 2 dense) and three DFAs,
 //! each as its length (u32, 0 for none), padding to a multiple of 8 bytes
 //! (a dense DFA is read in place, as `u32`s) and bytes: the anchored one,
