@@ -254,30 +254,44 @@ fn begins_almost_anywhere(starts: &Starts) -> bool {
     }
 }
 
+/// How every precompiled DFA is built: minimised, within `size_limit`
+/// bytes, a Unicode `\b` giving up on non-ASCII text (the search is then
+/// made by the pattern compiled at run time).
+#[cfg(test)]
+fn dense_config(size_limit: usize) -> regex_automata::dfa::dense::Config {
+    regex_automata::dfa::dense::Config::new()
+        .minimize(true)
+        .dfa_size_limit(Some(size_limit))
+        .determinize_size_limit(Some(16 * size_limit))
+        .unicode_word_boundary(true)
+}
+
+/// Only where matches are is asked of a DFA: no groups.
+#[cfg(test)]
+fn no_groups() -> regex_automata::nfa::thompson::Config {
+    regex_automata::nfa::thompson::Config::new().which_captures(regex_automata::nfa::thompson::WhichCaptures::None)
+}
+
+/// A dense DFA's bytes, without the padding `to_bytes_little_endian`
+/// puts in front (the table aligns them itself).
+#[cfg(test)]
+fn dense_bytes(dfa: &regex_automata::dfa::dense::DFA<Vec<u32>>) -> Vec<u8> {
+    let (bytes, pad) = dfa.to_bytes_little_endian();
+    bytes[pad..].to_vec()
+}
+
 /// The unanchored forward and anchored reverse DFAs that find a match of
 /// `source` anywhere in one pass, as `regex_automata::dfa::regex` pairs
 /// them; `None` when they would be larger than [`MAX_WHOLE_BYTES`].
 #[cfg(test)]
 pub(crate) fn compile_whole(source: &str, syntax: Syntax) -> Option<(Vec<u8>, Vec<u8>)> {
-    use regex_automata::dfa::{dense, regex};
-    use regex_automata::nfa::thompson::{self, WhichCaptures};
-    let pair = regex::Builder::new()
-        .dense(
-            dense::Config::new()
-                .minimize(true)
-                .dfa_size_limit(Some(MAX_WHOLE_BYTES))
-                .determinize_size_limit(Some(8 * MAX_WHOLE_BYTES))
-                .unicode_word_boundary(true),
-        )
+    let pair = regex_automata::dfa::regex::Builder::new()
+        .dense(dense_config(MAX_WHOLE_BYTES))
         .syntax(syntax.config())
-        .thompson(thompson::Config::new().which_captures(WhichCaptures::None))
+        .thompson(no_groups())
         .build(source)
         .ok()?;
-    let bytes = |dfa: &dense::DFA<Vec<u32>>| {
-        let (bytes, pad) = dfa.to_bytes_little_endian();
-        bytes[pad..].to_vec()
-    };
-    Some((bytes(pair.forward()), bytes(pair.reverse())))
+    Some((dense_bytes(pair.forward()), dense_bytes(pair.reverse())))
 }
 
 /// Larger anchored DFAs are kept sparse.
@@ -286,25 +300,18 @@ const MAX_DENSE_ANCHORED: usize = 128 << 10;
 
 /// Compiles `source` as [`super::pattern`] searches it: leftmost-first,
 /// anchored searches only (an unanchored DFA of `carte vitale.{0,60}(…)`
-/// does not fit in memory; anchored ones are small). A Unicode `\b` gives
-/// up on non-ASCII text (the search is then made by the pattern compiled
-/// at run time).
+/// does not fit in memory; anchored ones are small).
 #[cfg(test)]
 pub(crate) fn compile_dfa(source: &str, syntax: Syntax) -> Option<regex_automata::dfa::dense::DFA<Vec<u32>>> {
     use regex_automata::dfa::{StartKind, dense};
-    use regex_automata::nfa::thompson::{self, WhichCaptures};
     dense::Builder::new()
         .configure(
-            dense::Config::new()
+            dense_config(MAX_DFA_BYTES)
                 .start_kind(StartKind::Anchored)
-                .match_kind(regex_automata::MatchKind::LeftmostFirst)
-                .minimize(true)
-                .dfa_size_limit(Some(MAX_DFA_BYTES))
-                .determinize_size_limit(Some(16 * MAX_DFA_BYTES))
-                .unicode_word_boundary(true),
+                .match_kind(regex_automata::MatchKind::LeftmostFirst),
         )
         .syntax(syntax.config())
-        .thompson(thompson::Config::new().which_captures(WhichCaptures::None))
+        .thompson(no_groups())
         .build(source)
         .ok()
 }
@@ -341,9 +348,9 @@ pub(crate) fn generate<'a>(patterns: impl IntoIterator<Item = (Syntax, &'a str)>
         let (kind, anchored) = match compile_dfa(source, syntax) {
             None => (0, Vec::new()),
             Some(dfa) => {
-                let (bytes, pad) = dfa.to_bytes_little_endian();
-                match bytes.len() - pad <= MAX_DENSE_ANCHORED {
-                    true => (2, bytes[pad..].to_vec()),
+                let dense = dense_bytes(&dfa);
+                match dense.len() <= MAX_DENSE_ANCHORED {
+                    true => (2, dense),
                     false => (1, dfa.to_sparse().map(|s| s.to_bytes_little_endian()).unwrap_or_default()),
                 }
             }
