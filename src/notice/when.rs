@@ -336,6 +336,49 @@ pub fn paris_to_utc(local: NaiveDateTime, date_header: Option<DateTime<Utc>>) ->
 mod tests {
     use super::*;
 
+    /// Every match of `pattern` in `text` with its groups, as the regex
+    /// crate reads them (how these patterns were run before they were
+    /// precompiled).
+    fn by_the_regex_crate(pattern: &str, text: &[u8]) -> Vec<Vec<Option<(usize, usize)>>> {
+        let re = regex::bytes::RegexBuilder::new(pattern).unicode(false).build().expect("valid");
+        re.captures_iter(text).map(|c| c.iter().map(|g| g.map(|m| (m.start(), m.end()))).collect()).collect()
+    }
+
+    fn by_the_capture_pattern(pattern: &CapturePattern, text: &[u8]) -> Vec<Vec<Option<(usize, usize)>>> {
+        pattern
+            .captures_iter(text)
+            .map(|c| (0..c.group_len()).map(|i| c.get_group(i).map(|s| (s.start, s.end))).collect())
+            .collect()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+
+        /// Date-like texts in any order: the precompiled automata and the
+        /// group automaton find the matches and groups the regex crate finds.
+        #[test]
+        fn dates_are_read_as_the_regex_crate_reads_them(
+            words in proptest::collection::vec(proptest::sample::select(vec![
+                "mercredi", "mer.", "wed", "10", "1er", "3", "31", "decembre", "dec.", "sept", "june", "2026", "26",
+                "a", "at", "vers", "14h05", "14 h 05", "9h", "14:05", "14:05:33", "2:05", "pm", "a.m.", "min",
+                "10/12/2026", "10.12.26", "2026-12-10", "t", "14", "05", ",", ".", "-", "heures", "le", "x",
+            ]), 0..24),
+            separators in proptest::collection::vec(proptest::sample::select(vec![" ", "", "  ", ", "]), 24),
+        ) {
+            let mut text = String::new();
+            for (word, separator) in words.iter().zip(&separators) {
+                text.push_str(word);
+                text.push_str(separator);
+            }
+            for pattern in [&*MONTH_NAME_DATE, &*MONTH_FIRST_DATE, &*NUMERIC_DATE, &*ISO_DATE] {
+                let expected = by_the_regex_crate(pattern.span().source(), text.as_bytes());
+                proptest::prop_assert_eq!(by_the_capture_pattern(pattern, text.as_bytes()), expected, "{:?}", text);
+            }
+            let time_like = by_the_regex_crate(TIME_LIKE.source(), text.as_bytes());
+            proptest::prop_assert_eq!(TIME_LIKE.is_match(text.as_bytes()), !time_like.is_empty(), "{:?}", text);
+        }
+    }
+
     #[test]
     fn every_date_pattern_compiles() {
         for pattern in [&*MONTH_NAME_DATE, &*MONTH_FIRST_DATE, &*NUMERIC_DATE, &*ISO_DATE] {
