@@ -56,8 +56,14 @@ impl CapturePattern {
         let input = match self.span.find_at(text, at) {
             Ok(None) => return None,
             Ok(Some((start, end))) => Input::new(text).range(start..end).anchored(Anchored::Yes),
-            // Found by the groups' automaton itself, in linear time.
-            Err(OutOfBudget) => Input::new(text).range(at.min(text.len())..),
+            // One search over the rest of the text, by the pattern compiled
+            // for whole-text searches (its lazy DFA: the groups' engines
+            // alone would be slow over 256 KiB of hostile text).
+            Err(OutOfBudget) => {
+                let rest = Input::new(text).range(at.min(text.len())..);
+                let found = self.span.regex_for(text)?.find(rest)?;
+                Input::new(text).range(found.range()).anchored(Anchored::Yes)
+            }
         };
         let groups = self.groups()?;
         let mut captures = groups.create_captures();
