@@ -216,14 +216,18 @@ impl Journal {
 
     /// Marks the start of an attempt to show a finding, before any sink is
     /// called: from now on an own login recorded later explains nothing.
+    /// Synced before it returns: after a crash, the alert counts as shown.
     pub fn mark_showing(&self, id: i64, now: DateTime<Utc>) -> Result<(), JournalError> {
-        self.conn
-            .execute(
-                "UPDATE finding SET first_shown_at = COALESCE(first_shown_at, ?2) WHERE id = ?1",
-                params![id, ts(now)],
-            )
-            .map_err(|e| self.err(e))?;
-        Ok(())
+        self.durably(|journal| {
+            journal
+                .conn
+                .execute(
+                    "UPDATE finding SET first_shown_at = COALESCE(first_shown_at, ?2) WHERE id = ?1",
+                    params![id, ts(now)],
+                )
+                .map_err(|e| journal.err(e))?;
+            Ok(())
+        })
     }
 
     /// Closes a finding that an own login explains — only if its alert was
@@ -264,7 +268,7 @@ impl Journal {
     /// [`check_answer`]): "mine" records the login as the user's own and
     /// closes; "not-mine" keeps it open; "handled" closes. One transaction.
     pub fn answer(&mut self, id: i64, answer: Answer, now: DateTime<Utc>) -> Result<AnswerOutcome, JournalError> {
-        self.transaction(|journal| {
+        self.durably(|journal| {
             let Some(stored) = journal.finding(id)? else {
                 return Ok(AnswerOutcome::Refused(AnswerRefused::NoSuchFinding));
             };
@@ -317,8 +321,19 @@ impl Journal {
     /// Records one attempt to show a finding on a channel, and what it
     /// means for the lifecycle: any success marks it shown; a desktop
     /// success keeps its notification id and ends retries; a desktop
-    /// failure schedules the next attempt at `retry_at`.
+    /// failure schedules the next attempt at `retry_at`. One transaction,
+    /// synced before it returns.
     pub fn record_delivery(
+        &self,
+        finding_id: i64,
+        delivery: &DeliveryRecord,
+        retry_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<(), JournalError> {
+        self.durably(|journal| journal.insert_delivery(finding_id, delivery, retry_at, now))
+    }
+
+    fn insert_delivery(
         &self,
         finding_id: i64,
         delivery: &DeliveryRecord,

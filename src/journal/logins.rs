@@ -22,9 +22,12 @@ pub struct NewOwnLogin {
 
 impl Journal {
     /// Records one of the user's own logins; returns its id.
+    /// Synced before it returns: the user was told it is recorded.
     pub fn record_own_login(&self, login: &NewOwnLogin, now: DateTime<Utc>) -> Result<i64, JournalError> {
-        // Not `once`: the row is always inserted, or the call fails.
-        Ok(self.insert_own_login(login, false, now, false)?.unwrap_or_else(|| self.conn.last_insert_rowid()))
+        self.durably(|journal| {
+            // Not `once`: the row is always inserted, or the call fails.
+            Ok(journal.insert_own_login(login, false, now, false)?.unwrap_or_else(|| journal.conn.last_insert_rowid()))
+        })
     }
 
     /// Records an own login (or, with `attempt`, an own login attempt)

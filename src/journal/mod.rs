@@ -6,9 +6,16 @@
 //! about its receiving server).
 //!
 //! The agent and the CLI use it at the same time: WAL mode and a busy
-//! timeout let one write while the other reads. Every commit is synced to
-//! disk (`synchronous=FULL`): after a system crash, an alert recorded as
-//! shown stays recorded, and is not shown again. The file is created 0600
+//! timeout let one write while the other reads. A commit that follows
+//! something the user saw or did (an alert about to be shown or shown, an
+//! answer, a login recorded by `vigie login`) is synced to disk before it
+//! returns ([`Journal::durably`]): after a system crash, an alert recorded
+//! as shown stays recorded, and is not shown again. The others (notices,
+//! findings, cursors: what vigie can read again from the mailbox) are only
+//! ordered (`synchronous=NORMAL`): in WAL mode what survives a crash is
+//! always a prefix of the commits, and a synced commit syncs every one
+//! before it. A crash can only lose the last few of them, which vigie
+//! redoes from the mail; an alert's path waits for one sync, not six. The file is created 0600
 //! and opened without following symlinks. A journal that cannot be read,
 //! or holds a value vigie does not know, is never replaced or guessed at:
 //! vigie says what is wrong and leaves the user's file as it is.
@@ -86,6 +93,9 @@ pub enum JournalError {
 pub struct Journal {
     conn: Connection,
     path: PathBuf,
+    /// How many commits were synced (for tests).
+    #[cfg(test)]
+    synced_commits: std::cell::Cell<u32>,
 }
 
 impl Journal {
@@ -103,7 +113,12 @@ impl Journal {
         let flags = OpenFlags::default() | OpenFlags::SQLITE_OPEN_NOFOLLOW;
         let conn = Connection::open_with_flags(&path, flags).map_err(|source| classify(&path, source))?;
         conn.busy_timeout(StdDuration::from_secs(10)).map_err(|source| classify(&path, source))?;
-        let mut journal = Journal { conn, path };
+        let mut journal = Journal {
+            conn,
+            path,
+            #[cfg(test)]
+            synced_commits: std::cell::Cell::new(0),
+        };
         journal.check_and_migrate()?;
         Ok(journal)
     }
@@ -122,7 +137,7 @@ impl Journal {
             return Err(JournalError::Damaged { path: self.path.clone(), detail: check });
         }
         self.conn
-            .execute_batch("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;")
+            .execute_batch("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;")
             .map_err(|e| self.err(e))?;
         let version: i64 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| self.err(e))?;
         let known = MIGRATIONS.len() as i64;
@@ -144,19 +159,49 @@ impl Journal {
         Ok(())
     }
 
-    /// Runs `f` in one write transaction (all or nothing).
+    /// Runs `f` in one write transaction (all or nothing), ordered after
+    /// the commits before it (see the module's doc).
     pub fn transaction<T>(&mut self, f: impl FnOnce(&Journal) -> Result<T, JournalError>) -> Result<T, JournalError> {
-        self.conn.execute_batch("BEGIN IMMEDIATE").map_err(|e| self.err(e))?;
-        match f(self) {
-            Ok(value) => {
+        self.write(false, f)
+    }
+
+    /// Runs `f` in one write transaction synced to disk before this
+    /// returns, with every commit before it: for what follows something
+    /// the user saw or did. Inside another transaction, it is part of that
+    /// one, and synced as that one is.
+    pub(crate) fn durably<T>(&self, f: impl FnOnce(&Journal) -> Result<T, JournalError>) -> Result<T, JournalError> {
+        self.write(true, f)
+    }
+
+    fn write<T>(&self, durable: bool, f: impl FnOnce(&Journal) -> Result<T, JournalError>) -> Result<T, JournalError> {
+        if !self.conn.is_autocommit() {
+            // Nested: the open transaction commits it, synced or not as it
+            // was begun (SQLite cannot change that once it is open).
+            return f(self);
+        }
+        if durable {
+            self.conn.execute_batch("PRAGMA synchronous=FULL").map_err(|e| self.err(e))?;
+        }
+        let result = self.conn.execute_batch("BEGIN IMMEDIATE").map_err(|e| self.err(e)).and_then(|()| {
+            let result = f(self).and_then(|value| {
                 self.conn.execute_batch("COMMIT").map_err(|e| self.err(e))?;
                 Ok(value)
-            }
-            Err(e) => {
+            });
+            if result.is_err() {
                 let _ = self.conn.execute_batch("ROLLBACK");
-                Err(e)
             }
+            result
+        });
+        if durable {
+            // Back to ordered commits; failing that, the next ones are
+            // synced too, which loses nothing.
+            let _ = self.conn.execute_batch("PRAGMA synchronous=NORMAL");
         }
+        #[cfg(test)]
+        if durable && result.is_ok() {
+            self.synced_commits.set(self.synced_commits.get() + 1);
+        }
+        result
     }
 }
 

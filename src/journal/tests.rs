@@ -217,12 +217,71 @@ fn a_failed_desktop_delivery_is_retried_after_its_delay() {
     assert_eq!(due[0].last_shown_at, None, "a failed delivery does not count as shown");
 }
 
+fn synchronous(journal: &Journal) -> i64 {
+    journal.conn.query_row("PRAGMA synchronous", [], |r| r.get(0)).expect("pragma")
+}
+
 #[test]
-fn the_journal_syncs_every_commit() {
+fn what_vigie_can_read_again_from_the_mail_is_only_ordered() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut journal = Journal::open_in(dir.path()).expect("journal");
+    assert_eq!(synchronous(&journal), 1, "synchronous=NORMAL between durable writes");
+    let now = t("2026-11-20T10:00:00Z");
+    let seen = recognise(NOTICE, &Rules::builtin()).expect("mail");
+    journal.record_notice("Mamie", "n1@ameli", &Location::default(), &seen, now).expect("notice");
+    journal.set_cursor("Mamie", "INBOX", 7, 12, now).expect("cursor");
+    let id = journal.transaction(|j| j.raise(&unrecognised("Mamie", Some(1)), now)).expect("raise").expect("new");
+    journal.claim_showing(id, (None, None), now).expect("claim");
+    assert_eq!(journal.synced_commits.get(), 0);
+}
+
+#[test]
+fn what_the_user_saw_or_did_is_synced_before_it_returns() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut journal = Journal::open_in(dir.path()).expect("journal");
+    let now = t("2026-11-20T10:00:00Z");
+    let id = journal.raise(&unrecognised("Mamie", Some(1)), now).expect("raise").expect("new");
+    let synced = |journal: &Journal| journal.synced_commits.get();
+    journal.mark_showing(id, now).expect("about to show");
+    assert_eq!(synced(&journal), 1, "an alert about to be shown");
+    let shown = DeliveryRecord {
+        channel: "desktop".into(),
+        outcome: DeliveryOutcome::Shown,
+        detail: None,
+        notification_id: Some(7),
+    };
+    journal.record_delivery(id, &shown, None, now).expect("delivery");
+    assert_eq!(synced(&journal), 2, "an alert shown: its three statements in one synced commit");
+    journal.answer(id, Answer::Mine, now).expect("answer");
+    assert_eq!(synced(&journal), 3, "an answer, with the own login it records, in one synced commit");
+    let login = NewOwnLogin {
+        account: "Mamie".into(),
+        service: LoginService::Ameli,
+        at: now,
+        via: crate::matching::Via::Web,
+        source: LoginSource::Cli,
+        note: None,
+    };
+    journal.record_own_login(&login, now).expect("own login");
+    assert_eq!(synced(&journal), 4, "a login recorded by `vigie login`");
+    assert_eq!(synchronous(&journal), 1, "back to ordered commits");
+}
+
+#[test]
+fn a_failed_durable_write_is_rolled_back_whole() {
     let dir = tempfile::tempdir().expect("tempdir");
     let journal = Journal::open_in(dir.path()).expect("journal");
-    let level: i64 = journal.conn.query_row("PRAGMA synchronous", [], |r| r.get(0)).expect("pragma");
-    assert_eq!(level, 2, "synchronous=FULL");
+    let now = t("2026-11-20T10:00:00Z");
+    let id = journal.raise(&unrecognised("Mamie", Some(1)), now).expect("raise").expect("new");
+    let failed: Result<(), JournalError> = journal.durably(|j| {
+        j.mark_showing(id, now)?;
+        Err(j.err(rusqlite::Error::QueryReturnedNoRows))
+    });
+    assert!(failed.is_err());
+    let stored = journal.finding(id).expect("read").expect("there");
+    assert_eq!(stored.first_shown_at, None, "the nested write went with the transaction");
+    assert_eq!(journal.synced_commits.get(), 0);
+    assert_eq!(synchronous(&journal), 1);
 }
 
 #[cfg(unix)]
