@@ -7,12 +7,21 @@
 //! use that reads groups and nothing else (no lazy DFA to warm, no reverse
 //! automaton, no prefilter: the costly parts of compiling a regex, paid
 //! by each short `vigie scan`).
+//!
+//! A span that is all ASCII (most greetings, sites and dates) has its
+//! groups read by the same pattern with every class cut to ASCII: over
+//! ASCII bytes a class can only match its ASCII members, so the groups are
+//! the same, and the automaton costs a fraction to build (the greeting's
+//! `\p{L}` classes, repeated by `{0,4}`, were most of a short scan's
+//! compiling). Look-arounds (`\b`, `^`) are kept as they are: they may
+//! look at the text around the span, which need not be ASCII.
 
 use std::sync::OnceLock;
 
 use regex_automata::meta::Regex;
 use regex_automata::util::captures::Captures;
 use regex_automata::{Anchored, Input};
+use regex_syntax::hir::{self, Class, ClassBytes, ClassBytesRange, ClassUnicode, ClassUnicodeRange, Hir, HirKind};
 
 use super::RulesError;
 use super::automata::Syntax;
@@ -22,6 +31,9 @@ use super::pattern::{self, Engines, OutOfBudget, Pattern};
 pub(crate) struct CapturePattern {
     span: Pattern,
     groups: OnceLock<Option<Regex>>,
+    /// For a plain-text pattern: the groups' automaton with its classes
+    /// cut to ASCII, for ASCII spans.
+    ascii_groups: OnceLock<Option<Regex>>,
 }
 
 impl CapturePattern {
@@ -32,13 +44,17 @@ impl CapturePattern {
             // Freshly made: the cell is empty.
             let _ = groups.set(pattern::compile(&source, syntax, Engines::Groups, owner)?);
         }
-        Ok(CapturePattern { span: Pattern::with_syntax(source, syntax, false, owner)?, groups })
+        Ok(CapturePattern {
+            span: Pattern::with_syntax(source, syntax, false, owner)?,
+            groups,
+            ascii_groups: OnceLock::new(),
+        })
     }
 
     /// A pattern compiled on first use (a built-in one: a unit test proves
     /// it valid).
     pub(crate) fn lazy(source: String, syntax: Syntax) -> CapturePattern {
-        CapturePattern { span: Pattern::lazy(source, syntax), groups: OnceLock::new() }
+        CapturePattern { span: Pattern::lazy(source, syntax), groups: OnceLock::new(), ascii_groups: OnceLock::new() }
     }
 
     /// The automaton that reads the groups, compiled now if need be;
@@ -49,6 +65,21 @@ impl CapturePattern {
                 pattern::compile(self.span.source(), self.span.syntax(), Engines::Groups, "").ok().flatten()
             })
             .as_ref()
+    }
+
+    /// The automaton that reads the groups of a match over `span`, all of
+    /// whose bytes are ASCII: a plain-text pattern's classes cut to ASCII
+    /// (folded text's are ASCII already); the full automaton if that one
+    /// does not build.
+    fn groups_for_ascii(&self) -> Option<&Regex> {
+        if self.span.syntax() == Syntax::Folded {
+            return self.groups();
+        }
+        let cut = self.ascii_groups.get_or_init(|| {
+            let hir = self.span.syntax().parse(self.span.source())?;
+            pattern::compile_hir(&ascii_classes(&hir), self.span.syntax(), Engines::Groups)
+        });
+        cut.as_ref().or_else(|| self.groups())
     }
 
     /// The leftmost-first match at or after `at`, with its groups.
@@ -65,7 +96,8 @@ impl CapturePattern {
                 Input::new(text).range(found.range()).anchored(Anchored::Yes)
             }
         };
-        let groups = self.groups()?;
+        let span = text.get(input.get_span().range()).unwrap_or_default();
+        let groups = if span.is_ascii() { self.groups_for_ascii()? } else { self.groups()? };
         let mut captures = groups.create_captures();
         groups.search_captures(&input, &mut captures);
         captures.is_match().then_some(captures)
@@ -93,6 +125,32 @@ impl CapturePattern {
     /// Where the match is found: what the precompiled table holds.
     pub(crate) fn span(&self) -> &Pattern {
         &self.span
+    }
+}
+
+/// `hir` with every class cut to its ASCII members (a class left empty
+/// matches nothing); the rest, look-arounds included, as it is.
+fn ascii_classes(hir: &Hir) -> Hir {
+    match hir.kind() {
+        HirKind::Class(Class::Unicode(class)) => {
+            let mut class = class.clone();
+            class.intersect(&ClassUnicode::new([ClassUnicodeRange::new('\0', '\x7f')]));
+            Hir::class(Class::Unicode(class))
+        }
+        HirKind::Class(Class::Bytes(class)) => {
+            let mut class = class.clone();
+            class.intersect(&ClassBytes::new([ClassBytesRange::new(0, 0x7f)]));
+            Hir::class(Class::Bytes(class))
+        }
+        HirKind::Repetition(repetition) => {
+            Hir::repetition(hir::Repetition { sub: Box::new(ascii_classes(&repetition.sub)), ..repetition.clone() })
+        }
+        HirKind::Capture(capture) => {
+            Hir::capture(hir::Capture { sub: Box::new(ascii_classes(&capture.sub)), ..capture.clone() })
+        }
+        HirKind::Concat(parts) => Hir::concat(parts.iter().map(ascii_classes).collect()),
+        HirKind::Alternation(branches) => Hir::alternation(branches.iter().map(ascii_classes).collect()),
+        HirKind::Empty | HirKind::Literal(_) | HirKind::Look(_) => hir.clone(),
     }
 }
 
@@ -127,6 +185,58 @@ mod tests {
         let text = "Objet\nBonjour Élodie Lefèvre, voici".as_bytes();
         let captures = greeting.captures(text).expect("a match");
         assert_eq!(group(&captures, text, "name"), Some("Élodie Lefèvre".as_bytes()));
+    }
+
+    #[test]
+    fn an_ascii_span_has_its_groups_read_with_classes_cut_to_ascii() {
+        let greeting = pattern(r"[Bb]onjour\s+(?P<name>\p{Lu}\p{L}*(?:\s\p{Lu}\p{L}*){0,4})\s*,", Syntax::Plain);
+        let text = "Objet\nBonjour Jeanne Dupont, voici".as_bytes();
+        let captures = greeting.captures(text).expect("a match");
+        assert_eq!(group(&captures, text, "name"), Some(&b"Jeanne Dupont"[..]));
+        // The ASCII automaton read it; the full one was not needed.
+        assert!(greeting.ascii_groups.get().is_some_and(Option::is_some));
+        let text = "Bonjour Élodie Lefèvre,".as_bytes();
+        let captures = greeting.captures(text).expect("a match");
+        assert_eq!(group(&captures, text, "name"), Some("Élodie Lefèvre".as_bytes()));
+        // Look-arounds still look past the span: "é" is a word character.
+        let word = pattern(r"\b(?P<w>ab)\b", Syntax::Plain);
+        assert!(word.captures("éab".as_bytes()).is_none());
+        assert!(word.captures("é ab".as_bytes()).is_some());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+        /// Greetings, sites and providers with and without accents: the
+        /// built-in extracts read the groups the regex crate reads with
+        /// its Unicode classes.
+        #[test]
+        fn the_builtin_extracts_read_the_groups_the_unicode_classes_read(
+            words in proptest::collection::vec(proptest::sample::select(vec![
+                "Bonjour", "bonjour", "Jeanne", "Dupont", "Élodie", "Lefèvre", "O\u{2019}Neil", "Jean-Luc", "MARTIN",
+                "de", "la", ",", ".", "\n", "é", "Service", ":", "impots.gouv.fr", "Compte utilisé", "Compte utilise",
+                "Ameli.fr", "Merci", "Mercié", "Mercix", "au service", "\"", "avec FranceConnect", "grâce à",
+                "FRANCECONNECT", "sur le site", "avec votre compte", "K", "\u{212a}", "ſ", "x",
+            ]), 0..24),
+            separators in proptest::collection::vec(proptest::sample::select(vec![" ", "", "  ", "\n", "\u{a0}"]), 24),
+        ) {
+            let rules = crate::notice::Rules::builtin();
+            let mut text = String::new();
+            for (word, separator) in words.iter().zip(&separators) {
+                text.push_str(word);
+                text.push_str(separator);
+            }
+            for extract in rules.formats.iter().flat_map(|f| &f.extract) {
+                let reference = regex::Regex::new(extract.span().source()).expect("valid");
+                let expected = reference.captures(&text).map(|c| {
+                    c.iter().map(|g| g.map(|m| (m.start(), m.end()))).collect::<Vec<_>>()
+                });
+                let found = extract.captures(text.as_bytes()).map(|c| {
+                    (0..c.group_len()).map(|i| c.get_group(i).map(|s| (s.start, s.end))).collect::<Vec<_>>()
+                });
+                proptest::prop_assert_eq!(found, expected, "{:?} on {:?}", extract.span().source(), text);
+            }
+        }
     }
 
     #[test]

@@ -391,24 +391,33 @@ pub(super) fn compile(
     engines: Engines,
     owner: &str,
 ) -> Result<Option<AsciiRegex>, RulesError> {
-    let config = meta::Config::new()
-        .match_kind(regex_automata::MatchKind::LeftmostFirst)
-        .utf8_empty(syntax == Syntax::Plain)
-        .nfa_size_limit(Some(SIZE_LIMIT))
-        .hybrid_cache_capacity(2 << 20);
-    let nfa_only = |config: meta::Config| config.hybrid(false).dfa(false).auto_prefilter(false);
-    let config = match engines {
-        Engines::Search => config.which_captures(WhichCaptures::Implicit),
-        Engines::Short => nfa_only(config.which_captures(WhichCaptures::Implicit)),
-        Engines::Groups => nfa_only(config.which_captures(WhichCaptures::All)),
-    };
-    match meta::Builder::new().configure(config).syntax(syntax.config()).build(source) {
+    match meta::Builder::new().configure(config(syntax, engines)).syntax(syntax.config()).build(source) {
         Ok(regex) => Ok(Some(regex)),
         // The regex crate's error says what is wrong.
         Err(_) => match syntax {
             Syntax::Folded => compile_ascii(source, owner).map(|_| None),
             Syntax::Plain => super::compile(source, owner).map(|_| None),
         },
+    }
+}
+
+/// As [`compile`], from a pattern already parsed (and known valid);
+/// `None` if it does not build.
+pub(super) fn compile_hir(hir: &Hir, syntax: Syntax, engines: Engines) -> Option<AsciiRegex> {
+    meta::Builder::new().configure(config(syntax, engines)).build_from_hir(hir).ok()
+}
+
+fn config(syntax: Syntax, engines: Engines) -> meta::Config {
+    let config = meta::Config::new()
+        .match_kind(regex_automata::MatchKind::LeftmostFirst)
+        .utf8_empty(syntax == Syntax::Plain)
+        .nfa_size_limit(Some(SIZE_LIMIT))
+        .hybrid_cache_capacity(2 << 20);
+    let nfa_only = |config: meta::Config| config.hybrid(false).dfa(false).auto_prefilter(false);
+    match engines {
+        Engines::Search => config.which_captures(WhichCaptures::Implicit),
+        Engines::Short => nfa_only(config.which_captures(WhichCaptures::Implicit)),
+        Engines::Groups => nfa_only(config.which_captures(WhichCaptures::All)),
     }
 }
 
