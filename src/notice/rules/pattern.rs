@@ -18,6 +18,8 @@
 use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
+
+use super::literals::Literals;
 use regex_automata::dfa::{Automaton, dense, regex::Regex as DfaRegex, sparse::DFA};
 use regex_automata::meta::{self, Regex as AsciiRegex};
 use regex_automata::nfa::thompson::WhichCaptures;
@@ -33,8 +35,9 @@ pub(crate) struct Pattern {
     syntax: Syntax,
     /// Where its matches can begin.
     starts: Starts,
-    /// `starts`' literals as one automaton, built on first use.
-    beginnings: OnceLock<Option<AhoCorasick>>,
+    /// `starts`' literals as one automaton (precompiled, or built on
+    /// first use).
+    beginnings: OnceLock<Option<Literals>>,
     /// A built-in pattern's precompiled anchored DFA, checked on first use.
     dfa_bytes: Option<AnchoredBytes>,
     dfa: OnceLock<Option<AnchoredDfa>>,
@@ -221,12 +224,12 @@ impl Pattern {
                 let Some(beginnings) = self.beginnings() else { return self.is_match_anywhere(text) };
                 let mut budget = Budget::for_text(text);
                 let mut previous = None;
-                for m in beginnings.find_overlapping_iter(text) {
-                    if previous == Some(m.start()) {
+                for start in beginnings.starts(text) {
+                    if previous == Some(start) {
                         continue;
                     }
-                    previous = Some(m.start());
-                    match self.match_at(text, m.start(), true, &mut budget) {
+                    previous = Some(start);
+                    match self.match_at(text, start, true, &mut budget) {
                         Ok(Some(_)) => return true,
                         Ok(None) => {}
                         Err(OutOfBudget) => return self.is_match_anywhere(text),
@@ -242,12 +245,10 @@ impl Pattern {
         self.regex_for(text).is_some_and(|re| re.is_match(text))
     }
 
-    fn beginnings(&self) -> Option<&AhoCorasick> {
+    pub(crate) fn beginnings(&self) -> Option<&Literals> {
         self.beginnings
             .get_or_init(|| match &self.starts {
-                Starts::Literals(literals) => {
-                    AhoCorasick::builder().kind(Some(AhoCorasickKind::DFA)).build(literals).ok()
-                }
+                Starts::Literals(literals) => Literals::new(literals),
                 _ => None,
             })
             .as_ref()
@@ -303,11 +304,11 @@ impl Pattern {
             Starts::Literals(_) => {
                 let beginnings = self.beginnings().ok_or(OutOfBudget)?;
                 let mut starts = Vec::new();
-                for m in beginnings.find_overlapping_iter(&text[at..]) {
+                for start in beginnings.starts(&text[at..]) {
                     if starts.len() >= MOST_BEGINNINGS {
                         return Err(OutOfBudget);
                     }
-                    starts.push(at + m.start());
+                    starts.push(at + start);
                 }
                 starts.sort_unstable();
                 starts.dedup();
