@@ -15,6 +15,13 @@
 //! `\p{L}` classes, repeated by `{0,4}`, were most of a short scan's
 //! compiling). Look-arounds (`\b`, `^`) are kept as they are: they may
 //! look at the text around the span, which need not be ASCII.
+//!
+//! Where the precompiled DFA cannot tell (it gives up on non-ASCII text
+//! when the pattern has a Unicode `\b`: the FranceConnect 2021 extract's
+//! `Merci\b` over "Compte utilisé"), a short text is searched by the
+//! groups' automaton itself, from each place a match may begin, within
+//! the same [`Budget`] as the anchored searches; a long one (or past the
+//! budget) by the pattern compiled for whole-text searches.
 
 use std::sync::OnceLock;
 
@@ -25,7 +32,13 @@ use regex_syntax::hir::{self, Class, ClassBytes, ClassBytesRange, ClassUnicode, 
 
 use super::RulesError;
 use super::automata::Syntax;
-use super::pattern::{self, Engines, OutOfBudget, Pattern};
+use super::pattern::{self, Budget, Engines, OutOfBudget, Pattern};
+
+/// Texts up to this long whose match the precompiled DFA cannot find are
+/// searched from their beginnings by the groups' automaton (a few times
+/// their length in all, at its speed); longer ones by the pattern compiled
+/// for whole-text searches.
+const SHORT_TEXT: usize = 16 << 10;
 
 #[derive(Debug)]
 pub(crate) struct CapturePattern {
@@ -84,23 +97,50 @@ impl CapturePattern {
 
     /// The leftmost-first match at or after `at`, with its groups.
     fn captures_at(&self, text: &[u8], at: usize) -> Option<Captures> {
-        let input = match self.span.find_at(text, at) {
+        let input = match self.span.find_precompiled(text, at) {
             Ok(None) => return None,
             Ok(Some((start, end))) => Input::new(text).range(start..end).anchored(Anchored::Yes),
-            // One search over the rest of the text, by the pattern compiled
-            // for whole-text searches (its lazy DFA: the groups' engines
-            // alone would be slow over 256 KiB of hostile text).
-            Err(OutOfBudget) => {
-                let rest = Input::new(text).range(at.min(text.len())..);
-                let found = self.span.regex_for(text)?.find(rest)?;
-                Input::new(text).range(found.range()).anchored(Anchored::Yes)
-            }
+            Err(OutOfBudget) if text.len() <= SHORT_TEXT => match self.search_from_beginnings(text, at) {
+                Ok(found) => return found,
+                Err(OutOfBudget) => self.whole_text(text, at)?,
+            },
+            Err(OutOfBudget) => self.whole_text(text, at)?,
         };
+        self.read(text, &input)
+    }
+
+    /// The groups of the match `input` (anchored) finds, if any.
+    fn read(&self, text: &[u8], input: &Input) -> Option<Captures> {
         let span = text.get(input.get_span().range()).unwrap_or_default();
         let groups = if span.is_ascii() { self.groups_for_ascii()? } else { self.groups()? };
         let mut captures = groups.create_captures();
-        groups.search_captures(&input, &mut captures);
+        groups.search_captures(input, &mut captures);
         captures.is_match().then_some(captures)
+    }
+
+    /// The leftmost-first match at or after `at`, by the groups' automaton
+    /// run from each place a match may begin; `Err` when there is no list
+    /// of them or the budget runs out.
+    fn search_from_beginnings(&self, text: &[u8], at: usize) -> Result<Option<Captures>, OutOfBudget> {
+        let mut budget = Budget::for_text(text);
+        for start in self.span.starts_from(text, at)? {
+            // What it may read: all the rest of the text.
+            budget.take(text.len() - start + 1)?;
+            if let Some(captures) = self.read(text, &Input::new(text).range(start..).anchored(Anchored::Yes)) {
+                return Ok(Some(captures));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The leftmost-first match at or after `at`, found by one search over
+    /// the rest of the text by the pattern compiled for whole-text
+    /// searches (its lazy DFA: the groups' engines alone would be slow over
+    /// 256 KiB of hostile text); as the input its groups are read over.
+    fn whole_text<'t>(&self, text: &'t [u8], at: usize) -> Option<Input<'t>> {
+        let rest = Input::new(text).range(at.min(text.len())..);
+        let found = self.span.regex_for(text)?.find(rest)?;
+        Some(Input::new(text).range(found.range()).anchored(Anchored::Yes))
     }
 
     /// The leftmost-first match, with its groups.
@@ -237,6 +277,30 @@ mod tests {
                 proptest::prop_assert_eq!(found, expected, "{:?} on {:?}", extract.span().source(), text);
             }
         }
+    }
+
+    #[test]
+    fn a_short_text_the_precompiled_dfa_cannot_read_is_searched_from_its_beginnings() {
+        let rules = crate::notice::Rules::builtin();
+        let extract = rules
+            .formats
+            .iter()
+            .flat_map(|f| &f.extract)
+            .find(|e| e.span().source().contains("Compte utilis"))
+            .expect("the 2021 extract");
+        // The DFA gives up on the accented text around `Merci\b`.
+        let text = "Date : 10/12/2021\nService : impots.gouv.fr Compte utilisé : Ameli.fr Merci de votre confiance";
+        assert!(extract.span().find_precompiled(text.as_bytes(), 0).is_err());
+        let captures = extract.captures(text.as_bytes()).expect("a match");
+        assert_eq!(group(&captures, text.as_bytes(), "site"), Some(&b"impots.gouv.fr"[..]));
+        assert_eq!(group(&captures, text.as_bytes(), "identity_provider"), Some(&b"Ameli.fr"[..]));
+        // Not compiled for whole-text searches.
+        assert!(!extract.span().is_compiled());
+        // A long one is, and reads the same.
+        let long = format!("{}{text}", "é ".repeat(SHORT_TEXT));
+        let captures = extract.captures(long.as_bytes()).expect("a match");
+        assert_eq!(group(&captures, long.as_bytes(), "identity_provider"), Some(&b"Ameli.fr"[..]));
+        assert!(extract.span().is_compiled());
     }
 
     #[test]

@@ -88,7 +88,7 @@ impl Budget {
         Budget(text.len().saturating_mul(4).saturating_add(4096))
     }
 
-    fn take(&mut self, bytes: usize) -> Result<(), OutOfBudget> {
+    pub(crate) fn take(&mut self, bytes: usize) -> Result<(), OutOfBudget> {
         self.0 = self.0.checked_sub(bytes).ok_or(OutOfBudget)?;
         Ok(())
     }
@@ -275,6 +275,19 @@ impl Pattern {
         earliest: bool,
         budget: &mut Budget,
     ) -> Result<Option<usize>, OutOfBudget> {
+        self.match_at_or(text, start, earliest, budget, true)
+    }
+
+    /// As [`Pattern::match_at`]; without `compile`, `Err` where the
+    /// precompiled DFA cannot tell (instead of compiling the pattern).
+    fn match_at_or(
+        &self,
+        text: &[u8],
+        start: usize,
+        earliest: bool,
+        budget: &mut Budget,
+        compile: bool,
+    ) -> Result<Option<usize>, OutOfBudget> {
         let start = start.min(text.len());
         let precompiled = match self.dfa() {
             Some(AnchoredDfa::Sparse(dfa)) => dfa_match_at(dfa, text, start, earliest, budget),
@@ -283,6 +296,9 @@ impl Pattern {
         };
         if let Ok(found) = precompiled {
             return Ok(found);
+        }
+        if !compile {
+            return Err(OutOfBudget);
         }
         // What it may read: all the rest of the text.
         budget.take(text.len() - start + 1)?;
@@ -294,13 +310,40 @@ impl Pattern {
     /// `Err` when anchored searches cannot tell (too many beginnings, or
     /// none to start from): a search over the whole text is then needed.
     pub(crate) fn find_at(&self, text: &[u8], at: usize) -> Result<Option<(usize, usize)>, OutOfBudget> {
+        self.find_at_or(text, at, true)
+    }
+
+    /// As [`Pattern::find_at`], by the precompiled DFAs alone: `Err` too
+    /// where they cannot tell (a Unicode `\b` near non-ASCII text), and
+    /// the pattern is not compiled.
+    pub(crate) fn find_precompiled(&self, text: &[u8], at: usize) -> Result<Option<(usize, usize)>, OutOfBudget> {
+        self.find_at_or(text, at, false)
+    }
+
+    fn find_at_or(&self, text: &[u8], at: usize, compile: bool) -> Result<Option<(usize, usize)>, OutOfBudget> {
         let at = at.min(text.len());
         if let Some(Ok(found)) = self.whole().map(|w| w.try_search(&Input::new(text).range(at..))) {
             return Ok(found.map(|m| (m.start(), m.end())));
         }
+        let mut budget = match self.starts {
+            Starts::AtStart => Budget(usize::MAX),
+            _ => Budget::for_text(text),
+        };
+        for start in self.starts_from(text, at)? {
+            if let Some(end) = self.match_at_or(text, start, false, &mut budget, compile)? {
+                return Ok(Some((start, end)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Where the matches at or after `at` may begin, in order; `Err` when
+    /// there is no list of them (or more than [`MOST_BEGINNINGS`]).
+    pub(crate) fn starts_from(&self, text: &[u8], at: usize) -> Result<Vec<usize>, OutOfBudget> {
+        let at = at.min(text.len());
         match &self.starts {
-            Starts::AtStart if at > 0 => Ok(None),
-            Starts::AtStart => Ok(self.match_at(text, 0, false, &mut Budget(usize::MAX))?.map(|end| (0, end))),
+            Starts::AtStart if at > 0 => Ok(Vec::new()),
+            Starts::AtStart => Ok(vec![0]),
             Starts::Literals(_) => {
                 let beginnings = self.beginnings().ok_or(OutOfBudget)?;
                 let mut starts = Vec::new();
@@ -312,16 +355,16 @@ impl Pattern {
                 }
                 starts.sort_unstable();
                 starts.dedup();
-                let mut budget = Budget::for_text(text);
-                for start in starts {
-                    if let Some(end) = self.match_at(text, start, false, &mut budget)? {
-                        return Ok(Some((start, end)));
-                    }
-                }
-                Ok(None)
+                Ok(starts)
             }
             Starts::Anywhere => Err(OutOfBudget),
         }
+    }
+
+    /// Whether the pattern was compiled here (for whole-text searches).
+    #[cfg(test)]
+    pub(crate) fn is_compiled(&self) -> bool {
+        self.compiled.get().is_some()
     }
 
     pub(crate) fn source(&self) -> &str {
