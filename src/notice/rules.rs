@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 mod automata;
 mod capture;
+mod literals;
 mod lures;
 mod pattern;
 
@@ -482,6 +483,17 @@ impl Rules {
         let services =
             self.brand_words.iter().chain(&self.claim_phrases).chain(&self.display_names).map(|(_, pattern)| pattern);
         formats.chain(extracts).chain(services).chain(self.lures.patterns())
+    }
+
+    /// Every literal set searched (the patterns' beginnings, the lures'
+    /// prefilter), for the table of precompiled automata.
+    #[cfg(test)]
+    pub(crate) fn literal_sets(&self) -> Vec<&literals::Literals> {
+        let login_time = crate::notice::when::patterns().map(|p| -> &Pattern { p });
+        let mut sets: Vec<&literals::Literals> =
+            self.patterns().chain(login_time).filter_map(Pattern::beginnings).collect();
+        sets.extend(self.lures.prefilter());
+        sets
     }
 
     /// Lure categories found in `folded` text, in rule order, once each.

@@ -28,6 +28,11 @@
 //! and the unanchored forward and anchored reverse dense pair that find a
 //! match anywhere in one pass (for the patterns whose matches begin almost
 //! anywhere, when small).
+//!
+//! Then the literal sets the built-in rules search ([`super::literals`]):
+//! entries of syntax 3, an empty source, the set as the literals of "where
+//! matches start", and its DFA as the anchored one (dense; unanchored, one
+//! pattern for each length, every match reported).
 
 use std::sync::OnceLock;
 
@@ -70,7 +75,7 @@ impl Syntax {
         regex_syntax::ParserBuilder::new().unicode(!folded).utf8(!folded).build().parse(source).ok()
     }
 
-    fn code(self) -> u8 {
+    pub(crate) fn code(self) -> u8 {
         match self {
             Syntax::Folded => 0,
             Syntax::Plain => 1,
@@ -163,10 +168,27 @@ type Entry = (u8, &'static str, Precompiled);
 
 /// The table's entry for `source`, if it is a built-in pattern.
 pub(crate) fn lookup(source: &str, syntax: Syntax) -> Option<Precompiled> {
-    static INDEX: OnceLock<Vec<Entry>> = OnceLock::new();
-    let index = INDEX.get_or_init(|| read_table(&TABLE.bytes).unwrap_or_default());
-    let (_, _, entry) = index.iter().find(|(code, s, _)| *code == syntax.code() && *s == source)?;
+    let (_, _, entry) = index().iter().find(|(code, s, _)| *code == syntax.code() && *s == source)?;
     Some(Precompiled { starts: entry.starts.clone(), dfa: entry.dfa, whole: entry.whole })
+}
+
+/// The code of a literal set's entry.
+const LITERAL_SET: u8 = 3;
+
+/// The precompiled DFA that finds every occurrence of `literals`, if the
+/// table has one for that set: a serialised dense DFA, 8-byte aligned.
+pub(crate) fn literal_set(literals: &[Vec<u8>]) -> Option<&'static [u8]> {
+    index().iter().find_map(|(code, _, entry)| match (&entry.starts, entry.dfa) {
+        (Starts::Literals(set), Some(AnchoredBytes::Dense(bytes))) if *code == LITERAL_SET && set == literals => {
+            Some(bytes)
+        }
+        _ => None,
+    })
+}
+
+fn index() -> &'static [Entry] {
+    static INDEX: OnceLock<Vec<Entry>> = OnceLock::new();
+    INDEX.get_or_init(|| read_table(&TABLE.bytes).unwrap_or_default())
 }
 
 /// The entries of a table; `None` if it is damaged (it never is: it is
@@ -316,9 +338,36 @@ pub(crate) fn compile_dfa(source: &str, syntax: Syntax) -> Option<regex_automata
         .ok()
 }
 
-/// The table for these patterns, as `automata.bin` holds it.
+/// The DFA that finds where `literals` (none empty) end, overlapping ones
+/// included: unanchored, one pattern for each length (shortest first), the
+/// alternation of the literals of that length, every match reported, as
+/// [`super::literals`] searches it.
 #[cfg(test)]
-pub(crate) fn generate<'a>(patterns: impl IntoIterator<Item = (Syntax, &'a str)>) -> Vec<u8> {
+pub(crate) fn compile_literals(literals: &[Vec<u8>]) -> Option<Vec<u8>> {
+    use regex_automata::dfa::{StartKind, dense};
+    let mut lens: Vec<usize> = literals.iter().map(Vec::len).collect();
+    lens.sort_unstable();
+    lens.dedup();
+    let of_len = |len: usize| literals.iter().filter(|l| l.len() == len).map(|l| Hir::literal(l.as_slice())).collect();
+    let by_len: Vec<Hir> = lens.into_iter().map(|len| Hir::alternation(of_len(len))).collect();
+    let nfa =
+        regex_automata::nfa::thompson::Compiler::new().configure(no_groups()).build_many_from_hir(&by_len).ok()?;
+    let dfa = dense::Builder::new()
+        .configure(
+            dense_config(MAX_DFA_BYTES).start_kind(StartKind::Unanchored).match_kind(regex_automata::MatchKind::All),
+        )
+        .build_from_nfa(&nfa)
+        .ok()?;
+    Some(dense_bytes(&dfa))
+}
+
+/// The table for these patterns and literal sets, as `automata.bin`
+/// holds it.
+#[cfg(test)]
+pub(crate) fn generate<'a>(
+    patterns: impl IntoIterator<Item = (Syntax, &'a str)>,
+    literal_sets: impl IntoIterator<Item = &'a [Vec<u8>]>,
+) -> Vec<u8> {
     fn chunk(out: &mut Vec<u8>, bytes: &[u8]) {
         out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
         out.extend_from_slice(bytes);
@@ -363,6 +412,31 @@ pub(crate) fn generate<'a>(patterns: impl IntoIterator<Item = (Syntax, &'a str)>
             out.extend_from_slice(&dfa);
         }
     }
+    let mut seen: Vec<&[Vec<u8>]> = Vec::new();
+    for set in literal_sets {
+        if seen.contains(&set) {
+            continue;
+        }
+        seen.push(set);
+        // Looked up as numbers (`super::literals`): at most 8 bytes.
+        if set.iter().any(|l| l.len() > 8) {
+            continue;
+        }
+        let Some(dfa) = compile_literals(set) else { continue };
+        out.push(LITERAL_SET);
+        chunk(&mut out, b"");
+        out.push(1);
+        out.extend_from_slice(&(set.len() as u32).to_le_bytes());
+        for literal in set {
+            chunk(&mut out, literal);
+        }
+        out.push(2);
+        for dfa in [dfa, Vec::new(), Vec::new()] {
+            out.extend_from_slice(&(dfa.len() as u32).to_le_bytes());
+            out.resize(out.len().next_multiple_of(8), 0);
+            out.extend_from_slice(&dfa);
+        }
+    }
     out
 }
 
@@ -382,7 +456,9 @@ mod tests {
     #[test]
     fn the_precompiled_automata_are_those_of_the_builtin_patterns() {
         let rules = Rules::builtin();
-        let fresh = generate(builtin(&rules).into_iter().map(|p| (p.syntax(), p.source())));
+        let sets = rules.literal_sets();
+        let fresh =
+            generate(builtin(&rules).into_iter().map(|p| (p.syntax(), p.source())), sets.iter().map(|s| s.literals()));
         if std::env::var_os("VIGIE_REGENERATE_AUTOMATA").is_some() {
             std::fs::write(PATH, &fresh).expect("automata.bin is writable");
             return;
@@ -425,6 +501,27 @@ mod tests {
     }
 
     #[test]
+    fn every_literal_set_in_the_table_loads() {
+        let mut sets = 0;
+        for (code, _, entry) in index() {
+            if *code != LITERAL_SET {
+                continue;
+            }
+            let Some(AnchoredBytes::Dense(dfa)) = entry.dfa else { panic!("a dense DFA for {:?}", entry.starts) };
+            assert!(regex_automata::dfa::dense::DFA::from_bytes(dfa).is_ok(), "{:?}", entry.starts);
+            sets += 1;
+        }
+        let rules = Rules::builtin();
+        let mut distinct: Vec<&[Vec<u8>]> = Vec::new();
+        for set in rules.literal_sets() {
+            if !distinct.contains(&set.literals()) {
+                distinct.push(set.literals());
+            }
+        }
+        assert_eq!(sets, distinct.len());
+    }
+
+    #[test]
     fn a_pattern_begins_at_the_start_after_its_prefix_literals_or_anywhere() {
         let starts_of = |source| starts_of(source, Syntax::Folded);
         assert_eq!(starts_of("^(?:ab|cd)$"), Starts::AtStart);
@@ -446,8 +543,9 @@ mod tests {
     #[test]
     fn a_damaged_table_is_refused_not_read_past_its_end() {
         let patterns = [(Syntax::Folded, "^abc$"), (Syntax::Plain, "x(y|é)")];
-        let good: &'static [u8] = Box::leak(generate(patterns).into_boxed_slice());
-        assert_eq!(read_table(good).map(|t| t.len()), Some(2));
+        let literals = [b"ab".to_vec(), b"b".to_vec()];
+        let good: &'static [u8] = Box::leak(generate(patterns, [&literals[..]]).into_boxed_slice());
+        assert_eq!(read_table(good).map(|t| t.len()), Some(3));
         for cut in [1, 5, 9, good.len() / 2] {
             let damaged: &'static [u8] = Box::leak(good[..cut].to_vec().into_boxed_slice());
             assert!(read_table(damaged).is_none(), "cut at {cut}");

@@ -7,21 +7,46 @@
 //! use that reads groups and nothing else (no lazy DFA to warm, no reverse
 //! automaton, no prefilter: the costly parts of compiling a regex, paid
 //! by each short `vigie scan`).
+//!
+//! A span that is all ASCII (most greetings, sites and dates) has its
+//! groups read by the same pattern with every class cut to ASCII: over
+//! ASCII bytes a class can only match its ASCII members, so the groups are
+//! the same, and the automaton costs a fraction to build (the greeting's
+//! `\p{L}` classes, repeated by `{0,4}`, were most of a short scan's
+//! compiling). Look-arounds (`\b`, `^`) are kept as they are: they may
+//! look at the text around the span, which need not be ASCII.
+//!
+//! Where the precompiled DFA cannot tell (it gives up on non-ASCII text
+//! when the pattern has a Unicode `\b`: the FranceConnect 2021 extract's
+//! `Merci\b` over "Compte utilisé"), a short text is searched by the
+//! groups' automaton itself, from each place a match may begin, within
+//! the same [`Budget`] as the anchored searches; a long one (or past the
+//! budget) by the pattern compiled for whole-text searches.
 
 use std::sync::OnceLock;
 
 use regex_automata::meta::Regex;
 use regex_automata::util::captures::Captures;
 use regex_automata::{Anchored, Input};
+use regex_syntax::hir::{self, Class, ClassBytes, ClassBytesRange, ClassUnicode, ClassUnicodeRange, Hir, HirKind};
 
 use super::RulesError;
 use super::automata::Syntax;
-use super::pattern::{self, Engines, OutOfBudget, Pattern};
+use super::pattern::{self, Budget, Engines, OutOfBudget, Pattern};
+
+/// Texts up to this long whose match the precompiled DFA cannot find are
+/// searched from their beginnings by the groups' automaton (a few times
+/// their length in all, at its speed); longer ones by the pattern compiled
+/// for whole-text searches.
+const SHORT_TEXT: usize = 16 << 10;
 
 #[derive(Debug)]
 pub(crate) struct CapturePattern {
     span: Pattern,
     groups: OnceLock<Option<Regex>>,
+    /// For a plain-text pattern: the groups' automaton with its classes
+    /// cut to ASCII, for ASCII spans.
+    ascii_groups: OnceLock<Option<Regex>>,
 }
 
 impl CapturePattern {
@@ -32,13 +57,17 @@ impl CapturePattern {
             // Freshly made: the cell is empty.
             let _ = groups.set(pattern::compile(&source, syntax, Engines::Groups, owner)?);
         }
-        Ok(CapturePattern { span: Pattern::with_syntax(source, syntax, false, owner)?, groups })
+        Ok(CapturePattern {
+            span: Pattern::with_syntax(source, syntax, false, owner)?,
+            groups,
+            ascii_groups: OnceLock::new(),
+        })
     }
 
     /// A pattern compiled on first use (a built-in one: a unit test proves
     /// it valid).
     pub(crate) fn lazy(source: String, syntax: Syntax) -> CapturePattern {
-        CapturePattern { span: Pattern::lazy(source, syntax), groups: OnceLock::new() }
+        CapturePattern { span: Pattern::lazy(source, syntax), groups: OnceLock::new(), ascii_groups: OnceLock::new() }
     }
 
     /// The automaton that reads the groups, compiled now if need be;
@@ -51,24 +80,67 @@ impl CapturePattern {
             .as_ref()
     }
 
+    /// The automaton that reads the groups of a match over `span`, all of
+    /// whose bytes are ASCII: a plain-text pattern's classes cut to ASCII
+    /// (folded text's are ASCII already); the full automaton if that one
+    /// does not build.
+    fn groups_for_ascii(&self) -> Option<&Regex> {
+        if self.span.syntax() == Syntax::Folded {
+            return self.groups();
+        }
+        let cut = self.ascii_groups.get_or_init(|| {
+            let hir = self.span.syntax().parse(self.span.source())?;
+            pattern::compile_hir(&ascii_classes(&hir), self.span.syntax(), Engines::Groups)
+        });
+        cut.as_ref().or_else(|| self.groups())
+    }
+
     /// The leftmost-first match at or after `at`, with its groups.
     fn captures_at(&self, text: &[u8], at: usize) -> Option<Captures> {
-        let input = match self.span.find_at(text, at) {
+        let input = match self.span.find_precompiled(text, at) {
             Ok(None) => return None,
             Ok(Some((start, end))) => Input::new(text).range(start..end).anchored(Anchored::Yes),
-            // One search over the rest of the text, by the pattern compiled
-            // for whole-text searches (its lazy DFA: the groups' engines
-            // alone would be slow over 256 KiB of hostile text).
-            Err(OutOfBudget) => {
-                let rest = Input::new(text).range(at.min(text.len())..);
-                let found = self.span.regex_for(text)?.find(rest)?;
-                Input::new(text).range(found.range()).anchored(Anchored::Yes)
-            }
+            Err(OutOfBudget) if text.len() <= SHORT_TEXT => match self.search_from_beginnings(text, at) {
+                Ok(found) => return found,
+                Err(OutOfBudget) => self.whole_text(text, at)?,
+            },
+            Err(OutOfBudget) => self.whole_text(text, at)?,
         };
-        let groups = self.groups()?;
+        self.read(text, &input)
+    }
+
+    /// The groups of the match `input` (anchored) finds, if any.
+    fn read(&self, text: &[u8], input: &Input) -> Option<Captures> {
+        let span = text.get(input.get_span().range()).unwrap_or_default();
+        let groups = if span.is_ascii() { self.groups_for_ascii()? } else { self.groups()? };
         let mut captures = groups.create_captures();
-        groups.search_captures(&input, &mut captures);
+        groups.search_captures(input, &mut captures);
         captures.is_match().then_some(captures)
+    }
+
+    /// The leftmost-first match at or after `at`, by the groups' automaton
+    /// run from each place a match may begin; `Err` when there is no list
+    /// of them or the budget runs out.
+    fn search_from_beginnings(&self, text: &[u8], at: usize) -> Result<Option<Captures>, OutOfBudget> {
+        let mut budget = Budget::for_text(text);
+        for start in self.span.starts_from(text, at)? {
+            // What it may read: all the rest of the text.
+            budget.take(text.len() - start + 1)?;
+            if let Some(captures) = self.read(text, &Input::new(text).range(start..).anchored(Anchored::Yes)) {
+                return Ok(Some(captures));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The leftmost-first match at or after `at`, found by one search over
+    /// the rest of the text by the pattern compiled for whole-text
+    /// searches (its lazy DFA: the groups' engines alone would be slow over
+    /// 256 KiB of hostile text); as the input its groups are read over.
+    fn whole_text<'t>(&self, text: &'t [u8], at: usize) -> Option<Input<'t>> {
+        let rest = Input::new(text).range(at.min(text.len())..);
+        let found = self.span.regex_for(text)?.find(rest)?;
+        Some(Input::new(text).range(found.range()).anchored(Anchored::Yes))
     }
 
     /// The leftmost-first match, with its groups.
@@ -93,6 +165,32 @@ impl CapturePattern {
     /// Where the match is found: what the precompiled table holds.
     pub(crate) fn span(&self) -> &Pattern {
         &self.span
+    }
+}
+
+/// `hir` with every class cut to its ASCII members (a class left empty
+/// matches nothing); the rest, look-arounds included, as it is.
+fn ascii_classes(hir: &Hir) -> Hir {
+    match hir.kind() {
+        HirKind::Class(Class::Unicode(class)) => {
+            let mut class = class.clone();
+            class.intersect(&ClassUnicode::new([ClassUnicodeRange::new('\0', '\x7f')]));
+            Hir::class(Class::Unicode(class))
+        }
+        HirKind::Class(Class::Bytes(class)) => {
+            let mut class = class.clone();
+            class.intersect(&ClassBytes::new([ClassBytesRange::new(0, 0x7f)]));
+            Hir::class(Class::Bytes(class))
+        }
+        HirKind::Repetition(repetition) => {
+            Hir::repetition(hir::Repetition { sub: Box::new(ascii_classes(&repetition.sub)), ..repetition.clone() })
+        }
+        HirKind::Capture(capture) => {
+            Hir::capture(hir::Capture { sub: Box::new(ascii_classes(&capture.sub)), ..capture.clone() })
+        }
+        HirKind::Concat(parts) => Hir::concat(parts.iter().map(ascii_classes).collect()),
+        HirKind::Alternation(branches) => Hir::alternation(branches.iter().map(ascii_classes).collect()),
+        HirKind::Empty | HirKind::Literal(_) | HirKind::Look(_) => hir.clone(),
     }
 }
 
@@ -127,6 +225,82 @@ mod tests {
         let text = "Objet\nBonjour Élodie Lefèvre, voici".as_bytes();
         let captures = greeting.captures(text).expect("a match");
         assert_eq!(group(&captures, text, "name"), Some("Élodie Lefèvre".as_bytes()));
+    }
+
+    #[test]
+    fn an_ascii_span_has_its_groups_read_with_classes_cut_to_ascii() {
+        let greeting = pattern(r"[Bb]onjour\s+(?P<name>\p{Lu}\p{L}*(?:\s\p{Lu}\p{L}*){0,4})\s*,", Syntax::Plain);
+        let text = "Objet\nBonjour Jeanne Dupont, voici".as_bytes();
+        let captures = greeting.captures(text).expect("a match");
+        assert_eq!(group(&captures, text, "name"), Some(&b"Jeanne Dupont"[..]));
+        // The ASCII automaton read it; the full one was not needed.
+        assert!(greeting.ascii_groups.get().is_some_and(Option::is_some));
+        let text = "Bonjour Élodie Lefèvre,".as_bytes();
+        let captures = greeting.captures(text).expect("a match");
+        assert_eq!(group(&captures, text, "name"), Some("Élodie Lefèvre".as_bytes()));
+        // Look-arounds still look past the span: "é" is a word character.
+        let word = pattern(r"\b(?P<w>ab)\b", Syntax::Plain);
+        assert!(word.captures("éab".as_bytes()).is_none());
+        assert!(word.captures("é ab".as_bytes()).is_some());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+        /// Greetings, sites and providers with and without accents: the
+        /// built-in extracts read the groups the regex crate reads with
+        /// its Unicode classes.
+        #[test]
+        fn the_builtin_extracts_read_the_groups_the_unicode_classes_read(
+            words in proptest::collection::vec(proptest::sample::select(vec![
+                "Bonjour", "bonjour", "Jeanne", "Dupont", "Élodie", "Lefèvre", "O\u{2019}Neil", "Jean-Luc", "MARTIN",
+                "de", "la", ",", ".", "\n", "é", "Service", ":", "impots.gouv.fr", "Compte utilisé", "Compte utilise",
+                "Ameli.fr", "Merci", "Mercié", "Mercix", "au service", "\"", "avec FranceConnect", "grâce à",
+                "FRANCECONNECT", "sur le site", "avec votre compte", "K", "\u{212a}", "ſ", "x",
+            ]), 0..24),
+            separators in proptest::collection::vec(proptest::sample::select(vec![" ", "", "  ", "\n", "\u{a0}"]), 24),
+        ) {
+            let rules = crate::notice::Rules::builtin();
+            let mut text = String::new();
+            for (word, separator) in words.iter().zip(&separators) {
+                text.push_str(word);
+                text.push_str(separator);
+            }
+            for extract in rules.formats.iter().flat_map(|f| &f.extract) {
+                let reference = regex::Regex::new(extract.span().source()).expect("valid");
+                let expected = reference.captures(&text).map(|c| {
+                    c.iter().map(|g| g.map(|m| (m.start(), m.end()))).collect::<Vec<_>>()
+                });
+                let found = extract.captures(text.as_bytes()).map(|c| {
+                    (0..c.group_len()).map(|i| c.get_group(i).map(|s| (s.start, s.end))).collect::<Vec<_>>()
+                });
+                proptest::prop_assert_eq!(found, expected, "{:?} on {:?}", extract.span().source(), text);
+            }
+        }
+    }
+
+    #[test]
+    fn a_short_text_the_precompiled_dfa_cannot_read_is_searched_from_its_beginnings() {
+        let rules = crate::notice::Rules::builtin();
+        let extract = rules
+            .formats
+            .iter()
+            .flat_map(|f| &f.extract)
+            .find(|e| e.span().source().contains("Compte utilis"))
+            .expect("the 2021 extract");
+        // The DFA gives up on the accented text around `Merci\b`.
+        let text = "Date : 10/12/2021\nService : impots.gouv.fr Compte utilisé : Ameli.fr Merci de votre confiance";
+        assert!(extract.span().find_precompiled(text.as_bytes(), 0).is_err());
+        let captures = extract.captures(text.as_bytes()).expect("a match");
+        assert_eq!(group(&captures, text.as_bytes(), "site"), Some(&b"impots.gouv.fr"[..]));
+        assert_eq!(group(&captures, text.as_bytes(), "identity_provider"), Some(&b"Ameli.fr"[..]));
+        // Not compiled for whole-text searches.
+        assert!(!extract.span().is_compiled());
+        // A long one is, and reads the same.
+        let long = format!("{}{text}", "é ".repeat(SHORT_TEXT));
+        let captures = extract.captures(long.as_bytes()).expect("a match");
+        assert_eq!(group(&captures, long.as_bytes(), "identity_provider"), Some(&b"Ameli.fr"[..]));
+        assert!(extract.span().is_compiled());
     }
 
     #[test]

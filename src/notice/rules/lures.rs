@@ -9,11 +9,10 @@
 //! A pattern whose matches begin almost anywhere (`s.acquitter`), or that
 //! has no list of beginnings, is searched over the whole text instead.
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-
 use regex_automata::Input;
 
 use super::automata::Starts as Beginnings;
+use super::literals::Literals;
 use super::pattern::{Budget, MOST_BEGINNINGS, OutOfBudget, Pattern};
 use super::{LureCategory, RulesError};
 
@@ -22,7 +21,7 @@ pub(crate) struct Lures {
     /// In rule order (the config's first).
     patterns: Vec<(LureCategory, Pattern)>,
     /// The prefix literals of the patterns that have some.
-    prefilter: Option<AhoCorasick>,
+    prefilter: Option<Literals>,
     /// For each literal of `prefilter`, the patterns it begins.
     owners: Vec<Vec<usize>>,
     /// The patterns without a list of beginnings.
@@ -57,18 +56,13 @@ impl Lures {
             }
             patterns.push((category, pattern));
         }
-        // A DFA: a few hundred literals, built in half a millisecond, and
-        // searched over every body several times faster than an NFA.
+        // Precompiled for the built-in lures.
         let prefilter = if literals.is_empty() {
             None
         } else {
-            match AhoCorasick::builder()
-                .kind(Some(AhoCorasickKind::DFA))
-                .match_kind(MatchKind::Standard)
-                .build(&literals)
-            {
-                Ok(ac) => Some(ac),
-                Err(_) => {
+            match Literals::new(&literals) {
+                Some(search) => Some(search),
+                None => {
                     // Too large for the automaton: run every pattern.
                     always = (0..patterns.len()).collect();
                     owners.clear();
@@ -92,9 +86,9 @@ impl Lures {
             // More beginnings than this: one search over the whole text
             // (the lists stay small, whatever the text).
             let most = MOST_BEGINNINGS;
-            for m in prefilter.find_overlapping_iter(text) {
-                for &index in self.owners.get(m.pattern().as_usize()).map(Vec::as_slice).unwrap_or_default() {
-                    starts[index].add(m.start(), most);
+            for (literal, start) in prefilter.find_overlapping(text) {
+                for &index in self.owners.get(literal).map(Vec::as_slice).unwrap_or_default() {
+                    starts[index].add(start, most);
                 }
             }
         }
@@ -164,6 +158,11 @@ impl Lures {
     #[cfg(test)]
     pub(super) fn patterns(&self) -> impl Iterator<Item = &Pattern> {
         self.patterns.iter().map(|(_, p)| p)
+    }
+
+    #[cfg(test)]
+    pub(super) fn prefilter(&self) -> Option<&Literals> {
+        self.prefilter.as_ref()
     }
 }
 

@@ -18,6 +18,8 @@
 use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
+
+use super::literals::Literals;
 use regex_automata::dfa::{Automaton, dense, regex::Regex as DfaRegex, sparse::DFA};
 use regex_automata::meta::{self, Regex as AsciiRegex};
 use regex_automata::nfa::thompson::WhichCaptures;
@@ -33,8 +35,9 @@ pub(crate) struct Pattern {
     syntax: Syntax,
     /// Where its matches can begin.
     starts: Starts,
-    /// `starts`' literals as one automaton, built on first use.
-    beginnings: OnceLock<Option<AhoCorasick>>,
+    /// `starts`' literals as one automaton (precompiled, or built on
+    /// first use).
+    beginnings: OnceLock<Option<Literals>>,
     /// A built-in pattern's precompiled anchored DFA, checked on first use.
     dfa_bytes: Option<AnchoredBytes>,
     dfa: OnceLock<Option<AnchoredDfa>>,
@@ -85,7 +88,7 @@ impl Budget {
         Budget(text.len().saturating_mul(4).saturating_add(4096))
     }
 
-    fn take(&mut self, bytes: usize) -> Result<(), OutOfBudget> {
+    pub(crate) fn take(&mut self, bytes: usize) -> Result<(), OutOfBudget> {
         self.0 = self.0.checked_sub(bytes).ok_or(OutOfBudget)?;
         Ok(())
     }
@@ -221,12 +224,12 @@ impl Pattern {
                 let Some(beginnings) = self.beginnings() else { return self.is_match_anywhere(text) };
                 let mut budget = Budget::for_text(text);
                 let mut previous = None;
-                for m in beginnings.find_overlapping_iter(text) {
-                    if previous == Some(m.start()) {
+                for start in beginnings.starts(text) {
+                    if previous == Some(start) {
                         continue;
                     }
-                    previous = Some(m.start());
-                    match self.match_at(text, m.start(), true, &mut budget) {
+                    previous = Some(start);
+                    match self.match_at(text, start, true, &mut budget) {
                         Ok(Some(_)) => return true,
                         Ok(None) => {}
                         Err(OutOfBudget) => return self.is_match_anywhere(text),
@@ -242,12 +245,10 @@ impl Pattern {
         self.regex_for(text).is_some_and(|re| re.is_match(text))
     }
 
-    fn beginnings(&self) -> Option<&AhoCorasick> {
+    pub(crate) fn beginnings(&self) -> Option<&Literals> {
         self.beginnings
             .get_or_init(|| match &self.starts {
-                Starts::Literals(literals) => {
-                    AhoCorasick::builder().kind(Some(AhoCorasickKind::DFA)).build(literals).ok()
-                }
+                Starts::Literals(literals) => Literals::new(literals),
                 _ => None,
             })
             .as_ref()
@@ -274,6 +275,19 @@ impl Pattern {
         earliest: bool,
         budget: &mut Budget,
     ) -> Result<Option<usize>, OutOfBudget> {
+        self.match_at_or(text, start, earliest, budget, true)
+    }
+
+    /// As [`Pattern::match_at`]; without `compile`, `Err` where the
+    /// precompiled DFA cannot tell (instead of compiling the pattern).
+    fn match_at_or(
+        &self,
+        text: &[u8],
+        start: usize,
+        earliest: bool,
+        budget: &mut Budget,
+        compile: bool,
+    ) -> Result<Option<usize>, OutOfBudget> {
         let start = start.min(text.len());
         let precompiled = match self.dfa() {
             Some(AnchoredDfa::Sparse(dfa)) => dfa_match_at(dfa, text, start, earliest, budget),
@@ -282,6 +296,9 @@ impl Pattern {
         };
         if let Ok(found) = precompiled {
             return Ok(found);
+        }
+        if !compile {
+            return Err(OutOfBudget);
         }
         // What it may read: all the rest of the text.
         budget.take(text.len() - start + 1)?;
@@ -293,34 +310,61 @@ impl Pattern {
     /// `Err` when anchored searches cannot tell (too many beginnings, or
     /// none to start from): a search over the whole text is then needed.
     pub(crate) fn find_at(&self, text: &[u8], at: usize) -> Result<Option<(usize, usize)>, OutOfBudget> {
+        self.find_at_or(text, at, true)
+    }
+
+    /// As [`Pattern::find_at`], by the precompiled DFAs alone: `Err` too
+    /// where they cannot tell (a Unicode `\b` near non-ASCII text), and
+    /// the pattern is not compiled.
+    pub(crate) fn find_precompiled(&self, text: &[u8], at: usize) -> Result<Option<(usize, usize)>, OutOfBudget> {
+        self.find_at_or(text, at, false)
+    }
+
+    fn find_at_or(&self, text: &[u8], at: usize, compile: bool) -> Result<Option<(usize, usize)>, OutOfBudget> {
         let at = at.min(text.len());
         if let Some(Ok(found)) = self.whole().map(|w| w.try_search(&Input::new(text).range(at..))) {
             return Ok(found.map(|m| (m.start(), m.end())));
         }
+        let mut budget = match self.starts {
+            Starts::AtStart => Budget(usize::MAX),
+            _ => Budget::for_text(text),
+        };
+        for start in self.starts_from(text, at)? {
+            if let Some(end) = self.match_at_or(text, start, false, &mut budget, compile)? {
+                return Ok(Some((start, end)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Where the matches at or after `at` may begin, in order; `Err` when
+    /// there is no list of them (or more than [`MOST_BEGINNINGS`]).
+    pub(crate) fn starts_from(&self, text: &[u8], at: usize) -> Result<Vec<usize>, OutOfBudget> {
+        let at = at.min(text.len());
         match &self.starts {
-            Starts::AtStart if at > 0 => Ok(None),
-            Starts::AtStart => Ok(self.match_at(text, 0, false, &mut Budget(usize::MAX))?.map(|end| (0, end))),
+            Starts::AtStart if at > 0 => Ok(Vec::new()),
+            Starts::AtStart => Ok(vec![0]),
             Starts::Literals(_) => {
                 let beginnings = self.beginnings().ok_or(OutOfBudget)?;
                 let mut starts = Vec::new();
-                for m in beginnings.find_overlapping_iter(&text[at..]) {
+                for start in beginnings.starts(&text[at..]) {
                     if starts.len() >= MOST_BEGINNINGS {
                         return Err(OutOfBudget);
                     }
-                    starts.push(at + m.start());
+                    starts.push(at + start);
                 }
                 starts.sort_unstable();
                 starts.dedup();
-                let mut budget = Budget::for_text(text);
-                for start in starts {
-                    if let Some(end) = self.match_at(text, start, false, &mut budget)? {
-                        return Ok(Some((start, end)));
-                    }
-                }
-                Ok(None)
+                Ok(starts)
             }
             Starts::Anywhere => Err(OutOfBudget),
         }
+    }
+
+    /// Whether the pattern was compiled here (for whole-text searches).
+    #[cfg(test)]
+    pub(crate) fn is_compiled(&self) -> bool {
+        self.compiled.get().is_some()
     }
 
     pub(crate) fn source(&self) -> &str {
@@ -391,24 +435,33 @@ pub(super) fn compile(
     engines: Engines,
     owner: &str,
 ) -> Result<Option<AsciiRegex>, RulesError> {
-    let config = meta::Config::new()
-        .match_kind(regex_automata::MatchKind::LeftmostFirst)
-        .utf8_empty(syntax == Syntax::Plain)
-        .nfa_size_limit(Some(SIZE_LIMIT))
-        .hybrid_cache_capacity(2 << 20);
-    let nfa_only = |config: meta::Config| config.hybrid(false).dfa(false).auto_prefilter(false);
-    let config = match engines {
-        Engines::Search => config.which_captures(WhichCaptures::Implicit),
-        Engines::Short => nfa_only(config.which_captures(WhichCaptures::Implicit)),
-        Engines::Groups => nfa_only(config.which_captures(WhichCaptures::All)),
-    };
-    match meta::Builder::new().configure(config).syntax(syntax.config()).build(source) {
+    match meta::Builder::new().configure(config(syntax, engines)).syntax(syntax.config()).build(source) {
         Ok(regex) => Ok(Some(regex)),
         // The regex crate's error says what is wrong.
         Err(_) => match syntax {
             Syntax::Folded => compile_ascii(source, owner).map(|_| None),
             Syntax::Plain => super::compile(source, owner).map(|_| None),
         },
+    }
+}
+
+/// As [`compile`], from a pattern already parsed (and known valid);
+/// `None` if it does not build.
+pub(super) fn compile_hir(hir: &Hir, syntax: Syntax, engines: Engines) -> Option<AsciiRegex> {
+    meta::Builder::new().configure(config(syntax, engines)).build_from_hir(hir).ok()
+}
+
+fn config(syntax: Syntax, engines: Engines) -> meta::Config {
+    let config = meta::Config::new()
+        .match_kind(regex_automata::MatchKind::LeftmostFirst)
+        .utf8_empty(syntax == Syntax::Plain)
+        .nfa_size_limit(Some(SIZE_LIMIT))
+        .hybrid_cache_capacity(2 << 20);
+    let nfa_only = |config: meta::Config| config.hybrid(false).dfa(false).auto_prefilter(false);
+    match engines {
+        Engines::Search => config.which_captures(WhichCaptures::Implicit),
+        Engines::Short => nfa_only(config.which_captures(WhichCaptures::Implicit)),
+        Engines::Groups => nfa_only(config.which_captures(WhichCaptures::All)),
     }
 }
 
