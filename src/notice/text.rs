@@ -7,16 +7,19 @@ use std::sync::LazyLock;
 use chrono::{DateTime, Utc};
 use html5gum::Tokenizer;
 use html5gum::emitters::callback::CallbackEmitter;
-use mail_parser::{HeaderName, Message, MessageParser, PartType};
+use mail_parser::{Message, PartType};
 use regex::Regex;
 
 use super::rules::LureCategory;
 use super::{Envelope, Sender};
 
 mod html;
+mod mime;
+mod quoted_printable;
 
 pub(crate) use html::decode_references;
 use html::{Quiet, Render};
+pub(crate) use mime::Parser;
 
 /// Text beyond this many bytes is not looked at: notices are a few
 /// kilobytes, and it keeps time and memory bounded on hostile input.
@@ -26,22 +29,10 @@ const MAX_HTML_BYTES: usize = 1024 * 1024;
 /// At most this many links are checked per message.
 const MAX_LINKS: usize = 200;
 
-/// The message parser recognition uses: only the headers it reads are
-/// parsed (addresses, subject, date, Message-ID, MIME structure); the
-/// others are skipped, and read raw by offset where needed
-/// (`Authentication-Results`). Received headers are the bulk of a
-/// delivered message's header block.
-pub(crate) fn parser() -> &'static MessageParser {
-    static PARSER: LazyLock<MessageParser> = LazyLock::new(|| {
-        MessageParser::new()
-            .with_mime_headers()
-            .header_address(HeaderName::From)
-            .header_address(HeaderName::ReplyTo)
-            .header_text(HeaderName::Subject)
-            .header_date(HeaderName::Date)
-            .header_id(HeaderName::MessageId)
-            .default_header_ignore()
-    });
+/// The message parser recognition uses (see [`mime`]): bodies left
+/// quoted-printable are decoded by [`mime::part_text`] when read.
+pub(crate) fn parser() -> &'static Parser {
+    static PARSER: LazyLock<Parser> = LazyLock::new(Parser::new);
     &PARSER
 }
 
@@ -120,10 +111,11 @@ impl Content {
         parts.sort_unstable();
         parts.dedup();
         for id in parts {
-            match message.parts.get(id).map(|p| &p.body) {
-                Some(PartType::Html(html)) => body.add_html(html),
-                Some(PartType::Text(text)) => body.add_text(text),
-                _ => {}
+            let Some(part) = message.parts.get(id) else { continue };
+            match (mime::part_text(message, part), &part.body) {
+                (Some(html), PartType::Html(_)) => body.add_html(&html),
+                (Some(text), _) => body.add_text(&text),
+                (None, _) => {}
             }
         }
         let body_raw = body.visible();
