@@ -7,16 +7,19 @@ use std::sync::LazyLock;
 use chrono::{DateTime, Utc};
 use html5gum::Tokenizer;
 use html5gum::emitters::callback::CallbackEmitter;
-use mail_parser::{HeaderName, Message, MessageParser, PartType};
+use mail_parser::{Message, PartType};
 use regex::Regex;
 
 use super::rules::LureCategory;
 use super::{Envelope, Sender};
 
 mod html;
+mod mime;
+mod quoted_printable;
 
 pub(crate) use html::decode_references;
 use html::{Quiet, Render};
+pub(crate) use mime::Parser;
 
 /// Text beyond this many bytes is not looked at: notices are a few
 /// kilobytes, and it keeps time and memory bounded on hostile input.
@@ -26,22 +29,10 @@ const MAX_HTML_BYTES: usize = 1024 * 1024;
 /// At most this many links are checked per message.
 const MAX_LINKS: usize = 200;
 
-/// The message parser recognition uses: only the headers it reads are
-/// parsed (addresses, subject, date, Message-ID, MIME structure); the
-/// others are skipped, and read raw by offset where needed
-/// (`Authentication-Results`). Received headers are the bulk of a
-/// delivered message's header block.
-pub(crate) fn parser() -> &'static MessageParser {
-    static PARSER: LazyLock<MessageParser> = LazyLock::new(|| {
-        MessageParser::new()
-            .with_mime_headers()
-            .header_address(HeaderName::From)
-            .header_address(HeaderName::ReplyTo)
-            .header_text(HeaderName::Subject)
-            .header_date(HeaderName::Date)
-            .header_id(HeaderName::MessageId)
-            .default_header_ignore()
-    });
+/// The message parser recognition uses (see [`mime`]): bodies left
+/// quoted-printable are decoded by [`mime::part_text`] when read.
+pub(crate) fn parser() -> &'static Parser {
+    static PARSER: LazyLock<Parser> = LazyLock::new(Parser::new);
     &PARSER
 }
 
@@ -120,10 +111,11 @@ impl Content {
         parts.sort_unstable();
         parts.dedup();
         for id in parts {
-            match message.parts.get(id).map(|p| &p.body) {
-                Some(PartType::Html(html)) => body.add_html(html),
-                Some(PartType::Text(text)) => body.add_text(text),
-                _ => {}
+            let Some(part) = message.parts.get(id) else { continue };
+            match (mime::part_text(message, part), &part.body) {
+                (Some(html), PartType::Html(_)) => body.add_html(&html),
+                (Some(text), _) => body.add_text(&text),
+                (None, _) => {}
             }
         }
         let body_raw = body.visible();
@@ -313,6 +305,15 @@ fn normalised(s: &str, fold: bool) -> (String, Option<String>) {
         let b = bytes[i];
         if printable(b) {
             i += 1;
+            // Then eight bytes at a time while they are words and single
+            // spaces (the byte before each chunk is printable).
+            while let Some(chunk) = bytes.get(i..).and_then(<[u8]>::first_chunk::<8>) {
+                match words_of_eight(u64::from_le_bytes(*chunk)) {
+                    Some(false) => i += 8,
+                    Some(true) if bytes.get(i + 8).is_some_and(|&next| printable(next)) => i += 8,
+                    _ => break,
+                }
+            }
             continue;
         }
         // A single space after a printable character (in the run, or
@@ -328,7 +329,11 @@ fn normalised(s: &str, fold: bool) -> (String, Option<String>) {
             run = i;
         }
         let c = if ascii_space {
+            // The whole run of ASCII white space (mail HTML is indented).
             i += 1;
+            while bytes.get(i).is_some_and(|&b| matches!(b, b'\t'..=b'\r' | b' ')) {
+                i += 1;
+            }
             ' '
         } else {
             // `i` is on a character boundary: runs stop only before a
@@ -365,6 +370,21 @@ fn normalised(s: &str, fold: bool) -> (String, Option<String>) {
         out.pop();
     }
     (out.plain, out.folded)
+}
+
+/// Whether eight bytes (little-endian) are printable ASCII and spaces,
+/// no two spaces side by side: `Some(true)` when the last one is a space.
+fn words_of_eight(x: u64) -> Option<bool> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Below 0x80, at least 0x20 and at most 0x7E (no carry crosses bytes).
+    let in_range = x & HIGH == 0 && x.wrapping_add(0x60 * ONES) & HIGH == HIGH && x.wrapping_add(ONES) & HIGH == 0;
+    if !in_range {
+        return None;
+    }
+    // The high bit of each space byte.
+    let spaces = !(x ^ (0x20 * ONES)).wrapping_add(0x7F * ONES) & HIGH;
+    (spaces & (spaces << 8) == 0).then_some(spaces >> 63 == 1)
 }
 
 fn push_folded(out: &mut String, c: char) {
@@ -472,8 +492,32 @@ mod tests {
         // Runs of words, single and double spaces, controls, DEL and
         // non-ASCII, in every order.
         let pieces = [
-            "a", "Bc", "def", "ghij", " ", "  ", "\t", "\r\n", "\u{7f}", "\u{1}", "é", "’", "\u{a0}", "\u{200b}", "~!",
-            " klmnopq", "rstuvwx ",
+            "a",
+            "Bc",
+            "def",
+            "ghij",
+            " ",
+            "  ",
+            "\t",
+            "\r\n",
+            "\u{7f}",
+            "\u{1}",
+            "é",
+            "’",
+            "\u{a0}",
+            "\u{200b}",
+            "~!",
+            " klmnopq",
+            "rstuvwx ",
+            "ÀÉ×",
+            "–",
+            "中",
+            "Œ€",
+            "\u{2028}",
+            "\u{85}",
+            " \t \n  ",
+            "ab cd ef gh ij kl",
+            "mnopqrs tuvwxyz0 ",
         ];
         let mut seed = 0x2545_f491_4f6c_dd1du64;
         for _ in 0..10_000 {
@@ -488,6 +532,19 @@ mod tests {
                 assert_eq!(normalise(&s, fold), normalise_by_char(&s, fold), "{s:?} fold={fold}");
             }
         }
+    }
+
+    #[test]
+    fn eight_bytes_at_a_time_are_words_and_single_spaces_only() {
+        let words = |s: &[u8; 8]| words_of_eight(u64::from_le_bytes(*s));
+        assert_eq!(words(b"abc de.f"), Some(false));
+        assert_eq!(words(b" bc de.f"), Some(false));
+        assert_eq!(words(b"abc def "), Some(true));
+        assert_eq!(words(b"abc  def"), None);
+        assert_eq!(words(b"abc\tdefg"), None);
+        assert_eq!(words(b"abc~\x7fdef"), None);
+        assert_eq!(words(b"ab\xc3\xa9defg"), None);
+        assert_eq!(words(b"\x1fbcdefgh"), None);
     }
 
     #[test]
