@@ -12,6 +12,7 @@ use mail_parser::{Message, PartType};
 use super::rules::LureCategory;
 use super::{Envelope, Sender};
 
+mod headers;
 mod html;
 mod links;
 mod mime;
