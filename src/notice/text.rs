@@ -8,12 +8,13 @@ use chrono::{DateTime, Utc};
 use html5gum::Tokenizer;
 use html5gum::emitters::callback::CallbackEmitter;
 use mail_parser::{Message, PartType};
-use regex::Regex;
 
 use super::rules::LureCategory;
 use super::{Envelope, Sender};
 
+mod headers;
 mod html;
+mod links;
 mod mime;
 mod quoted_printable;
 
@@ -149,9 +150,6 @@ struct Body {
     fields: Vec<LureCategory>,
 }
 
-static URL_IN_TEXT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"(?i)\bhttps?://[^\s<>"'\]\)]+"#).expect("constant regex"));
-
 /// What ends a sentence after an address written out in text.
 const TRAILING_PUNCTUATION: &[char] = &['.', ',', ';', ':', '!', '?'];
 
@@ -167,8 +165,8 @@ impl Body {
     /// renders it as HTML.
     fn find_links(&mut self, text: &str) {
         let decoded = decode_references(text);
-        for url in URL_IN_TEXT.find_iter(&decoded) {
-            self.push_link(url.as_str().trim_end_matches(TRAILING_PUNCTUATION), None);
+        for url in links::urls_in(&decoded) {
+            self.push_link(url.trim_end_matches(TRAILING_PUNCTUATION), None);
         }
     }
 
@@ -198,8 +196,8 @@ impl Body {
         }
         // Addresses written out in the visible text (entities already
         // decoded by the tokenizer): mail clients make them clickable.
-        for url in URL_IN_TEXT.find_iter(&out) {
-            self.push_link(url.as_str().trim_end_matches(TRAILING_PUNCTUATION), None);
+        for url in links::urls_in(&out) {
+            self.push_link(url.trim_end_matches(TRAILING_PUNCTUATION), None);
         }
         push_capped(&mut self.html_text, &out);
     }

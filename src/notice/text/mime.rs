@@ -21,7 +21,7 @@ use mail_parser::{
 };
 use memchr::memmem;
 
-use super::quoted_printable;
+use super::{headers, quoted_printable};
 
 /// The two parsers, with the same header choices: only the headers
 /// recognition reads are parsed (addresses, subject, date, Message-ID,
@@ -65,6 +65,12 @@ impl Parser {
         if encodings_are_ours(&message) { Some(message) } else { self.decoding.parse(raw) }
     }
 
+    /// mail-parser's decoding parser, which [`headers::read`] follows.
+    #[cfg(test)]
+    pub(super) fn decoding(&self) -> &MessageParser {
+        &self.decoding
+    }
+
     /// As [`MessageParser::parse_headers`].
     pub(crate) fn parse_headers<'x>(&self, raw: &'x (impl AsRef<[u8]> + ?Sized)) -> Option<Message<'x>> {
         self.decoding.parse_headers(raw)
@@ -80,8 +86,9 @@ impl Parser {
     /// bytes are not checked or copied before their decoding.
     fn single_part<'x>(&self, raw: &'x [u8]) -> Option<Message<'x>> {
         let mut stream = MessageStream::new(raw);
-        let mut headers = Vec::new();
-        if !stream.parse_headers(&self.decoding, &mut headers) {
+        // A delivered message has a dozen fields or so.
+        let mut headers = Vec::with_capacity(16);
+        if !headers::read(raw, &mut stream, &mut headers) {
             return None;
         }
         let offset_body = stream.offset();
@@ -139,13 +146,13 @@ impl Parser {
     }
 }
 
-/// Whether `multipart` (in the usual cases) is written anywhere in
-/// `raw`: then its header block is not worth reading twice, by
-/// [`Parser::single_part`] and by a parser.
+/// Whether `multipart` or `Multipart` is written anywhere in `raw`: then
+/// its header block is not worth reading twice, by
+/// [`Parser::single_part`] and by a parser. (Another spelling is read
+/// twice, rightly.)
 fn names_multipart(raw: &[u8]) -> bool {
-    static FINDERS: LazyLock<[memmem::Finder<'static>; 2]> =
-        LazyLock::new(|| [memmem::Finder::new(b"ultipart"), memmem::Finder::new(b"ULTIPART")]);
-    FINDERS.iter().any(|finder| finder.find(raw).is_some())
+    static FINDER: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new(b"ultipart"));
+    FINDER.find(raw).is_some()
 }
 
 /// Whether `base64` (in any case) is written anywhere in `raw`: then
@@ -298,6 +305,17 @@ mod tests {
         seen
     }
 
+    /// Header blocks: folded ignored fields, every parsed one, LF only.
+    const HEADERS: [&str; 3] = [
+        "From: a@example.com\r\nSubject: s\r\nMIME-Version: 1.0\r\n",
+        "Received: from mx.example (mx.example [192.0.2.1])\r\n\tby mx2.example; Mon, 19 Jan 2026 20:04:07 +0100\r\n\
+         Authentication-Results: mx.example; dkim=pass\r\n  header.d=example.com\r\n\
+         From: \"Ameli\" <a@example.com>\r\nReply-To: b@example.com\r\nDate: Mon, 19 Jan 2026 20:04:00 +0100\r\n\
+         Message-ID: <1@example.com>\r\nSubject: =?utf-8?q?Votre_compte_ameli?=\r\nContent-ID: <c@x>\r\n\
+         Content-Description: d\r\nContent-Location: l\r\nX-Empty:\r\nMIME-Version: 1.0\r\n",
+        "From: a@example.com\nX-Folded: a\n b\nSubject: s\n",
+    ];
+
     fn structure() -> impl Strategy<Value = String> {
         let text = "[a-zA-Z0-9 .,:;=?!'\"()<>/@&-]{0,30}(\n?[a-z àéèêçôûœ€«»’=]{0,90}){0,4}";
         let charset = prop_oneof![Just("utf-8"), Just("iso-8859-1"), Just("windows-1252")];
@@ -320,8 +338,8 @@ mod tests {
             leaf(content_type, charset, encoding, &text)
         });
         let leaves = proptest::collection::vec(leaf, 1..4);
-        (leaves, 0..4usize).prop_map(|(leaves, shape)| {
-            let header = "From: a@example.com\r\nSubject: s\r\nMIME-Version: 1.0\r\n";
+        (leaves, 0..4usize, 0..HEADERS.len()).prop_map(|(leaves, shape, block)| {
+            let header = HEADERS[block];
             match shape {
                 0 => format!("{header}{}", leaves[0]),
                 1 => format!("{header}{}", multipart("alternative", "b1", &leaves)),
