@@ -50,59 +50,111 @@ pub struct AuthenticationResults {
 /// cannot hold `=`): Microsoft's headers carry no authserv-id.
 pub fn parse_authentication_results(value: &str) -> AuthenticationResults {
     let value = strip_comments(value);
-    let mut sections = split_outside_quotes(&value).into_iter().peekable();
-    let first_word = sections.peek().and_then(|s| s.split_whitespace().next()).unwrap_or_default();
+    let mut sections = Sections(Some(&value));
+    let first = sections.next().unwrap_or_default();
+    let first_word = Words(first).next().unwrap_or_default();
+    let mut results = Vec::with_capacity(4);
     let authserv_id = if first_word.contains('=') {
+        push_result(first, &mut results);
         None
     } else {
-        sections.next();
         Some(first_word.to_ascii_lowercase())
     };
-    let mut results = Vec::new();
     for section in sections {
-        let mut words = section.split_whitespace();
-        let Some((method, result)) = words.next().and_then(|w| w.split_once('=')) else {
-            continue;
-        };
-        let mut domain = None;
-        for word in words {
-            let Some((key, val)) = word.split_once('=') else { continue };
-            let header_i = key.eq_ignore_ascii_case("header.i");
-            let wanted = ["header.d", "header.from", "smtp.mailfrom"].iter().any(|k| key.eq_ignore_ascii_case(k));
-            if wanted || (header_i && domain.is_none()) {
-                let val = val.trim_matches('"');
-                domain = Some(val.rsplit('@').next().unwrap_or_default().to_ascii_lowercase());
-            }
-        }
-        results.push(AuthenticationResult {
-            method: method.trim().to_ascii_lowercase(),
-            result: result.trim().to_ascii_lowercase(),
-            domain,
-        });
+        push_result(section, &mut results);
     }
     AuthenticationResults { authserv_id, results }
 }
 
-/// `value` split on `;` outside double quotes: OpenDKIM writes
-/// `reason="2048-bit key; unprotected key"`.
-fn split_outside_quotes(value: &str) -> Vec<&str> {
-    // Every byte looked at is ASCII: the cuts fall between characters.
-    let mut parts = Vec::new();
-    let (mut start, mut quoted, mut escaped) = (0, false, false);
-    for (i, &b) in value.as_bytes().iter().enumerate() {
-        match b {
-            _ if escaped => escaped = false,
-            b'\\' if quoted => escaped = true,
-            b'"' => quoted = !quoted,
-            b';' if !quoted => {
-                parts.push(value.get(start..i).unwrap_or_default());
-                start = i + 1;
-            }
-            _ => {}
+/// Reads one `method=result key=value…` section into `results`; a section
+/// that does not start with `method=result` is skipped. The domain is
+/// `header.d`, `header.from` or `smtp.mailfrom` (the last one given), else
+/// the first `header.i`'s.
+fn push_result(section: &str, results: &mut Vec<AuthenticationResult>) {
+    let mut words = Words(section);
+    let Some((method, result)) = words.next().and_then(|w| w.split_once('=')) else { return };
+    let mut domain = None;
+    for word in words {
+        let Some((key, val)) = word.split_once('=') else { continue };
+        let wanted = match key.len() {
+            8 => key.eq_ignore_ascii_case("header.d") || (domain.is_none() && key.eq_ignore_ascii_case("header.i")),
+            11 => key.eq_ignore_ascii_case("header.from"),
+            13 => key.eq_ignore_ascii_case("smtp.mailfrom"),
+            _ => false,
+        };
+        if wanted {
+            domain = Some(val.trim_matches('"').rsplit('@').next().unwrap_or_default());
         }
     }
-    parts.push(value.get(start..).unwrap_or_default());
-    parts
+    results.push(AuthenticationResult {
+        method: method.to_ascii_lowercase(),
+        result: result.to_ascii_lowercase(),
+        domain: domain.map(str::to_ascii_lowercase),
+    });
+}
+
+/// The words of a text, as `split_whitespace` gives them: ASCII white
+/// space is found byte by byte, and only a word next to a character
+/// beyond ASCII is left to `split_whitespace`.
+struct Words<'a>(&'a str);
+
+impl<'a> Iterator for Words<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let text = self.0;
+        let bytes = text.as_bytes();
+        let start = bytes.iter().position(|&b| !is_ascii_space(b))?;
+        let end =
+            bytes[start..].iter().position(|&b| !b.is_ascii() || is_ascii_space(b)).map_or(bytes.len(), |n| start + n);
+        if !bytes[start].is_ascii() || bytes.get(end).is_some_and(|b| !b.is_ascii()) {
+            // White space beyond ASCII may be here: the standard library
+            // decides, from the word's start.
+            let rest = text.get(start..).unwrap_or_default();
+            let word = rest.split_whitespace().next()?;
+            let at = start + rest.find(word).unwrap_or_default();
+            self.0 = text.get(at + word.len()..).unwrap_or_default();
+            return Some(word);
+        }
+        self.0 = text.get(end..).unwrap_or_default();
+        text.get(start..end)
+    }
+}
+
+/// `char::is_whitespace` for an ASCII byte (false for any other byte).
+fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b'\t'..=b'\r' | b' ')
+}
+
+/// A value's sections, split on `;` outside double quotes (a backslash in
+/// quotes escapes the next byte): OpenDKIM writes
+/// `reason="2048-bit key; unprotected key"`.
+struct Sections<'a>(Option<&'a str>);
+
+impl<'a> Iterator for Sections<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.0?;
+        let bytes = rest.as_bytes();
+        // Every byte looked at is ASCII: the cuts fall between characters.
+        let mut quoted = false;
+        let mut at = 0;
+        while let Some(i) = bytes.get(at..).and_then(|tail| memchr::memchr3(b';', b'"', b'\\', tail)).map(|n| at + n) {
+            at = i + 1;
+            match bytes[i] {
+                b'\\' if quoted => at = i + 2,
+                b'"' => quoted = !quoted,
+                b';' if !quoted => {
+                    self.0 = rest.get(i + 1..);
+                    return rest.get(..i);
+                }
+                _ => {}
+            }
+        }
+        self.0 = None;
+        Some(rest)
+    }
 }
 
 /// `value` without its comments (in parentheses, nested, `\` escaping
@@ -428,6 +480,80 @@ mod tests {
             }
         }
         out
+    }
+
+    /// The definition of `parse_authentication_results`, as first written:
+    /// comments stripped, then split on `;` outside quotes, then on white
+    /// space, one step after another.
+    fn parse_by_definition(value: &str) -> AuthenticationResults {
+        let value = strip_comments(value);
+        let mut parts = Vec::new();
+        let (mut start, mut quoted, mut escaped) = (0, false, false);
+        for (i, &b) in value.as_bytes().iter().enumerate() {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' if quoted => escaped = true,
+                b'"' => quoted = !quoted,
+                b';' if !quoted => {
+                    parts.push(value.get(start..i).unwrap_or_default());
+                    start = i + 1;
+                }
+                _ => {}
+            }
+        }
+        parts.push(value.get(start..).unwrap_or_default());
+        let mut sections = parts.into_iter().peekable();
+        let first_word = sections.peek().and_then(|s| s.split_whitespace().next()).unwrap_or_default();
+        let authserv_id = if first_word.contains('=') {
+            None
+        } else {
+            sections.next();
+            Some(first_word.to_ascii_lowercase())
+        };
+        let mut results = Vec::new();
+        for section in sections {
+            let mut words = section.split_whitespace();
+            let Some((method, result)) = words.next().and_then(|w| w.split_once('=')) else {
+                continue;
+            };
+            let mut domain = None;
+            for word in words {
+                let Some((key, val)) = word.split_once('=') else { continue };
+                let header_i = key.eq_ignore_ascii_case("header.i");
+                let wanted = ["header.d", "header.from", "smtp.mailfrom"].iter().any(|k| key.eq_ignore_ascii_case(k));
+                if wanted || (header_i && domain.is_none()) {
+                    let val = val.trim_matches('"');
+                    domain = Some(val.rsplit('@').next().unwrap_or_default().to_ascii_lowercase());
+                }
+            }
+            results.push(AuthenticationResult {
+                method: method.trim().to_ascii_lowercase(),
+                result: result.trim().to_ascii_lowercase(),
+                domain,
+            });
+        }
+        AuthenticationResults { authserv_id, results }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// Headers made of the parts real ones have, hostile ones too
+        /// (quotes, escapes, comments, white space beyond ASCII): read as
+        /// the definition reads them.
+        #[test]
+        fn authentication_results_are_read_as_defined(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "mx.example", "MX.Example", ";", " ", "  ", "\t", "\r\n\t", "\u{a0}", "\u{2003}", "\u{b}", "\u{85}",
+                "dkim=pass", "DKIM=Pass", "spf=softfail", "dmarc=fail", "arc=none", "=", "==", "x=",
+                "header.d=info.ameli.fr", "HEADER.I=@Ameli.fr", "header.i=a@b.c", "header.from=\"ameli.fr\"",
+                "smtp.mailfrom=bounce@evil.example", "header.s=s1", "reason=\"a; b\"", "\"", "\\", "\\\"",
+                "(comment)", "(nested (c))", "(", ")", "\\)", "é", "ameli.fr", "@", "1",
+            ]), 0..24),
+        ) {
+            let value: String = parts.concat();
+            proptest::prop_assert_eq!(parse_authentication_results(&value), parse_by_definition(&value), "{:?}", value);
+        }
     }
 
     #[test]
