@@ -164,12 +164,49 @@ pub(crate) enum AnchoredBytes {
     Dense(&'static [u8]),
 }
 
-type Entry = (u8, &'static str, Precompiled);
+/// An entry as the table holds it: its literals are read only for the
+/// entries looked up.
+#[derive(Debug)]
+struct Entry {
+    code: u8,
+    source: &'static [u8],
+    starts: RawStarts,
+    dfa: Option<AnchoredBytes>,
+    whole: Option<(&'static [u8], &'static [u8])>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum RawStarts {
+    AtStart,
+    /// This many literals, each as its length (u32) and bytes.
+    Literals(u32, &'static [u8]),
+    Anywhere,
+}
+
+impl RawStarts {
+    fn literals(self) -> impl Iterator<Item = &'static [u8]> {
+        let (count, bytes) = match self {
+            RawStarts::Literals(count, bytes) => (count, bytes),
+            _ => (0, &[][..]),
+        };
+        let mut reader = Reader { bytes, at: 0 };
+        // Read once already by `read_table`: whole.
+        (0..count).map_while(move |_| reader.chunk())
+    }
+
+    fn decode(self) -> Starts {
+        match self {
+            RawStarts::AtStart => Starts::AtStart,
+            RawStarts::Literals(..) => Starts::Literals(self.literals().map(<[u8]>::to_vec).collect()),
+            RawStarts::Anywhere => Starts::Anywhere,
+        }
+    }
+}
 
 /// The table's entry for `source`, if it is a built-in pattern.
 pub(crate) fn lookup(source: &str, syntax: Syntax) -> Option<Precompiled> {
-    let (_, _, entry) = index().iter().find(|(code, s, _)| *code == syntax.code() && *s == source)?;
-    Some(Precompiled { starts: entry.starts.clone(), dfa: entry.dfa, whole: entry.whole })
+    let entry = index().iter().find(|e| e.code == syntax.code() && e.source == source.as_bytes())?;
+    Some(Precompiled { starts: entry.starts.decode(), dfa: entry.dfa, whole: entry.whole })
 }
 
 /// The code of a literal set's entry.
@@ -178,8 +215,12 @@ const LITERAL_SET: u8 = 3;
 /// The precompiled DFA that finds every occurrence of `literals`, if the
 /// table has one for that set: a serialised dense DFA, 8-byte aligned.
 pub(crate) fn literal_set(literals: &[Vec<u8>]) -> Option<&'static [u8]> {
-    index().iter().find_map(|(code, _, entry)| match (&entry.starts, entry.dfa) {
-        (Starts::Literals(set), Some(AnchoredBytes::Dense(bytes))) if *code == LITERAL_SET && set == literals => {
+    index().iter().find_map(|entry| match (entry.starts, entry.dfa) {
+        (RawStarts::Literals(count, _), Some(AnchoredBytes::Dense(bytes)))
+            if entry.code == LITERAL_SET
+                && count as usize == literals.len()
+                && entry.starts.literals().eq(literals.iter().map(Vec::as_slice)) =>
+        {
             Some(bytes)
         }
         _ => None,
@@ -198,14 +239,18 @@ fn read_table(bytes: &'static [u8]) -> Option<Vec<Entry>> {
     let mut entries = Vec::new();
     while reader.at < bytes.len() {
         let code = reader.byte()?;
-        let source = std::str::from_utf8(reader.chunk()?).ok()?;
+        let source = reader.chunk()?;
         let starts = match reader.byte()? {
-            0 => Starts::AtStart,
+            0 => RawStarts::AtStart,
             1 => {
                 let count = reader.u32()?;
-                Starts::Literals((0..count).map(|_| reader.chunk().map(<[u8]>::to_vec)).collect::<Option<_>>()?)
+                let from = reader.at;
+                for _ in 0..count {
+                    reader.chunk()?;
+                }
+                RawStarts::Literals(count, &bytes[from..reader.at])
             }
-            _ => Starts::Anywhere,
+            _ => RawStarts::Anywhere,
         };
         let kind = reader.byte()?;
         let bytes = reader.aligned_chunk()?;
@@ -216,7 +261,7 @@ fn read_table(bytes: &'static [u8]) -> Option<Vec<Entry>> {
         };
         let mut dense = || reader.aligned_chunk().map(|bytes| (!bytes.is_empty()).then_some(bytes));
         let (forward, reverse) = (dense()?, dense()?);
-        entries.push((code, source, Precompiled { starts, dfa: anchored, whole: forward.zip(reverse) }));
+        entries.push(Entry { code, source, starts, dfa: anchored, whole: forward.zip(reverse) });
     }
     Some(entries)
 }
@@ -503,12 +548,13 @@ mod tests {
     #[test]
     fn every_literal_set_in_the_table_loads() {
         let mut sets = 0;
-        for (code, _, entry) in index() {
-            if *code != LITERAL_SET {
+        for entry in index() {
+            if entry.code != LITERAL_SET {
                 continue;
             }
-            let Some(AnchoredBytes::Dense(dfa)) = entry.dfa else { panic!("a dense DFA for {:?}", entry.starts) };
-            assert!(regex_automata::dfa::dense::DFA::from_bytes(dfa).is_ok(), "{:?}", entry.starts);
+            let starts = entry.starts.decode();
+            let Some(AnchoredBytes::Dense(dfa)) = entry.dfa else { panic!("a dense DFA for {starts:?}") };
+            assert!(regex_automata::dfa::dense::DFA::from_bytes(dfa).is_ok(), "{starts:?}");
             sets += 1;
         }
         let rules = Rules::builtin();

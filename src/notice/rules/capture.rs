@@ -43,6 +43,8 @@ const SHORT_TEXT: usize = 16 << 10;
 #[derive(Debug)]
 pub(crate) struct CapturePattern {
     span: Pattern,
+    /// What the groups are read with, when not `span`'s source.
+    groups_source: Option<String>,
     groups: OnceLock<Option<Regex>>,
     /// For a plain-text pattern: the groups' automaton with its classes
     /// cut to ASCII, for ASCII spans.
@@ -59,6 +61,7 @@ impl CapturePattern {
         }
         Ok(CapturePattern {
             span: Pattern::with_syntax(source, syntax, false, owner)?,
+            groups_source: None,
             groups,
             ascii_groups: OnceLock::new(),
         })
@@ -67,7 +70,28 @@ impl CapturePattern {
     /// A pattern compiled on first use (a built-in one: a unit test proves
     /// it valid).
     pub(crate) fn lazy(source: String, syntax: Syntax) -> CapturePattern {
-        CapturePattern { span: Pattern::lazy(source, syntax), groups: OnceLock::new(), ascii_groups: OnceLock::new() }
+        CapturePattern::lazy_with(source, None, syntax)
+    }
+
+    /// A built-in pattern whose groups are read, over the matches `source`
+    /// finds, with `groups`: a looser pattern with the same groups that
+    /// reads the same over those matches and costs less to compile (a unit
+    /// test proves each such pair).
+    pub(crate) fn lazy_with_groups(source: String, groups: String, syntax: Syntax) -> CapturePattern {
+        CapturePattern::lazy_with(source, Some(groups), syntax)
+    }
+
+    fn lazy_with(source: String, groups_source: Option<String>, syntax: Syntax) -> CapturePattern {
+        CapturePattern {
+            span: Pattern::lazy(source, syntax),
+            groups_source,
+            groups: OnceLock::new(),
+            ascii_groups: OnceLock::new(),
+        }
+    }
+
+    fn groups_source(&self) -> &str {
+        self.groups_source.as_deref().unwrap_or(self.span.source())
     }
 
     /// The automaton that reads the groups, compiled now if need be;
@@ -75,7 +99,7 @@ impl CapturePattern {
     pub(crate) fn groups(&self) -> Option<&Regex> {
         self.groups
             .get_or_init(|| {
-                pattern::compile(self.span.source(), self.span.syntax(), Engines::Groups, "").ok().flatten()
+                pattern::compile(self.groups_source(), self.span.syntax(), Engines::Groups, "").ok().flatten()
             })
             .as_ref()
     }
@@ -89,7 +113,7 @@ impl CapturePattern {
             return self.groups();
         }
         let cut = self.ascii_groups.get_or_init(|| {
-            let hir = self.span.syntax().parse(self.span.source())?;
+            let hir = self.span.syntax().parse(self.groups_source())?;
             pattern::compile_hir(&ascii_classes(&hir), self.span.syntax(), Engines::Groups)
         });
         cut.as_ref().or_else(|| self.groups())

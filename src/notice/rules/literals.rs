@@ -16,7 +16,8 @@
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex_automata::Input;
-use regex_automata::dfa::{Automaton, OverlappingState, dense};
+use regex_automata::dfa::{Automaton, dense};
+use regex_automata::util::primitives::StateID;
 
 use super::automata;
 
@@ -153,14 +154,67 @@ fn by_len(literals: &[Vec<u8>]) -> Vec<Group> {
 
 /// Where a literal of each length ends in `text`: (the length's group,
 /// the end), by end.
-fn ends<'a>(dfa: &'a dense::DFA<&'static [u32]>, text: &'a [u8]) -> impl Iterator<Item = (usize, usize)> + 'a {
-    let input = Input::new(text);
-    let mut state = OverlappingState::start();
-    std::iter::from_fn(move || {
-        // A DFA without quit bytes, searched in full: it does not fail.
-        dfa.try_search_overlapping_fwd(&input, &mut state).ok()?;
-        state.get_match().map(|found| (found.pattern().as_usize(), found.offset()))
-    })
+fn ends<'a>(dfa: &'a dense::DFA<&'static [u32]>, text: &'a [u8]) -> Ends<'a> {
+    let start = dfa.start_state_forward(&Input::new(text));
+    let finished = start.is_err();
+    let state = start.unwrap_or(StateID::ZERO);
+    Ends { dfa, text, at: 0, state, finished, matched: 0..0, end: 0 }
+}
+
+/// The scan behind [`ends`]: one pass, a byte at a time (the library's
+/// overlapping search, called again for each match, cost as much again in
+/// its calls).
+struct Ends<'a> {
+    dfa: &'a dense::DFA<&'static [u32]>,
+    text: &'a [u8],
+    /// The next byte to read.
+    at: usize,
+    state: StateID,
+    /// The end of the text has been read.
+    finished: bool,
+    /// The patterns of `state` still to report, ending at `end`.
+    matched: std::ops::Range<usize>,
+    end: usize,
+}
+
+impl Iterator for Ends<'_> {
+    type Item = (usize, usize);
+
+    fn next(&mut self) -> Option<(usize, usize)> {
+        loop {
+            if let Some(index) = self.matched.next() {
+                return Some((self.dfa.match_pattern(self.state, index).as_usize(), self.end));
+            }
+            if self.finished {
+                return None;
+            }
+            let dfa = self.dfa;
+            let mut state = self.state;
+            // Match states come one byte late: literals ended before the
+            // byte that led there. (No dead or quit states: the DFA is
+            // unanchored, without look-around.)
+            let found = self.text.get(self.at..).unwrap_or_default().iter().position(|&byte| {
+                state = dfa.next_state(state, byte);
+                dfa.is_special_state(state) && dfa.is_match_state(state)
+            });
+            match found {
+                Some(offset) => {
+                    self.end = self.at + offset;
+                    self.at = self.end + 1;
+                }
+                None => {
+                    self.finished = true;
+                    self.end = self.text.len();
+                    state = dfa.next_eoi_state(state);
+                    if !dfa.is_match_state(state) {
+                        return None;
+                    }
+                }
+            }
+            self.state = state;
+            self.matched = 0..dfa.match_len(state);
+        }
+    }
 }
 
 #[cfg(test)]

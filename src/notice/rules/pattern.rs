@@ -376,9 +376,10 @@ impl Pattern {
     }
 }
 
-/// [`Pattern::match_at`] with a precompiled DFA, one byte at a time so
-/// that the budget counts what is read. `Err` when the budget runs out or
-/// the DFA cannot search this text (then the compiled pattern does).
+/// [`Pattern::match_at`] with a precompiled DFA, one byte at a time, no
+/// further than the budget allows; what it read is taken from the budget.
+/// `Err` when the budget runs out before the search ends or the DFA
+/// cannot search this text (then the compiled pattern does).
 fn dfa_match_at(
     dfa: &impl Automaton,
     text: &[u8],
@@ -388,23 +389,32 @@ fn dfa_match_at(
 ) -> Result<Option<usize>, OutOfBudget> {
     let input = Input::new(text).range(start..).anchored(Anchored::Yes);
     let mut state = dfa.start_state_forward(&input).map_err(|_| OutOfBudget)?;
+    let stop = start.saturating_add(budget.0).min(text.len());
+    // The bytes up to `at` were read.
+    let mut spend = |at: usize| budget.0 -= at - start;
     let mut end = None;
-    for (at, &byte) in text.iter().enumerate().skip(start) {
-        budget.take(1)?;
+    for (at, &byte) in text[..stop].iter().enumerate().skip(start) {
         state = dfa.next_state(state, byte);
         if dfa.is_special_state(state) {
             // Match states come one byte late: a match ended before `byte`.
             if dfa.is_match_state(state) {
                 end = Some(at);
                 if earliest {
+                    spend(at + 1);
                     return Ok(end);
                 }
             } else if dfa.is_dead_state(state) {
+                spend(at + 1);
                 return Ok(end);
             } else if dfa.is_quit_state(state) {
+                spend(at + 1);
                 return Err(OutOfBudget);
             }
         }
+    }
+    spend(stop);
+    if stop < text.len() {
+        return Err(OutOfBudget);
     }
     if dfa.is_match_state(dfa.next_eoi_state(state)) {
         end = Some(text.len());
@@ -520,6 +530,37 @@ mod tests {
         assert!(pattern.is_match(b"482917 est votre code"));
         assert!(!pattern.is_match(b"votre mot : 482917"));
         assert!(pattern.regex_for(b"rien ici").is_none());
+    }
+
+    #[test]
+    fn an_anchored_search_reads_no_more_than_its_budget() {
+        let rules = crate::notice::Rules::builtin();
+        let refund = rules.patterns().find(|p| p.source().starts_with(r"rembours\w*")).expect("the refund lure");
+        assert!(refund.is_precompiled());
+        let text = format!("rembours{} a valider", "s".repeat(100));
+        // Found, and only what was read is taken.
+        let mut budget = Budget(1000);
+        assert_eq!(refund.match_at(text.as_bytes(), 0, false, &mut budget).ok(), Some(Some(text.len())));
+        assert_eq!(budget.0, 1000 - text.len());
+        let mut budget = Budget(1000);
+        assert_eq!(refund.match_at(text.as_bytes(), 5, false, &mut budget).ok(), Some(None));
+        assert!(budget.0 < 1000, "a dead end is read too");
+        // Exactly enough: found; one byte short: out of budget, all spent.
+        let mut budget = Budget(text.len());
+        assert_eq!(refund.match_at(text.as_bytes(), 0, false, &mut budget).ok(), Some(Some(text.len())));
+        assert_eq!(budget.0, 0);
+        let mut budget = Budget(text.len() - 1);
+        assert!(dfa_match_at_or_budget(refund, text.as_bytes(), &mut budget));
+        assert_eq!(budget.0, 0);
+    }
+
+    /// Whether the precompiled DFA alone ran out of `budget` over `text`.
+    fn dfa_match_at_or_budget(pattern: &Pattern, text: &[u8], budget: &mut Budget) -> bool {
+        match pattern.dfa() {
+            Some(AnchoredDfa::Sparse(dfa)) => dfa_match_at(dfa, text, 0, false, budget).is_err(),
+            Some(AnchoredDfa::Dense(dfa)) => dfa_match_at(dfa, text, 0, false, budget).is_err(),
+            None => false,
+        }
     }
 
     /// The folded subjects, bodies and sender names of every fixture, and
