@@ -4,11 +4,9 @@
 
 use std::borrow::Cow;
 use std::convert::Infallible;
-use std::sync::LazyLock;
 
 use html5gum::emitters::callback::{Callback, CallbackEmitter, CallbackEvent};
 use html5gum::{Emitter, ForwardingEmitter, Span, Tokenizer};
-use regex::Regex;
 
 use super::{Body, normalise, push_capped};
 use crate::notice::rules::LureCategory;
@@ -268,12 +266,21 @@ fn field_asks(field: &str) -> Option<LureCategory> {
     }
 }
 
-/// "QR code", "qrcode.png", "code_qr", "qr-ameli.png".
+/// "QR code", "qrcode.png", "code_qr", "qr-ameli.png": a word (a run of
+/// letters, as `(?i)[a-z]` reads them) that is "qr", "qrcode" or "codeqr"
+/// in any case. Separated forms ("qr code", "code-qr") contain the word
+/// "qr". Checked without a regex: compiling one cost every process more
+/// than all the images it ever looks at.
 fn names_a_qr_code(value: &str) -> bool {
-    static QR: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)(^|[^a-z])(qr[\s_-]?code|code[\s_-]?qr|qr)([^a-z]|$)").expect("constant regex")
-    });
-    QR.is_match(value)
+    value
+        .split(|c: char| !is_letter(c))
+        .any(|word| ["qr", "qrcode", "codeqr"].iter().any(|w| word.eq_ignore_ascii_case(w)))
+}
+
+/// What `(?i)[a-z]` matches: ASCII letters, and the two characters whose
+/// simple case folding is one (long s, Kelvin sign).
+fn is_letter(c: char) -> bool {
+    c.is_ascii_alphabetic() || c == '\u{17F}' || c == '\u{212A}'
 }
 
 fn is_hidden(tag: &[u8]) -> bool {
@@ -297,4 +304,77 @@ fn is_inline(tag: &[u8]) -> bool {
             | b"abbr"
             | b"mark"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use regex::Regex;
+
+    use super::*;
+
+    /// The regex [`names_a_qr_code`] stands for.
+    fn qr_regex() -> Regex {
+        Regex::new(r"(?i)(^|[^a-z])(qr[\s_-]?code|code[\s_-]?qr|qr)([^a-z]|$)").expect("constant regex")
+    }
+
+    #[test]
+    fn a_letter_is_what_a_case_insensitive_a_to_z_matches() {
+        let letters = Regex::new(r"(?i)^[a-z]$").expect("constant regex");
+        let others = Regex::new(r"(?i)^[^a-z]$").expect("constant regex");
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let one = c.encode_utf8(&mut [0; 4]).to_owned();
+            assert_eq!(is_letter(c), letters.is_match(&one), "{c:?}");
+            assert_eq!(!is_letter(c), others.is_match(&one), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn qr_code_names_are_recognised_as_the_regex_did() {
+        let re = qr_regex();
+        for value in [
+            "QR code",
+            "qrcode.png",
+            "code_qr",
+            "qr-ameli.png",
+            "QR",
+            "qr\u{2003}code",
+            "scan the QR",
+            "codeqr",
+            "qrcodes",
+            "aqr",
+            "qra",
+            "liqr code",
+            "Code QR",
+            "code  qr",
+            "\u{17F}qr",
+            "qr\u{212A}",
+            "éqré",
+            "qr1",
+            "",
+            "logo",
+            "q r",
+            "cod eqr",
+        ] {
+            assert_eq!(names_a_qr_code(value), re.is_match(value), "{value:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn qr_code_names_agree_with_the_regex_on_generated_text(
+            pieces in proptest::collection::vec(
+                prop_oneof![
+                    Just("qr"), Just("QR"), Just("Qr"), Just("code"), Just("CODE"), Just("cOdE"), Just("q"),
+                    Just("r"), Just("c"), Just("ode"), Just(" "), Just("_"), Just("-"), Just("."), Just("\u{a0}"),
+                    Just("\u{3000}"), Just("é"), Just("\u{17F}"), Just("\u{212A}"), Just("a"), Just("Z"), Just("1"),
+                    Just("/"), Just("png"),
+                ],
+                0..12,
+            )
+        ) {
+            let value = pieces.concat();
+            prop_assert_eq!(names_a_qr_code(&value), qr_regex().is_match(&value), "{:?}", value);
+        }
+    }
 }
