@@ -74,11 +74,16 @@ impl Callback<Infallible, ()> for Render<'_> {
     }
 }
 
-impl Render<'_> {
-    fn attr(&self, key: &[u8]) -> Option<String> {
-        self.attributes.iter().find(|(k, _)| k == key).map(|(_, v)| lossy(v).trim().to_owned())
-    }
+/// The value of attribute `key`, trimmed, borrowed when it is valid text.
+fn attr<'v>(attributes: &'v [(Vec<u8>, Vec<u8>)], key: &[u8]) -> Option<Cow<'v, str>> {
+    let (_, value) = attributes.iter().find(|(k, _)| k == key)?;
+    Some(match lossy(value) {
+        Cow::Borrowed(v) => Cow::Borrowed(v.trim()),
+        Cow::Owned(v) => Cow::Owned(v.trim().to_owned()),
+    })
+}
 
+impl Render<'_> {
     fn start_tag(&mut self, name: &[u8], self_closing: bool) {
         if is_hidden(name) && !self_closing {
             self.hidden += 1;
@@ -88,18 +93,18 @@ impl Render<'_> {
                 if let Some((href, shown)) = self.anchor.take() {
                     self.body.push_link(&href, Some(shown));
                 }
-                *self.anchor = self.attr(b"href").map(|h| (h, String::new()));
+                *self.anchor = attr(&self.attributes, b"href").map(|h| (h.into_owned(), String::new()));
             }
             b"img" => {
                 self.body.qr_image |= [&b"alt"[..], b"src", b"title", b"name"]
                     .iter()
-                    .filter_map(|k| self.attr(k))
+                    .filter_map(|k| attr(&self.attributes, k))
                     .any(|v| names_a_qr_code(&v));
             }
             b"input" | b"select" | b"textarea" => {
                 let field = [&b"type"[..], b"name", b"id", b"placeholder", b"autocomplete"]
                     .iter()
-                    .filter_map(|k| self.attr(k))
+                    .filter_map(|k| attr(&self.attributes, k))
                     .collect::<Vec<_>>()
                     .join(" ");
                 if let Some(asked) = field_asks(&field)
@@ -109,7 +114,7 @@ impl Render<'_> {
                 }
             }
             b"form" => {
-                if let Some(action) = self.attr(b"action") {
+                if let Some(action) = attr(&self.attributes, b"action") {
                     self.body.push_link(&action, None);
                     if let Some(last) = self.body.links.last_mut() {
                         last.form = true;
