@@ -28,8 +28,10 @@ const MAX_LINK_REASONS: usize = 3;
 /// One `method=result` of an `Authentication-Results` header (RFC 8601).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthenticationResult {
-    pub method: String,
-    pub result: String,
+    /// Lower case; the usual methods and results are not copied
+    /// (`KNOWN_METHODS`, `KNOWN_RESULTS`).
+    pub method: Cow<'static, str>,
+    pub result: Cow<'static, str>,
     /// `header.d` for DKIM (else `header.i`'s domain), `header.from` for
     /// DMARC, `smtp.mailfrom` for SPF, when given.
     pub domain: Option<String>,
@@ -87,10 +89,26 @@ fn push_result(section: &str, results: &mut Vec<AuthenticationResult>) {
         }
     }
     results.push(AuthenticationResult {
-        method: method.to_ascii_lowercase(),
-        result: result.to_ascii_lowercase(),
+        method: lower_case(method, KNOWN_METHODS),
+        result: lower_case(result, KNOWN_RESULTS),
         domain: domain.map(str::to_ascii_lowercase),
     });
+}
+
+/// The methods of RFC 8601's registry that mail carries, lower case.
+const KNOWN_METHODS: &[&str] = &["dkim", "spf", "dmarc", "arc", "compauth", "dkim-atps", "dkim-adsp", "bimi"];
+/// The results of those methods, lower case.
+const KNOWN_RESULTS: &[&str] =
+    &["pass", "fail", "none", "softfail", "neutral", "temperror", "permerror", "policy", "bestguesspass"];
+
+/// `word` in lower case: one of `known` when it is one (any case), else a
+/// copy. Three results a header and a few headers a message: copying
+/// each was a good share of reading them.
+fn lower_case(word: &str, known: &[&'static str]) -> Cow<'static, str> {
+    match known.iter().find(|k| k.eq_ignore_ascii_case(word)) {
+        Some(k) => Cow::Borrowed(k),
+        None => Cow::Owned(word.to_ascii_lowercase()),
+    }
 }
 
 /// The words of a text, as `split_whitespace` gives them: ASCII white
@@ -313,16 +331,15 @@ fn authentication(selected: &Selected, rules: &Rules, from: Option<&str>, warnin
     // `dmarc=none`/`fail` once per message: a pass next to either, under
     // the same authserv-id, was written by someone else (a sender can
     // forge any id) and is not evidence.
-    let said = |method: &str, results_: &[&str]| {
-        results.iter().any(|r| r.method == method && results_.contains(&r.result.as_str()))
-    };
+    let said =
+        |method: &str, results_: &[&str]| results.iter().any(|r| r.method == method && results_.contains(&&*r.result));
     let (unsigned, dmarc_denied) = (said("dkim", &["none"]), said("dmarc", &["none", "fail"]));
     let mut evidence = Vec::new();
     let mut other_signers: Vec<&str> = Vec::new();
     let mut dmarc_unofficial = false;
     for r in results {
         let domain = r.domain.as_deref();
-        match (r.method.as_str(), r.result.as_str()) {
+        match (&*r.method, &*r.result) {
             ("dkim", "pass") if !unsigned => match domain {
                 Some(d) if aligned(d) => evidence.push(Reason::DkimPass { domain: d.to_owned() }),
                 Some(d) if !other_signers.contains(&d) => other_signers.push(d),
@@ -456,7 +473,7 @@ mod tests {
              spf=softfail smtp.mailfrom=bounce@evil.example; dmarc=fail header.from=ameli.fr",
         );
         assert_eq!(authserv_id.as_deref(), Some("mx.orange.fr"));
-        let got: Vec<_> = results.iter().map(|r| (r.method.as_str(), r.result.as_str(), r.domain.as_deref())).collect();
+        let got: Vec<_> = results.iter().map(|r| (&*r.method, &*r.result, r.domain.as_deref())).collect();
         assert_eq!(
             got,
             vec![
@@ -529,8 +546,8 @@ mod tests {
                 }
             }
             results.push(AuthenticationResult {
-                method: method.trim().to_ascii_lowercase(),
-                result: result.trim().to_ascii_lowercase(),
+                method: method.trim().to_ascii_lowercase().into(),
+                result: result.trim().to_ascii_lowercase().into(),
                 domain,
             });
         }
