@@ -183,23 +183,29 @@ fn strip_comments(value: &str) -> Cow<'_, str> {
         return Cow::Borrowed(value);
     }
     // Every byte looked at is ASCII: the cuts fall between characters.
+    // Outside comments only parentheses matter, inside a backslash too.
+    let bytes = value.as_bytes();
     let mut out = String::with_capacity(value.len());
-    let (mut depth, mut escaped, mut run) = (0usize, false, 0usize);
-    for (i, &b) in value.as_bytes().iter().enumerate() {
-        match b {
-            _ if escaped => escaped = false,
-            b'\\' if depth > 0 => escaped = true,
-            b'(' | b')' if depth == 0 => {
+    let (mut depth, mut run, mut at) = (0usize, 0usize, 0usize);
+    loop {
+        let rest = bytes.get(at..).unwrap_or_default();
+        let found =
+            if depth == 0 { memchr::memchr2(b'(', b')', rest) } else { memchr::memchr3(b'(', b')', b'\\', rest) };
+        let Some(i) = found.map(|n| at + n) else { break };
+        at = i + 1;
+        match bytes[i] {
+            // Inside a comment: the next byte is taken as it is.
+            b'\\' => at = i + 2,
+            b @ (b'(' | b')') if depth == 0 => {
                 out.push_str(value.get(run..i).unwrap_or_default());
                 depth = usize::from(b == b'(');
                 run = i + 1;
             }
             b'(' => depth += 1,
-            b')' => {
+            _ => {
                 depth -= 1;
                 run = i + 1;
             }
-            _ => {}
         }
     }
     if depth == 0 {
@@ -572,6 +578,18 @@ mod tests {
         ) {
             let value: String = parts.concat();
             proptest::prop_assert_eq!(parse_authentication_results(&value), parse_by_definition(&value), "{:?}", value);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn comments_are_stripped_as_defined_on_generated_headers(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "(", ")", "\\", "\\(", "\\)", "a", " ", "é", "dkim=pass", ";", "\"",
+            ]), 0..20),
+        ) {
+            let value: String = parts.concat();
+            proptest::prop_assert_eq!(strip_comments(&value), strip_comments_by_char(&value), "{:?}", value);
         }
     }
 
