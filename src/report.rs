@@ -10,6 +10,8 @@ use crate::messages::{Lang, paris_time};
 use crate::notice::sanitise::is_bidi_control;
 use crate::notice::{Authenticity, Forwarded, Kind, Recognition, Service, TimeSource};
 
+mod scan_line;
+
 /// RFC 3339 UTC, to the second.
 fn utc(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)

@@ -28,8 +28,10 @@ const MAX_LINK_REASONS: usize = 3;
 /// One `method=result` of an `Authentication-Results` header (RFC 8601).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthenticationResult {
-    pub method: String,
-    pub result: String,
+    /// Lower case; the usual methods and results are not copied
+    /// (`KNOWN_METHODS`, `KNOWN_RESULTS`).
+    pub method: Cow<'static, str>,
+    pub result: Cow<'static, str>,
     /// `header.d` for DKIM (else `header.i`'s domain), `header.from` for
     /// DMARC, `smtp.mailfrom` for SPF, when given.
     pub domain: Option<String>,
@@ -87,10 +89,26 @@ fn push_result(section: &str, results: &mut Vec<AuthenticationResult>) {
         }
     }
     results.push(AuthenticationResult {
-        method: method.to_ascii_lowercase(),
-        result: result.to_ascii_lowercase(),
+        method: lower_case(method, KNOWN_METHODS),
+        result: lower_case(result, KNOWN_RESULTS),
         domain: domain.map(str::to_ascii_lowercase),
     });
+}
+
+/// The methods of RFC 8601's registry that mail carries, lower case.
+const KNOWN_METHODS: &[&str] = &["dkim", "spf", "dmarc", "arc", "compauth", "dkim-atps", "dkim-adsp", "bimi"];
+/// The results of those methods, lower case.
+const KNOWN_RESULTS: &[&str] =
+    &["pass", "fail", "none", "softfail", "neutral", "temperror", "permerror", "policy", "bestguesspass"];
+
+/// `word` in lower case: one of `known` when it is one (any case), else a
+/// copy. Three results a header and a few headers a message: copying
+/// each was a good share of reading them.
+fn lower_case(word: &str, known: &[&'static str]) -> Cow<'static, str> {
+    match known.iter().find(|k| k.eq_ignore_ascii_case(word)) {
+        Some(k) => Cow::Borrowed(k),
+        None => Cow::Owned(word.to_ascii_lowercase()),
+    }
 }
 
 /// The words of a text, as `split_whitespace` gives them: ASCII white
@@ -165,23 +183,29 @@ fn strip_comments(value: &str) -> Cow<'_, str> {
         return Cow::Borrowed(value);
     }
     // Every byte looked at is ASCII: the cuts fall between characters.
+    // Outside comments only parentheses matter, inside a backslash too.
+    let bytes = value.as_bytes();
     let mut out = String::with_capacity(value.len());
-    let (mut depth, mut escaped, mut run) = (0usize, false, 0usize);
-    for (i, &b) in value.as_bytes().iter().enumerate() {
-        match b {
-            _ if escaped => escaped = false,
-            b'\\' if depth > 0 => escaped = true,
-            b'(' | b')' if depth == 0 => {
+    let (mut depth, mut run, mut at) = (0usize, 0usize, 0usize);
+    loop {
+        let rest = bytes.get(at..).unwrap_or_default();
+        let found =
+            if depth == 0 { memchr::memchr2(b'(', b')', rest) } else { memchr::memchr3(b'(', b')', b'\\', rest) };
+        let Some(i) = found.map(|n| at + n) else { break };
+        at = i + 1;
+        match bytes[i] {
+            // Inside a comment: the next byte is taken as it is.
+            b'\\' => at = i + 2,
+            b @ (b'(' | b')') if depth == 0 => {
                 out.push_str(value.get(run..i).unwrap_or_default());
                 depth = usize::from(b == b'(');
                 run = i + 1;
             }
             b'(' => depth += 1,
-            b')' => {
+            _ => {
                 depth -= 1;
                 run = i + 1;
             }
-            _ => {}
         }
     }
     if depth == 0 {
@@ -202,8 +226,10 @@ pub(crate) fn judge(content: &Content, rules: &Rules, selected: &Selected) -> Op
         .filter(|d| !d.is_empty());
     let verdict = from_domain.as_deref().map(|d| classify_domain(d, rules));
     let format = matching_format(content, rules);
-    let mut lures =
-        rules.lures_in(&format!("{} {} {}", content.sender_name_folded, content.subject_folded, content.body_folded));
+    // Joined in one allocation of the right size (`format!` grows its
+    // buffer as it writes: the body is most of it).
+    let folded = [content.sender_name_folded.as_str(), &content.subject_folded, &content.body_folded];
+    let mut lures = rules.lures_in(&folded.join(" "));
     let extra = content.fields.iter().copied().chain(content.qr_image.then_some(LureCategory::QrCode));
     for category in extra {
         if !lures.contains(&category) {
@@ -311,16 +337,15 @@ fn authentication(selected: &Selected, rules: &Rules, from: Option<&str>, warnin
     // `dmarc=none`/`fail` once per message: a pass next to either, under
     // the same authserv-id, was written by someone else (a sender can
     // forge any id) and is not evidence.
-    let said = |method: &str, results_: &[&str]| {
-        results.iter().any(|r| r.method == method && results_.contains(&r.result.as_str()))
-    };
+    let said =
+        |method: &str, results_: &[&str]| results.iter().any(|r| r.method == method && results_.contains(&&*r.result));
     let (unsigned, dmarc_denied) = (said("dkim", &["none"]), said("dmarc", &["none", "fail"]));
     let mut evidence = Vec::new();
     let mut other_signers: Vec<&str> = Vec::new();
     let mut dmarc_unofficial = false;
     for r in results {
         let domain = r.domain.as_deref();
-        match (r.method.as_str(), r.result.as_str()) {
+        match (&*r.method, &*r.result) {
             ("dkim", "pass") if !unsigned => match domain {
                 Some(d) if aligned(d) => evidence.push(Reason::DkimPass { domain: d.to_owned() }),
                 Some(d) if !other_signers.contains(&d) => other_signers.push(d),
@@ -427,7 +452,7 @@ struct Extracted {
 /// Reads the FranceConnect site, identity provider and greeting from plain
 /// text (named groups `site`, `identity_provider`, `addressee`).
 fn extract(format: &Format, content: &Content) -> Extracted {
-    let text = format!("{}\n{}", content.subject_plain, content.body_plain);
+    let text = [content.subject_plain.as_str(), &content.body_plain].join("\n");
     let mut out = Extracted::default();
     for pattern in &format.extract {
         if let Some(c) = pattern.captures(text.as_bytes()) {
@@ -454,7 +479,7 @@ mod tests {
              spf=softfail smtp.mailfrom=bounce@evil.example; dmarc=fail header.from=ameli.fr",
         );
         assert_eq!(authserv_id.as_deref(), Some("mx.orange.fr"));
-        let got: Vec<_> = results.iter().map(|r| (r.method.as_str(), r.result.as_str(), r.domain.as_deref())).collect();
+        let got: Vec<_> = results.iter().map(|r| (&*r.method, &*r.result, r.domain.as_deref())).collect();
         assert_eq!(
             got,
             vec![
@@ -527,8 +552,8 @@ mod tests {
                 }
             }
             results.push(AuthenticationResult {
-                method: method.trim().to_ascii_lowercase(),
-                result: result.trim().to_ascii_lowercase(),
+                method: method.trim().to_ascii_lowercase().into(),
+                result: result.trim().to_ascii_lowercase().into(),
                 domain,
             });
         }
@@ -553,6 +578,18 @@ mod tests {
         ) {
             let value: String = parts.concat();
             proptest::prop_assert_eq!(parse_authentication_results(&value), parse_by_definition(&value), "{:?}", value);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn comments_are_stripped_as_defined_on_generated_headers(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "(", ")", "\\", "\\(", "\\)", "a", " ", "é", "dkim=pass", ";", "\"",
+            ]), 0..20),
+        ) {
+            let value: String = parts.concat();
+            proptest::prop_assert_eq!(strip_comments(&value), strip_comments_by_char(&value), "{:?}", value);
         }
     }
 

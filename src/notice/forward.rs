@@ -5,8 +5,6 @@
 //! original copied into the text cannot be checked, and the verdict says
 //! so.
 
-use std::sync::LazyLock;
-
 use super::{Forwarded, Rules, Service, Trust, judged, text};
 
 /// An attached original (`message/rfc822`) that concerns a service,
@@ -27,15 +25,7 @@ pub(crate) fn inline_forward(content: &text::Content, rules: &Rules) -> Option<S
     let forward_subject = ["fwd:", "fw:", "tr:", "trans:", "transfert:", "wg:"]
         .iter()
         .any(|p| content.subject_folded.trim_start().starts_with(p));
-    // The first marker in the text, found in one pass.
-    static MARKERS: LazyLock<Option<regex::bytes::Regex>> = LazyLock::new(|| {
-        let alternatives: Vec<String> = FORWARD_MARKERS.iter().map(|m| regex::escape(m)).collect();
-        regex::bytes::RegexBuilder::new(&alternatives.join("|")).unicode(false).build().ok()
-    });
-    let marker = match MARKERS.as_ref() {
-        Some(re) => re.find(content.body_folded.as_bytes()).map(|m| m.start()),
-        None => FORWARD_MARKERS.iter().filter_map(|m| content.body_folded.find(m)).min(),
-    };
+    let marker = first_marker(&content.body_folded);
     if !(forward_subject || marker.is_some()) {
         return None;
     }
@@ -53,6 +43,25 @@ pub(crate) fn inline_forward(content: &text::Content, rules: &Rules) -> Option<S
         .or_else(|| rules.brand_named_in(quoted))
 }
 
+/// Where the first of [`FORWARD_MARKERS`] begins in `text`. Every marker
+/// holds "message" once, so one pass looks for that word and checks the
+/// markers around each place it is found; "message" cannot overlap
+/// itself, so the first place with a marker holds the first marker.
+fn first_marker(text: &str) -> Option<usize> {
+    memchr::memmem::find_iter(text.as_bytes(), MESSAGE).find_map(|at| {
+        FORWARD_MARKERS
+            .iter()
+            .filter_map(|marker| {
+                let start = at.checked_sub(memchr::memmem::find(marker.as_bytes(), MESSAGE)?)?;
+                text.as_bytes().get(start..)?.starts_with(marker.as_bytes()).then_some(start)
+            })
+            .min()
+    })
+}
+
+/// The word every forward marker holds.
+const MESSAGE: &[u8] = b"message";
+
 /// How mail programs introduce a forwarded message in the text (folded).
 const FORWARD_MARKERS: &[&str] = &[
     "forwarded message",
@@ -64,3 +73,59 @@ const FORWARD_MARKERS: &[&str] = &[
     "begin forwarded message",
     "message reexpedie",
 ];
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// The first marker as the one-pass regex over all of them found it.
+    fn first_marker_by_regex(text: &str) -> Option<usize> {
+        let alternatives: Vec<String> = FORWARD_MARKERS.iter().map(|m| regex::escape(m)).collect();
+        let re =
+            regex::bytes::RegexBuilder::new(&alternatives.join("|")).unicode(false).build().expect("constant regex");
+        re.find(text.as_bytes()).map(|m| m.start())
+    }
+
+    #[test]
+    fn every_forward_marker_holds_the_word_message_once() {
+        for marker in FORWARD_MARKERS {
+            assert_eq!(memchr::memmem::find_iter(marker.as_bytes(), MESSAGE).count(), 1, "{marker}");
+        }
+    }
+
+    #[test]
+    fn the_first_forward_marker_is_found_where_the_regex_found_it() {
+        for text in [
+            "",
+            "message",
+            "---- forwarded message ----",
+            "begin forwarded message: original message",
+            "le message original suit. message d'origine",
+            "debut du message reexpedie :",
+            "un message, puis message transfere",
+            "original messag original message",
+            "messagemessage reexpedie",
+        ] {
+            assert_eq!(first_marker(text), first_marker_by_regex(text), "{text:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn forward_markers_agree_with_the_regex_on_generated_text(
+            pieces in proptest::collection::vec(
+                prop_oneof![
+                    Just("message"), Just("messag"), Just("forwarded "), Just("original"), Just(" original"),
+                    Just("message "), Just("transfere"), Just("d'origine"), Just("debut du "), Just("reexpedie"),
+                    Just("begin "), Just(" "), Just("-"), Just("é"), Just("x"), Just("\n"),
+                ],
+                0..16,
+            )
+        ) {
+            let text = pieces.concat();
+            prop_assert_eq!(first_marker(&text), first_marker_by_regex(&text), "{:?}", text);
+        }
+    }
+}

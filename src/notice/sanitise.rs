@@ -287,6 +287,21 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Text is judged clean exactly when cleaning it changes nothing.
+        #[test]
+        fn a_clean_line_is_one_that_cleaning_leaves_as_it_is(
+            chars in proptest::collection::vec(
+                proptest::sample::select(vec!['a', 'Z', '~', ' ', '\t', '\n', '\r', '\u{7f}', '\u{1}', 'é', '\u{a0}']),
+                0..14,
+            ),
+            max in 0usize..14,
+        ) {
+            let s: String = chars.into_iter().collect();
+            proptest::prop_assert_eq!(is_one_line(&s, max), one_line(&s, max) == s, "{:?} {}", s, max);
+        }
+    }
+
     #[test]
     fn controls_are_removed_but_newlines_become_spaces_in_one_line_fields() {
         assert_eq!(

@@ -177,7 +177,9 @@ impl Body {
     /// is built, no string copied for tags and text nobody reads.
     fn add_html(&mut self, html: &str) {
         let html = truncate(html, MAX_HTML_BYTES);
-        let mut out = String::new();
+        // Room for the visible text at once: mail HTML is mostly markup,
+        // its text well under half of it.
+        let mut out = String::with_capacity(html.len().min(MAX_TEXT_BYTES) / 2);
         let mut anchor: Option<(String, String)> = None; // (href, shown text)
         let render = Render {
             body: self,
@@ -199,7 +201,12 @@ impl Body {
         for url in links::urls_in(&out) {
             self.push_link(url.trim_end_matches(TRAILING_PUNCTUATION), None);
         }
-        push_capped(&mut self.html_text, &out);
+        if self.html_text.is_empty() {
+            // `out` is capped as `html_text` is: kept as it is.
+            self.html_text = out;
+        } else {
+            push_capped(&mut self.html_text, &out);
+        }
     }
 
     fn push_link(&mut self, target: &str, shown: Option<String>) {
@@ -213,10 +220,12 @@ impl Body {
     }
 
     /// What the reader sees: the HTML rendering when there is one (mail
-    /// clients show it), then the plain text part.
-    fn visible(&self) -> String {
-        let mut text = self.html_text.clone();
+    /// clients show it), then the plain text part. The HTML rendering is
+    /// taken, not copied.
+    fn visible(&mut self) -> String {
+        let mut text = std::mem::take(&mut self.html_text);
         if !self.plain_text.is_empty() {
+            text.reserve(1 + self.plain_text.len());
             text.push('\n');
             push_capped(&mut text, &self.plain_text);
         }

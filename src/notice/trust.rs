@@ -140,8 +140,8 @@ pub(crate) fn select(headers: &[String], trust: &Trust) -> Selected {
         // The usual case: a complete topmost header (several methods) is
         // all that counts; the headers below need not be read.
         let top = parse_authentication_results(first);
-        if let Some(id) = top.authserv_id.as_ref().filter(|_| methods(&top).len() != 1) {
-            return Selected::From { by: id.clone(), results: top.results };
+        if let Some(id) = top.authserv_id.filter(|_| one_method(&top.results).is_none()) {
+            return Selected::From { by: id, results: top.results };
         }
     }
     let parsed: Vec<AuthenticationResults> = headers.iter().map(|h| parse_authentication_results(h)).collect();
@@ -178,13 +178,13 @@ fn select_parsed(mut parsed: Vec<AuthenticationResults>, trust: &Trust) -> Selec
         return if parsed.is_empty() { Selected::NoHeader } else { Selected::Untrusted };
     };
     let mut results = top.results.clone();
-    let mut seen = methods(top);
-    if seen.len() == 1 && top.authserv_id.is_some() {
+    if let Some(first) = one_method(&top.results).filter(|_| top.authserv_id.is_some()) {
         // One header per method: the run of trusted headers right below,
         // one new method each.
+        let mut seen = vec![first];
         for (_, h) in rest {
-            let m = methods(h);
-            if h.authserv_id.is_none() || !trusted(h) || m.len() != 1 || !seen.is_disjoint(&m) {
+            let m = one_method(&h.results);
+            if h.authserv_id.is_none() || !trusted(h) || m.is_none_or(|m| seen.contains(&m)) {
                 break;
             }
             seen.extend(m);
@@ -194,11 +194,15 @@ fn select_parsed(mut parsed: Vec<AuthenticationResults>, trust: &Trust) -> Selec
     Selected::From { by: by(&top.authserv_id), results }
 }
 
-/// The methods a header reports on (`dkim`, `spf`, …), each once; an
-/// extension of a method counts as that method (OpenDKIM writes
-/// `dkim-atps` and `dkim-adsp` beside its `dkim`).
-fn methods(h: &AuthenticationResults) -> BTreeSet<&str> {
-    h.results.iter().map(|r| r.method.split('-').next().unwrap_or_default()).collect()
+/// The method a header reports on (`dkim`, `spf`, …) when it reports on
+/// exactly one; an extension of a method counts as that method (OpenDKIM
+/// writes `dkim-atps` and `dkim-adsp` beside its `dkim`).
+fn one_method(results: &[AuthenticationResult]) -> Option<&str> {
+    fn base(r: &AuthenticationResult) -> &str {
+        r.method.split('-').next().unwrap_or_default()
+    }
+    let first = base(results.first()?);
+    results.iter().all(|r| base(r) == first).then_some(first)
 }
 
 /// What one message of an account says about its receiving server.

@@ -4,11 +4,9 @@
 
 use std::borrow::Cow;
 use std::convert::Infallible;
-use std::sync::LazyLock;
 
 use html5gum::emitters::callback::{Callback, CallbackEmitter, CallbackEvent};
 use html5gum::{Emitter, ForwardingEmitter, Span, Tokenizer};
-use regex::Regex;
 
 use super::{Body, normalise, push_capped};
 use crate::notice::rules::LureCategory;
@@ -76,11 +74,16 @@ impl Callback<Infallible, ()> for Render<'_> {
     }
 }
 
-impl Render<'_> {
-    fn attr(&self, key: &[u8]) -> Option<String> {
-        self.attributes.iter().find(|(k, _)| k == key).map(|(_, v)| lossy(v).trim().to_owned())
-    }
+/// The value of attribute `key`, trimmed, borrowed when it is valid text.
+fn attr<'v>(attributes: &'v [(Vec<u8>, Vec<u8>)], key: &[u8]) -> Option<Cow<'v, str>> {
+    let (_, value) = attributes.iter().find(|(k, _)| k == key)?;
+    Some(match lossy(value) {
+        Cow::Borrowed(v) => Cow::Borrowed(v.trim()),
+        Cow::Owned(v) => Cow::Owned(v.trim().to_owned()),
+    })
+}
 
+impl Render<'_> {
     fn start_tag(&mut self, name: &[u8], self_closing: bool) {
         if is_hidden(name) && !self_closing {
             self.hidden += 1;
@@ -90,18 +93,18 @@ impl Render<'_> {
                 if let Some((href, shown)) = self.anchor.take() {
                     self.body.push_link(&href, Some(shown));
                 }
-                *self.anchor = self.attr(b"href").map(|h| (h, String::new()));
+                *self.anchor = attr(&self.attributes, b"href").map(|h| (h.into_owned(), String::new()));
             }
             b"img" => {
                 self.body.qr_image |= [&b"alt"[..], b"src", b"title", b"name"]
                     .iter()
-                    .filter_map(|k| self.attr(k))
+                    .filter_map(|k| attr(&self.attributes, k))
                     .any(|v| names_a_qr_code(&v));
             }
             b"input" | b"select" | b"textarea" => {
                 let field = [&b"type"[..], b"name", b"id", b"placeholder", b"autocomplete"]
                     .iter()
-                    .filter_map(|k| self.attr(k))
+                    .filter_map(|k| attr(&self.attributes, k))
                     .collect::<Vec<_>>()
                     .join(" ");
                 if let Some(asked) = field_asks(&field)
@@ -111,7 +114,7 @@ impl Render<'_> {
                 }
             }
             b"form" => {
-                if let Some(action) = self.attr(b"action") {
+                if let Some(action) = attr(&self.attributes, b"action") {
                     self.body.push_link(&action, None);
                     if let Some(last) = self.body.links.last_mut() {
                         last.form = true;
@@ -268,12 +271,21 @@ fn field_asks(field: &str) -> Option<LureCategory> {
     }
 }
 
-/// "QR code", "qrcode.png", "code_qr", "qr-ameli.png".
+/// "QR code", "qrcode.png", "code_qr", "qr-ameli.png": a word (a run of
+/// letters, as `(?i)[a-z]` reads them) that is "qr", "qrcode" or "codeqr"
+/// in any case. Separated forms ("qr code", "code-qr") contain the word
+/// "qr". Checked without a regex: compiling one cost every process more
+/// than all the images it ever looks at.
 fn names_a_qr_code(value: &str) -> bool {
-    static QR: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)(^|[^a-z])(qr[\s_-]?code|code[\s_-]?qr|qr)([^a-z]|$)").expect("constant regex")
-    });
-    QR.is_match(value)
+    value
+        .split(|c: char| !is_letter(c))
+        .any(|word| ["qr", "qrcode", "codeqr"].iter().any(|w| word.eq_ignore_ascii_case(w)))
+}
+
+/// What `(?i)[a-z]` matches: ASCII letters, and the two characters whose
+/// simple case folding is one (long s, Kelvin sign).
+fn is_letter(c: char) -> bool {
+    c.is_ascii_alphabetic() || c == '\u{17F}' || c == '\u{212A}'
 }
 
 fn is_hidden(tag: &[u8]) -> bool {
@@ -297,4 +309,77 @@ fn is_inline(tag: &[u8]) -> bool {
             | b"abbr"
             | b"mark"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use regex::Regex;
+
+    use super::*;
+
+    /// The regex [`names_a_qr_code`] stands for.
+    fn qr_regex() -> Regex {
+        Regex::new(r"(?i)(^|[^a-z])(qr[\s_-]?code|code[\s_-]?qr|qr)([^a-z]|$)").expect("constant regex")
+    }
+
+    #[test]
+    fn a_letter_is_what_a_case_insensitive_a_to_z_matches() {
+        let letters = Regex::new(r"(?i)^[a-z]$").expect("constant regex");
+        let others = Regex::new(r"(?i)^[^a-z]$").expect("constant regex");
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let one = c.encode_utf8(&mut [0; 4]).to_owned();
+            assert_eq!(is_letter(c), letters.is_match(&one), "{c:?}");
+            assert_eq!(!is_letter(c), others.is_match(&one), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn qr_code_names_are_recognised_as_the_regex_did() {
+        let re = qr_regex();
+        for value in [
+            "QR code",
+            "qrcode.png",
+            "code_qr",
+            "qr-ameli.png",
+            "QR",
+            "qr\u{2003}code",
+            "scan the QR",
+            "codeqr",
+            "qrcodes",
+            "aqr",
+            "qra",
+            "liqr code",
+            "Code QR",
+            "code  qr",
+            "\u{17F}qr",
+            "qr\u{212A}",
+            "éqré",
+            "qr1",
+            "",
+            "logo",
+            "q r",
+            "cod eqr",
+        ] {
+            assert_eq!(names_a_qr_code(value), re.is_match(value), "{value:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn qr_code_names_agree_with_the_regex_on_generated_text(
+            pieces in proptest::collection::vec(
+                prop_oneof![
+                    Just("qr"), Just("QR"), Just("Qr"), Just("code"), Just("CODE"), Just("cOdE"), Just("q"),
+                    Just("r"), Just("c"), Just("ode"), Just(" "), Just("_"), Just("-"), Just("."), Just("\u{a0}"),
+                    Just("\u{3000}"), Just("é"), Just("\u{17F}"), Just("\u{212A}"), Just("a"), Just("Z"), Just("1"),
+                    Just("/"), Just("png"),
+                ],
+                0..12,
+            )
+        ) {
+            let value = pieces.concat();
+            prop_assert_eq!(names_a_qr_code(&value), qr_regex().is_match(&value), "{:?}", value);
+        }
+    }
 }
