@@ -107,7 +107,7 @@ impl Scan {
             }
             return Ok(());
         }
-        report::push_line(lines, &ScanRecord::new(file, seen, lang));
+        ScanRecord::new(file, seen, lang).push_line(lines);
         Ok(())
     }
 

@@ -117,9 +117,7 @@ fn push_str(out: &mut Vec<u8>, s: &str) {
             0xE0.. => 3,
             _ => 2,
         };
-        // Only 0xC2 (C1 controls), 0xD8 (U+061C) and 0xE2 (U+200E to
-        // U+2069) begin an unsafe character beyond ASCII.
-        if b >= 0x80 && !matches!(b, 0xC2 | 0xD8 | 0xE2) {
+        if b >= 0x80 && !UNSAFE_LEAD_BYTES.contains(&b) {
             i += len;
             continue;
         }
@@ -145,6 +143,11 @@ fn push_str(out: &mut Vec<u8>, s: &str) {
     out.extend_from_slice(bytes.get(run..).unwrap_or_default());
     out.push(b'"');
 }
+
+/// The bytes that begin an unsafe character beyond ASCII: 0xC2 (C1
+/// controls), 0xD8 (U+061C) and 0xE2 (U+200E to U+2069). Other characters
+/// are written as they are.
+const UNSAFE_LEAD_BYTES: [u8; 3] = [0xC2, 0xD8, 0xE2];
 
 /// Whether eight bytes are all printable ASCII (0x20 to 0x7E) other than
 /// `"` and `\`: written as they are.
@@ -226,6 +229,18 @@ mod tests {
                 chunk[at] = b;
                 assert_eq!(plain_eight(u64::from_le_bytes(chunk)), plain, "{b:#x} at {at}");
             }
+        }
+    }
+
+    /// `push_str` looks closer only at characters beginning with one of
+    /// [`UNSAFE_LEAD_BYTES`]: every unsafe character beyond ASCII must, or
+    /// it would reach the terminal raw.
+    #[test]
+    fn every_terminal_unsafe_character_begins_with_a_byte_the_writer_checks() {
+        let mut buf = [0u8; 4];
+        for c in (0x80..=0x10_FFFF).filter_map(char::from_u32).filter(|&c| is_terminal_unsafe(c)) {
+            let lead = c.encode_utf8(&mut buf).as_bytes()[0];
+            assert!(UNSAFE_LEAD_BYTES.contains(&lead), "{c:?} begins with {lead:#x}");
         }
     }
 
