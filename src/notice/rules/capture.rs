@@ -148,6 +148,7 @@ impl CapturePattern {
     fn search_from_beginnings(&self, text: &[u8], at: usize) -> Result<Option<Captures>, OutOfBudget> {
         let mut budget = Budget::for_text(text);
         for start in self.span.starts_from(text, at)? {
+            let start = start?;
             // What it may read: all the rest of the text.
             budget.take(text.len() - start + 1)?;
             if let Some(captures) = self.read(text, &Input::new(text).range(start..).anchored(Anchored::Yes)) {

@@ -224,6 +224,7 @@ impl Pattern {
                 let Some(beginnings) = self.beginnings() else { return self.is_match_anywhere(text) };
                 let mut budget = Budget::for_text(text);
                 let mut previous = None;
+                // In any order: the first match found answers.
                 for start in beginnings.starts(text) {
                     if previous == Some(start) {
                         continue;
@@ -330,6 +331,7 @@ impl Pattern {
             _ => Budget::for_text(text),
         };
         for start in self.starts_from(text, at)? {
+            let start = start?;
             if let Some(end) = self.match_at_or(text, start, false, &mut budget, compile)? {
                 return Ok(Some((start, end)));
             }
@@ -337,28 +339,27 @@ impl Pattern {
         Ok(None)
     }
 
-    /// Where the matches at or after `at` may begin, in order; `Err` when
-    /// there is no list of them (or more than [`MOST_BEGINNINGS`]).
-    pub(crate) fn starts_from(&self, text: &[u8], at: usize) -> Result<Vec<usize>, OutOfBudget> {
+    /// Where the matches at or after `at` may begin, in order, each once,
+    /// found as they are asked for (the first match is usually near);
+    /// `Err` when there is no list of them, and as the next item past
+    /// [`MOST_BEGINNINGS`] of them.
+    pub(crate) fn starts_from<'a>(
+        &'a self,
+        text: &'a [u8],
+        at: usize,
+    ) -> Result<impl Iterator<Item = Result<usize, OutOfBudget>> + 'a, OutOfBudget> {
         let at = at.min(text.len());
-        match &self.starts {
-            Starts::AtStart if at > 0 => Ok(Vec::new()),
-            Starts::AtStart => Ok(vec![0]),
-            Starts::Literals(_) => {
-                let beginnings = self.beginnings().ok_or(OutOfBudget)?;
-                let mut starts = Vec::new();
-                for start in beginnings.starts(&text[at..]) {
-                    if starts.len() >= MOST_BEGINNINGS {
-                        return Err(OutOfBudget);
-                    }
-                    starts.push(at + start);
-                }
-                starts.sort_unstable();
-                starts.dedup();
-                Ok(starts)
-            }
-            Starts::Anywhere => Err(OutOfBudget),
-        }
+        let (at_start, literals) = match &self.starts {
+            Starts::AtStart => ((at == 0).then_some(0), None),
+            Starts::Literals(_) => (None, Some(self.beginnings().ok_or(OutOfBudget)?.ordered(&text[at..]))),
+            Starts::Anywhere => return Err(OutOfBudget),
+        };
+        let mut count = 0;
+        let from_literals = literals.into_iter().flatten().map(move |start| {
+            count += 1;
+            if count > MOST_BEGINNINGS { Err(OutOfBudget) } else { Ok(at + start) }
+        });
+        Ok(at_start.map(Ok).into_iter().chain(from_literals))
     }
 
     /// Whether the pattern was compiled here (for whole-text searches).
@@ -586,6 +587,9 @@ mod tests {
         texts.push(format!("carte vitale {} expire", "x".repeat(59)));
         texts.push(format!("rembours {} a valider", "y ".repeat(39)));
         texts.push(format!("rembours {} a valider", "y ".repeat(40)));
+        texts.push("s'acquitter de 45,20 eur, ".repeat(40));
+        texts.push("acquit".repeat(300) + " de 3 eur");
+        texts.push("s ".repeat(3000) + "s'acquitter de 3 eur");
         texts
     }
 
@@ -612,5 +616,45 @@ mod tests {
             }
         }
         assert!(checked > 40 * 500, "{checked}");
+    }
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+        /// Patterns whose matches are searched from literals a few bytes
+        /// in (the payment lure's "acquit", built in; others as the config
+        /// could add them): every match, from the start and from anywhere,
+        /// as the compiled regex finds it.
+        #[test]
+        fn a_pattern_searched_from_literals_within_finds_what_the_regex_finds(
+            words in proptest::collection::vec(proptest::sample::select(vec![
+                "s'acquitter", "s acquitter", "acquitter", "s", "acquit", "reglez", "payez", "de", "45,20", "eur",
+                "euros", "d'ici", "dici", "d ici", "xx", "yy", "24", "48", "12h30pile", "1h05pile", "pile", "x",
+                ",", ".", "\n", "e",
+            ]), 0..30),
+            separators in proptest::collection::vec(proptest::sample::select(vec![" ", "", "  ", "\n"]), 30),
+        ) {
+            let mut text = String::new();
+            for (word, separator) in words.iter().zip(&separators) {
+                text.push_str(word);
+                text.push_str(separator);
+            }
+            let text = text.as_bytes();
+            let rules = crate::notice::Rules::builtin();
+            let payment = rules.patterns().find(|p| p.source().contains("s.acquitter")).expect("the payment lure");
+            let added = [r"(?:xx|yy)?[Dd].ici\s+(24|48)", r"\d{1,2}h[0-5]\dpile", r"xyz|.acquitter"]
+                .map(|source| Pattern::new(source.into(), true, "test").expect("valid"));
+            for pattern in std::iter::once(payment).chain(&added) {
+                proptest::prop_assert!(
+                    matches!(pattern.starts(), Starts::Literals(l) if l.iter().all(|b| b.literal.len() >= 3)),
+                    "{:?}", pattern.source()
+                );
+                let here = pattern.regex().expect("compiles");
+                proptest::prop_assert_eq!(pattern.is_match(text), here.is_match(text));
+                for at in 0..=text.len() {
+                    let expected = here.find(Input::new(text).range(at..)).map(|m| (m.start(), m.end()));
+                    proptest::prop_assert_eq!(pattern.find_at(text, at).ok().flatten(), expected, "{:?} at {}", pattern.source(), at);
+                }
+            }
+        }
     }
 }
