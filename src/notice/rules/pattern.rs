@@ -311,20 +311,32 @@ impl Pattern {
     /// `Err` when anchored searches cannot tell (too many beginnings, or
     /// none to start from): a search over the whole text is then needed.
     pub(crate) fn find_at(&self, text: &[u8], at: usize) -> Result<Option<(usize, usize)>, OutOfBudget> {
-        self.find_at_or(text, at, true)
+        self.find_at_or(text, at, usize::MAX, true)
     }
 
     /// As [`Pattern::find_at`], by the precompiled DFAs alone: `Err` too
     /// where they cannot tell (a Unicode `\b` near non-ASCII text), and
-    /// the pattern is not compiled.
-    pub(crate) fn find_precompiled(&self, text: &[u8], at: usize) -> Result<Option<(usize, usize)>, OutOfBudget> {
-        self.find_at_or(text, at, false)
+    /// the pattern is not compiled. Only a match beginning before
+    /// `before` is asked for: the search stops there.
+    pub(crate) fn find_precompiled(
+        &self,
+        text: &[u8],
+        at: usize,
+        before: usize,
+    ) -> Result<Option<(usize, usize)>, OutOfBudget> {
+        self.find_at_or(text, at, before, false)
     }
 
-    fn find_at_or(&self, text: &[u8], at: usize, compile: bool) -> Result<Option<(usize, usize)>, OutOfBudget> {
+    fn find_at_or(
+        &self,
+        text: &[u8],
+        at: usize,
+        before: usize,
+        compile: bool,
+    ) -> Result<Option<(usize, usize)>, OutOfBudget> {
         let at = at.min(text.len());
         if let Some(Ok(found)) = self.whole().map(|w| w.try_search(&Input::new(text).range(at..))) {
-            return Ok(found.map(|m| (m.start(), m.end())));
+            return Ok(found.filter(|m| m.start() < before).map(|m| (m.start(), m.end())));
         }
         let mut budget = match self.starts {
             Starts::AtStart => Budget(usize::MAX),
@@ -332,6 +344,9 @@ impl Pattern {
         };
         for start in self.starts_from(text, at)? {
             let start = start?;
+            if start >= before {
+                break;
+            }
             if let Some(end) = self.match_at_or(text, start, false, &mut budget, compile)? {
                 return Ok(Some((start, end)));
             }
