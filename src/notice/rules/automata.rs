@@ -417,7 +417,7 @@ pub(crate) fn compile_whole(source: &str, syntax: Syntax) -> Option<(Vec<u8>, Ve
 
 /// Larger anchored DFAs are kept sparse.
 #[cfg(test)]
-const MAX_DENSE_ANCHORED: usize = 128 << 10;
+const MAX_DENSE_ANCHORED: usize = 1 << 20;
 
 /// Compiles `source` as [`super::pattern`] searches it: leftmost-first,
 /// anchored searches only (an unanchored DFA of `carte vitale.{0,60}(…)`
