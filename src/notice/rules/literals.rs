@@ -321,7 +321,12 @@ impl Ends<'_> {
             // byte that led there. (No dead or quit states: the DFA is
             // unanchored, without look-around.)
             let found = self.text.get(self.at..stop).unwrap_or_default().iter().position(|&byte| {
-                state = dfa.next_state(state, byte);
+                // SAFETY: `state` is the DFA's start state or a state its
+                // transitions led to, and a valid DFA's transitions lead
+                // to valid states: the table's DFAs are valid (see
+                // `Literals::new`; the library's own searches, `find_fwd`,
+                // rely on the same to skip the bounds checks).
+                state = unsafe { dfa.next_state_unchecked(state, byte) };
                 dfa.is_special_state(state) && dfa.is_match_state(state)
             });
             match found {

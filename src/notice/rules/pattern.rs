@@ -2,8 +2,10 @@
 //!
 //! A built-in pattern comes with DFAs compiled ahead of time
 //! ([`super::automata`]) and costs nothing to start: it is searched from
-//! where its matches can begin (prefix literals, first bytes, or the start
-//! of the text) with an anchored DFA, or, when its matches begin almost
+//! where its matches can begin (prefix literals, literals a fixed number
+//! of bytes in ([`super::beginnings`]), first bytes, or the start of the
+//! text; in order, found as far as the first match needs) with an
+//! anchored DFA, or, when its matches begin almost
 //! anywhere, in one pass of an unanchored pair. Those searches read at most
 //! a few times the text ([`Budget`]) from at most [`MOST_BEGINNINGS`]
 //! places.
@@ -410,7 +412,12 @@ fn dfa_match_at(
     let mut spend = |at: usize| budget.0 -= at - start;
     let mut end = None;
     for (at, &byte) in text[..stop].iter().enumerate().skip(start) {
-        state = dfa.next_state(state, byte);
+        // SAFETY: `state` is the DFA's start state or a state its
+        // transitions led to, and a valid DFA's transitions lead to valid
+        // states: the table's DFAs are valid (see `Pattern::dfa`; the
+        // library's own searches rely on the same to skip the bounds
+        // checks).
+        state = unsafe { dfa.next_state_unchecked(state, byte) };
         if dfa.is_special_state(state) {
             // Match states come one byte late: a match ended before `byte`.
             if dfa.is_match_state(state) {
