@@ -8,6 +8,7 @@ use regex::bytes::Regex as AsciiRegex;
 use serde::Deserialize;
 
 mod automata;
+mod beginnings;
 mod capture;
 mod literals;
 mod lures;

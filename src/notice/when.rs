@@ -272,11 +272,16 @@ pub(crate) fn patterns() -> impl Iterator<Item = &'static Pattern> {
 /// states a time vigie could not read.
 pub fn read_login_time(folded_body: &str, date_header: Option<DateTime<Utc>>) -> Option<LoginTime> {
     let body = folded_body.as_bytes();
-    let first = |re: &CapturePattern| re.captures_iter(body).find_map(|c| local_time(&c, body, date_header));
-    let found = [first(&MONTH_NAME_DATE), first(&MONTH_FIRST_DATE), first(&NUMERIC_DATE), first(&ISO_DATE)]
-        .into_iter()
-        .flatten()
-        .min_by_key(|(pos, _)| *pos);
+    // The first date in the text: each pattern is searched only before
+    // the earliest found so far (a tie goes to the earlier pattern).
+    let mut found: Option<(usize, NaiveDateTime)> = None;
+    for pattern in [&*MONTH_NAME_DATE, &*MONTH_FIRST_DATE, &*NUMERIC_DATE, &*ISO_DATE] {
+        let before = found.map_or(usize::MAX, |(pos, _)| pos);
+        let first = pattern.captures_before(body, before).find_map(|c| local_time(&c, body, date_header));
+        if let Some(first) = first.filter(|(pos, _)| *pos < before) {
+            found = Some(first);
+        }
+    }
     match found {
         Some((_, local)) => {
             let (at, note) = paris_to_utc(local, date_header);

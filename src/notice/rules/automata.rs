@@ -19,8 +19,9 @@
 //!
 //! The file is a sequence of entries, integers little endian:
 //! syntax (u8: 0 folded, 1 plain), source length (u32), source (UTF-8);
-//! where matches start (u8: 0 at the start of the text, 1 after literals,
-//! 2 anywhere), and for 1 the literal count (u32) and each literal, length
+//! where matches start (u8: 0 at the start of the text, 1 at literals,
+//! 2 anywhere), and for 1 the literal count (u32) and each literal, its
+//! offset (u32: how many bytes after the match's start it begins), length
 //! (u32) and bytes; then
 //! the anchored DFA's kind (u8: 0 none, 1 sparse, 2 dense) and three DFAs,
 //! each as its length (u32, 0 for none), padding to a multiple of 8 bytes
@@ -31,8 +32,9 @@
 //!
 //! Then the literal sets the built-in rules search ([`super::literals`]):
 //! entries of syntax 3, an empty source, the set as the literals of "where
-//! matches start", and its DFA as the anchored one (dense; unanchored, one
-//! pattern for each length, every match reported).
+//! matches start" (with their offsets), and its DFA as the anchored one
+//! (dense; unanchored, one pattern for each length and offset, every match
+//! reported).
 
 use std::sync::OnceLock;
 
@@ -41,15 +43,37 @@ use regex_automata::util::wire::AlignAs;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Hir, Look};
 
+use super::beginnings;
+
 /// Where the matches of a pattern can begin.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Starts {
     /// Only at the start of the text (the pattern begins with `^`).
     AtStart,
-    /// Only where one of these literals begins.
-    Literals(Vec<Vec<u8>>),
+    /// Only `offset` bytes before where one of these literals begins.
+    Literals(Vec<Beginning>),
     /// Anywhere: the pattern has no finite list of beginnings.
     Anywhere,
+}
+
+/// A literal found `offset` bytes after where a match begins (0: the
+/// match begins with it).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Beginning {
+    pub(crate) literal: Vec<u8>,
+    pub(crate) offset: usize,
+}
+
+impl Beginning {
+    /// A literal the matches begin with.
+    pub(crate) fn prefix(literal: &[u8]) -> Beginning {
+        Beginning { literal: literal.to_vec(), offset: 0 }
+    }
+
+    /// How far from a match's start the literal ends.
+    pub(crate) fn span(&self) -> usize {
+        self.literal.len() + self.offset
+    }
 }
 
 /// What text a pattern is written for.
@@ -105,17 +129,32 @@ pub(crate) fn starts_of(source: &str, syntax: Syntax) -> Starts {
             .limit_total(10_000)
             .extract(&hir)
     };
-    [whole]
+    let prefixes = [whole]
         .into_iter()
         .chain(std::iter::once_with(first_bytes))
         .find_map(|seq| {
             let literals = seq.literals()?;
             let usable = !literals.is_empty() && literals.iter().all(|l| !l.as_bytes().is_empty());
-            usable.then(|| fewest(literals.iter().map(|l| l.as_bytes())))
+            usable.then(|| fewest(literals.iter().map(|l| Beginning::prefix(l.as_bytes()))))
         })
         // Beginnings almost anywhere (`.{0,30}x`) are no list.
-        .filter(|literals| literals.len() <= MOST_FIRST_BYTES || literals.iter().any(|l| l.len() > 1))
-        .map_or(Starts::Anywhere, Starts::Literals)
+        .filter(|literals| literals.len() <= MOST_FIRST_BYTES || literals.iter().any(|l| l.literal.len() > 1));
+    // Beginnings too short to be rare ("s" of `s.acquitter`, every "s" of
+    // every text): longer literals a fixed number of bytes in ("acquit",
+    // two bytes in), when every way a match can begin has one.
+    let shortest = |list: &Option<Vec<Beginning>>| list.as_ref().map_or(0, |l| shortest_literal(l));
+    let prefixes = match shortest(&prefixes) {
+        len if len < beginnings::RARE => {
+            let within = beginnings::within(&hir).map(fewest);
+            if shortest(&within) > len { within } else { prefixes }
+        }
+        _ => prefixes,
+    };
+    prefixes.map_or(Starts::Anywhere, Starts::Literals)
+}
+
+fn shortest_literal(beginnings: &[Beginning]) -> usize {
+    beginnings.iter().map(|b| b.literal.len()).min().unwrap_or(0)
 }
 
 /// More first bytes than this: a match may begin almost anywhere.
@@ -126,17 +165,23 @@ const MOST_FIRST_BYTES: usize = 64;
 const BEGINNING_BYTES: usize = 6;
 
 /// The same beginnings, cut to [`BEGINNING_BYTES`], without those that
-/// begin with another (where one begins, the shorter one does too):
-/// "dossier\t", "dossier\n"… are "dossie".
-fn fewest<'a>(literals: impl Iterator<Item = &'a [u8]>) -> Vec<Vec<u8>> {
-    let mut cut: Vec<Vec<u8>> = literals.map(|l| l[..l.len().min(BEGINNING_BYTES)].to_vec()).collect();
+/// begin with another at the same offset (where one begins, the shorter
+/// one does too): "dossier\t", "dossier\n"… are "dossie".
+fn fewest(beginnings: impl IntoIterator<Item = Beginning>) -> Vec<Beginning> {
+    let mut cut: Vec<Beginning> = beginnings
+        .into_iter()
+        .map(|mut b| {
+            b.literal.truncate(BEGINNING_BYTES);
+            b
+        })
+        .collect();
     cut.sort();
     cut.dedup();
-    let mut kept: Vec<Vec<u8>> = Vec::with_capacity(cut.len());
-    for literal in cut {
+    let mut kept: Vec<Beginning> = Vec::with_capacity(cut.len());
+    for beginning in cut {
         // Sorted: a literal's prefixes come before it.
-        if !kept.iter().any(|k| literal.starts_with(k)) {
-            kept.push(literal);
+        if !kept.iter().any(|k| k.offset == beginning.offset && beginning.literal.starts_with(&k.literal)) {
+            kept.push(beginning);
         }
     }
     kept
@@ -178,26 +223,30 @@ struct Entry {
 #[derive(Debug, Clone, Copy)]
 enum RawStarts {
     AtStart,
-    /// This many literals, each as its length (u32) and bytes.
+    /// This many literals, each as its offset (u32), length (u32) and
+    /// bytes.
     Literals(u32, &'static [u8]),
     Anywhere,
 }
 
 impl RawStarts {
-    fn literals(self) -> impl Iterator<Item = &'static [u8]> {
+    /// Each literal as (its offset, its bytes).
+    fn literals(self) -> impl Iterator<Item = (usize, &'static [u8])> {
         let (count, bytes) = match self {
             RawStarts::Literals(count, bytes) => (count, bytes),
             _ => (0, &[][..]),
         };
         let mut reader = Reader { bytes, at: 0 };
         // Read once already by `read_table`: whole.
-        (0..count).map_while(move |_| reader.chunk())
+        (0..count).map_while(move |_| Some((reader.u32()? as usize, reader.chunk()?)))
     }
 
     fn decode(self) -> Starts {
         match self {
             RawStarts::AtStart => Starts::AtStart,
-            RawStarts::Literals(..) => Starts::Literals(self.literals().map(<[u8]>::to_vec).collect()),
+            RawStarts::Literals(..) => Starts::Literals(
+                self.literals().map(|(offset, literal)| Beginning { literal: literal.to_vec(), offset }).collect(),
+            ),
             RawStarts::Anywhere => Starts::Anywhere,
         }
     }
@@ -214,12 +263,16 @@ const LITERAL_SET: u8 = 3;
 
 /// The precompiled DFA that finds every occurrence of `literals`, if the
 /// table has one for that set: a serialised dense DFA, 8-byte aligned.
-pub(crate) fn literal_set(literals: &[Vec<u8>]) -> Option<&'static [u8]> {
+pub(crate) fn literal_set(literals: &[Beginning]) -> Option<&'static [u8]> {
     index().iter().find_map(|entry| match (entry.starts, entry.dfa) {
         (RawStarts::Literals(count, _), Some(AnchoredBytes::Dense(bytes)))
             if entry.code == LITERAL_SET
                 && count as usize == literals.len()
-                && entry.starts.literals().eq(literals.iter().map(Vec::as_slice)) =>
+                && entry
+                    .starts
+                    .literals()
+                    .zip(literals)
+                    .all(|((offset, literal), b)| offset == b.offset && literal == b.literal.as_slice()) =>
         {
             Some(bytes)
         }
@@ -246,6 +299,7 @@ fn read_table(bytes: &'static [u8]) -> Option<Vec<Entry>> {
                 let count = reader.u32()?;
                 let from = reader.at;
                 for _ in 0..count {
+                    reader.u32()?;
                     reader.chunk()?;
                 }
                 RawStarts::Literals(count, &bytes[from..reader.at])
@@ -316,7 +370,7 @@ const MAX_WHOLE_BYTES: usize = 256 << 10;
 fn begins_almost_anywhere(starts: &Starts) -> bool {
     match starts {
         Starts::AtStart => false,
-        Starts::Literals(literals) => literals.iter().any(|l| l.len() < 3),
+        Starts::Literals(literals) => shortest_literal(literals) < beginnings::RARE,
         Starts::Anywhere => true,
     }
 }
@@ -363,7 +417,7 @@ pub(crate) fn compile_whole(source: &str, syntax: Syntax) -> Option<(Vec<u8>, Ve
 
 /// Larger anchored DFAs are kept sparse.
 #[cfg(test)]
-const MAX_DENSE_ANCHORED: usize = 128 << 10;
+const MAX_DENSE_ANCHORED: usize = 1 << 20;
 
 /// Compiles `source` as [`super::pattern`] searches it: leftmost-first,
 /// anchored searches only (an unanchored DFA of `carte vitale.{0,60}(…)`
@@ -384,17 +438,20 @@ pub(crate) fn compile_dfa(source: &str, syntax: Syntax) -> Option<regex_automata
 }
 
 /// The DFA that finds where `literals` (none empty) end, overlapping ones
-/// included: unanchored, one pattern for each length (shortest first), the
-/// alternation of the literals of that length, every match reported, as
-/// [`super::literals`] searches it.
+/// included: unanchored, one pattern for each length and offset (in that
+/// order, shortest first), the alternation of the literals of that length
+/// and offset, every match reported, as [`super::literals`] searches it.
 #[cfg(test)]
-pub(crate) fn compile_literals(literals: &[Vec<u8>]) -> Option<Vec<u8>> {
+pub(crate) fn compile_literals(literals: &[Beginning]) -> Option<Vec<u8>> {
     use regex_automata::dfa::{StartKind, dense};
-    let mut lens: Vec<usize> = literals.iter().map(Vec::len).collect();
-    lens.sort_unstable();
-    lens.dedup();
-    let of_len = |len: usize| literals.iter().filter(|l| l.len() == len).map(|l| Hir::literal(l.as_slice())).collect();
-    let by_len: Vec<Hir> = lens.into_iter().map(|len| Hir::alternation(of_len(len))).collect();
+    let group = |b: &Beginning| (b.literal.len(), b.offset);
+    let mut groups: Vec<(usize, usize)> = literals.iter().map(group).collect();
+    groups.sort_unstable();
+    groups.dedup();
+    let of = |g: (usize, usize)| {
+        literals.iter().filter(|b| group(b) == g).map(|b| Hir::literal(b.literal.as_slice())).collect()
+    };
+    let by_len: Vec<Hir> = groups.into_iter().map(|g| Hir::alternation(of(g))).collect();
     let nfa =
         regex_automata::nfa::thompson::Compiler::new().configure(no_groups()).build_many_from_hir(&by_len).ok()?;
     let dfa = dense::Builder::new()
@@ -411,7 +468,7 @@ pub(crate) fn compile_literals(literals: &[Vec<u8>]) -> Option<Vec<u8>> {
 #[cfg(test)]
 pub(crate) fn generate<'a>(
     patterns: impl IntoIterator<Item = (Syntax, &'a str)>,
-    literal_sets: impl IntoIterator<Item = &'a [Vec<u8>]>,
+    literal_sets: impl IntoIterator<Item = &'a [Beginning]>,
 ) -> Vec<u8> {
     fn chunk(out: &mut Vec<u8>, bytes: &[u8]) {
         out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
@@ -433,8 +490,9 @@ pub(crate) fn generate<'a>(
             Starts::Literals(literals) => {
                 out.push(1);
                 out.extend_from_slice(&(literals.len() as u32).to_le_bytes());
-                for literal in &literals {
-                    chunk(&mut out, literal);
+                for beginning in &literals {
+                    out.extend_from_slice(&(beginning.offset as u32).to_le_bytes());
+                    chunk(&mut out, &beginning.literal);
                 }
             }
             Starts::Anywhere => out.push(2),
@@ -457,14 +515,14 @@ pub(crate) fn generate<'a>(
             out.extend_from_slice(&dfa);
         }
     }
-    let mut seen: Vec<&[Vec<u8>]> = Vec::new();
+    let mut seen: Vec<&[Beginning]> = Vec::new();
     for set in literal_sets {
         if seen.contains(&set) {
             continue;
         }
         seen.push(set);
         // Looked up as numbers (`super::literals`): at most 8 bytes.
-        if set.iter().any(|l| l.len() > 8) {
+        if set.iter().any(|b| b.literal.len() > 8) {
             continue;
         }
         let Some(dfa) = compile_literals(set) else { continue };
@@ -472,8 +530,9 @@ pub(crate) fn generate<'a>(
         chunk(&mut out, b"");
         out.push(1);
         out.extend_from_slice(&(set.len() as u32).to_le_bytes());
-        for literal in set {
-            chunk(&mut out, literal);
+        for beginning in set {
+            out.extend_from_slice(&(beginning.offset as u32).to_le_bytes());
+            chunk(&mut out, &beginning.literal);
         }
         out.push(2);
         for dfa in [dfa, Vec::new(), Vec::new()] {
@@ -558,7 +617,7 @@ mod tests {
             sets += 1;
         }
         let rules = Rules::builtin();
-        let mut distinct: Vec<&[Vec<u8>]> = Vec::new();
+        let mut distinct: Vec<&[Beginning]> = Vec::new();
         for set in rules.literal_sets() {
             if !distinct.contains(&set.literals()) {
                 distinct.push(set.literals());
@@ -573,13 +632,13 @@ mod tests {
         assert_eq!(starts_of("^(?:ab|cd)$"), Starts::AtStart);
         let Starts::Literals(literals) = starts_of(r"\b(dossier|ref)\s*\d") else { panic!("finite") };
         // Cut to six bytes, those that begin with another left out.
-        assert_eq!(literals[0], b"dossie");
-        assert!(literals[1..].iter().all(|l| l.starts_with(b"ref") && l.len() == 4), "{literals:?}");
+        assert_eq!(literals[0], Beginning::prefix(b"dossie"));
+        assert!(literals[1..].iter().all(|l| l.literal.starts_with(b"ref") && l.span() == 4), "{literals:?}");
         let Starts::Literals(literals) = starts_of(r"(reference|ref)s?\b") else { panic!("finite") };
-        assert_eq!(literals, [b"ref".to_vec()]);
+        assert_eq!(literals, [Beginning::prefix(b"ref")]);
         // Too many beginnings: the bytes they begin with.
         let Starts::Literals(first) = starts_of(r"\b[a-p]{2,}x|\d{2}y") else { panic!("first bytes") };
-        let expected: Vec<Vec<u8>> = (b'0'..=b'9').chain(b'a'..=b'p').map(|b| vec![b]).collect();
+        let expected: Vec<Beginning> = (b'0'..=b'9').chain(b'a'..=b'p').map(|b| Beginning::prefix(&[b])).collect();
         assert_eq!(first, expected);
         assert_eq!(starts_of(r".{0,30}\bameli"), Starts::Anywhere);
         assert_eq!(starts_of(r"(a|)b?"), Starts::Anywhere);
@@ -589,7 +648,7 @@ mod tests {
     #[test]
     fn a_damaged_table_is_refused_not_read_past_its_end() {
         let patterns = [(Syntax::Folded, "^abc$"), (Syntax::Plain, "x(y|é)")];
-        let literals = [b"ab".to_vec(), b"b".to_vec()];
+        let literals = [Beginning::prefix(b"ab"), Beginning { literal: b"b".to_vec(), offset: 2 }];
         let good: &'static [u8] = Box::leak(generate(patterns, [&literals[..]]).into_boxed_slice());
         assert_eq!(read_table(good).map(|t| t.len()), Some(3));
         for cut in [1, 5, 9, good.len() / 2] {

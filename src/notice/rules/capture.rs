@@ -119,16 +119,17 @@ impl CapturePattern {
         cut.as_ref().or_else(|| self.groups())
     }
 
-    /// The leftmost-first match at or after `at`, with its groups.
-    fn captures_at(&self, text: &[u8], at: usize) -> Option<Captures> {
-        let input = match self.span.find_precompiled(text, at) {
+    /// The leftmost-first match at or after `at`, with its groups, if it
+    /// begins before `before` (the search stops there).
+    fn captures_at(&self, text: &[u8], at: usize, before: usize) -> Option<Captures> {
+        let input = match self.span.find_precompiled(text, at, before) {
             Ok(None) => return None,
             Ok(Some((start, end))) => Input::new(text).range(start..end).anchored(Anchored::Yes),
-            Err(OutOfBudget) if text.len() <= SHORT_TEXT => match self.search_from_beginnings(text, at) {
+            Err(OutOfBudget) if text.len() <= SHORT_TEXT => match self.search_from_beginnings(text, at, before) {
                 Ok(found) => return found,
-                Err(OutOfBudget) => self.whole_text(text, at)?,
+                Err(OutOfBudget) => self.whole_text(text, at, before)?,
             },
-            Err(OutOfBudget) => self.whole_text(text, at)?,
+            Err(OutOfBudget) => self.whole_text(text, at, before)?,
         };
         self.read(text, &input)
     }
@@ -145,9 +146,13 @@ impl CapturePattern {
     /// The leftmost-first match at or after `at`, by the groups' automaton
     /// run from each place a match may begin; `Err` when there is no list
     /// of them or the budget runs out.
-    fn search_from_beginnings(&self, text: &[u8], at: usize) -> Result<Option<Captures>, OutOfBudget> {
+    fn search_from_beginnings(&self, text: &[u8], at: usize, before: usize) -> Result<Option<Captures>, OutOfBudget> {
         let mut budget = Budget::for_text(text);
         for start in self.span.starts_from(text, at)? {
+            let start = start?;
+            if start >= before {
+                break;
+            }
             // What it may read: all the rest of the text.
             budget.take(text.len() - start + 1)?;
             if let Some(captures) = self.read(text, &Input::new(text).range(start..).anchored(Anchored::Yes)) {
@@ -161,25 +166,33 @@ impl CapturePattern {
     /// the rest of the text by the pattern compiled for whole-text
     /// searches (its lazy DFA: the groups' engines alone would be slow over
     /// 256 KiB of hostile text); as the input its groups are read over.
-    fn whole_text<'t>(&self, text: &'t [u8], at: usize) -> Option<Input<'t>> {
+    fn whole_text<'t>(&self, text: &'t [u8], at: usize, before: usize) -> Option<Input<'t>> {
         let rest = Input::new(text).range(at.min(text.len())..);
-        let found = self.span.regex_for(text)?.find(rest)?;
+        let found = self.span.regex_for(text)?.find(rest).filter(|m| m.start() < before)?;
         Some(Input::new(text).range(found.range()).anchored(Anchored::Yes))
     }
 
     /// The leftmost-first match, with its groups.
     pub(crate) fn captures(&self, text: &[u8]) -> Option<Captures> {
-        self.captures_at(text, 0)
+        self.captures_at(text, 0, usize::MAX)
     }
 
     /// Every match, left to right, none overlapping (as `captures_iter`).
+    #[cfg(test)]
     pub(crate) fn captures_iter<'t>(&'t self, text: &'t [u8]) -> impl Iterator<Item = Captures> + 't {
+        self.captures_before(text, usize::MAX)
+    }
+
+    /// As [`CapturePattern::captures_iter`], the matches that begin
+    /// before `before` only: the text past it is not searched (more than
+    /// the longest match past it is not read).
+    pub(crate) fn captures_before<'t>(&'t self, text: &'t [u8], before: usize) -> impl Iterator<Item = Captures> + 't {
         let mut at = 0;
         std::iter::from_fn(move || {
-            if at > text.len() {
+            if at > text.len() || at >= before {
                 return None;
             }
-            let captures = self.captures_at(text, at)?;
+            let captures = self.captures_at(text, at, before)?;
             let found = captures.get_match()?;
             at = found.end().max(found.start() + 1);
             Some(captures)
@@ -241,6 +254,19 @@ mod tests {
         let days: Vec<_> = date.captures_iter(text).filter_map(|c| group(&c, text, "d").map(<[u8]>::to_vec)).collect();
         assert_eq!(days, [b"3".to_vec(), b"10".to_vec()]);
         assert!(date.captures(b"rien").is_none());
+    }
+
+    #[test]
+    fn matches_before_a_place_are_those_of_the_whole_search_that_begin_there() {
+        let date = pattern(r"\b(?P<d>\d{1,2})/(?P<m>\d{2})\b", Syntax::Folded);
+        let text = b"le 3/12 puis le 10/11, 7/05";
+        let starts = |before| date.captures_before(text, before).filter_map(|c| c.get_match()).map(|m| m.start());
+        let all: Vec<usize> = starts(usize::MAX).collect();
+        assert_eq!(all, [3, 16, 23]);
+        for before in 0..=text.len() + 1 {
+            let expected: Vec<usize> = all.iter().copied().filter(|&s| s < before).collect();
+            assert_eq!(starts(before).collect::<Vec<_>>(), expected, "before {before}");
+        }
     }
 
     #[test]
@@ -314,7 +340,7 @@ mod tests {
             .expect("the 2021 extract");
         // The DFA gives up on the accented text around `Merci\b`.
         let text = "Date : 10/12/2021\nService : impots.gouv.fr Compte utilisé : Ameli.fr Merci de votre confiance";
-        assert!(extract.span().find_precompiled(text.as_bytes(), 0).is_err());
+        assert!(extract.span().find_precompiled(text.as_bytes(), 0, usize::MAX).is_err());
         let captures = extract.captures(text.as_bytes()).expect("a match");
         assert_eq!(group(&captures, text.as_bytes(), "site"), Some(&b"impots.gouv.fr"[..]));
         assert_eq!(group(&captures, text.as_bytes(), "identity_provider"), Some(&b"Ameli.fr"[..]));

@@ -6,12 +6,14 @@
 //! precompiled table) go into one Aho-Corasick automaton; a pattern is run
 //! only over a text that contains one of its beginnings, and then only
 //! from where those beginnings are (anchored DFA runs, a few bytes each).
-//! A pattern whose matches begin almost anywhere (`s.acquitter`), or that
+//! A beginning may be a literal a few bytes into the match ("acquit" of
+//! `s.acquitter`): found by the same pass, it gives the start that many
+//! bytes before it. A pattern whose matches begin almost anywhere, or that
 //! has no list of beginnings, is searched over the whole text instead.
 
 use regex_automata::Input;
 
-use super::automata::Starts as Beginnings;
+use super::automata::{Beginning, Starts as Beginnings};
 use super::literals::Literals;
 use super::pattern::{Budget, MOST_BEGINNINGS, OutOfBudget, Pattern};
 use super::{LureCategory, RulesError};
@@ -20,9 +22,9 @@ use super::{LureCategory, RulesError};
 pub(crate) struct Lures {
     /// In rule order (the config's first).
     patterns: Vec<(LureCategory, Pattern)>,
-    /// The prefix literals of the patterns that have some.
+    /// The beginnings of the patterns that have some.
     prefilter: Option<Literals>,
-    /// For each literal of `prefilter`, the patterns it begins.
+    /// For each beginning of `prefilter`, the patterns it is one of.
     owners: Vec<Vec<usize>>,
     /// The patterns without a list of beginnings.
     always: Vec<usize>,
@@ -32,7 +34,7 @@ impl Lures {
     /// `specs`: each pattern with its category and whether it comes from
     /// the config (compiled now, so that a bad one is reported now).
     pub(super) fn new(specs: Vec<(LureCategory, String, bool)>) -> Result<Lures, RulesError> {
-        let mut literals: Vec<Vec<u8>> = Vec::new();
+        let mut literals: Vec<Beginning> = Vec::new();
         let mut owners: Vec<Vec<usize>> = Vec::new();
         let mut always = Vec::new();
         let mut patterns = Vec::with_capacity(specs.len());
@@ -271,5 +273,13 @@ mod tests {
         assert_eq!(lures.found_in(&text), [LureCategory::Password]);
         let text = "saisissez votre identifiant ".repeat(100_000);
         assert_eq!(lures.found_in(&text), []);
+        // The same with a beginning found a few bytes into the match.
+        let rules = crate::notice::Rules::builtin();
+        let text = "s'acquitter ".repeat(100_000);
+        assert_eq!(rules.lures.found_in(&text), []);
+        let text = format!("{} de 45 eur", "acquit".repeat(100_000));
+        assert_eq!(rules.lures.found_in(&text), []);
+        let text = format!("{}s'acquitter de 45 eur", "s ".repeat(100_000));
+        assert_eq!(rules.lures.found_in(&text), [LureCategory::Payment]);
     }
 }

@@ -2,8 +2,10 @@
 //!
 //! A built-in pattern comes with DFAs compiled ahead of time
 //! ([`super::automata`]) and costs nothing to start: it is searched from
-//! where its matches can begin (prefix literals, first bytes, or the start
-//! of the text) with an anchored DFA, or, when its matches begin almost
+//! where its matches can begin (prefix literals, literals a fixed number
+//! of bytes in ([`super::beginnings`]), first bytes, or the start of the
+//! text; in order, found as far as the first match needs) with an
+//! anchored DFA, or, when its matches begin almost
 //! anywhere, in one pass of an unanchored pair. Those searches read at most
 //! a few times the text ([`Budget`]) from at most [`MOST_BEGINNINGS`]
 //! places.
@@ -224,6 +226,7 @@ impl Pattern {
                 let Some(beginnings) = self.beginnings() else { return self.is_match_anywhere(text) };
                 let mut budget = Budget::for_text(text);
                 let mut previous = None;
+                // In any order: the first match found answers.
                 for start in beginnings.starts(text) {
                     if previous == Some(start) {
                         continue;
@@ -310,26 +313,42 @@ impl Pattern {
     /// `Err` when anchored searches cannot tell (too many beginnings, or
     /// none to start from): a search over the whole text is then needed.
     pub(crate) fn find_at(&self, text: &[u8], at: usize) -> Result<Option<(usize, usize)>, OutOfBudget> {
-        self.find_at_or(text, at, true)
+        self.find_at_or(text, at, usize::MAX, true)
     }
 
     /// As [`Pattern::find_at`], by the precompiled DFAs alone: `Err` too
     /// where they cannot tell (a Unicode `\b` near non-ASCII text), and
-    /// the pattern is not compiled.
-    pub(crate) fn find_precompiled(&self, text: &[u8], at: usize) -> Result<Option<(usize, usize)>, OutOfBudget> {
-        self.find_at_or(text, at, false)
+    /// the pattern is not compiled. Only a match beginning before
+    /// `before` is asked for: the search stops there.
+    pub(crate) fn find_precompiled(
+        &self,
+        text: &[u8],
+        at: usize,
+        before: usize,
+    ) -> Result<Option<(usize, usize)>, OutOfBudget> {
+        self.find_at_or(text, at, before, false)
     }
 
-    fn find_at_or(&self, text: &[u8], at: usize, compile: bool) -> Result<Option<(usize, usize)>, OutOfBudget> {
+    fn find_at_or(
+        &self,
+        text: &[u8],
+        at: usize,
+        before: usize,
+        compile: bool,
+    ) -> Result<Option<(usize, usize)>, OutOfBudget> {
         let at = at.min(text.len());
         if let Some(Ok(found)) = self.whole().map(|w| w.try_search(&Input::new(text).range(at..))) {
-            return Ok(found.map(|m| (m.start(), m.end())));
+            return Ok(found.filter(|m| m.start() < before).map(|m| (m.start(), m.end())));
         }
         let mut budget = match self.starts {
             Starts::AtStart => Budget(usize::MAX),
             _ => Budget::for_text(text),
         };
         for start in self.starts_from(text, at)? {
+            let start = start?;
+            if start >= before {
+                break;
+            }
             if let Some(end) = self.match_at_or(text, start, false, &mut budget, compile)? {
                 return Ok(Some((start, end)));
             }
@@ -337,28 +356,27 @@ impl Pattern {
         Ok(None)
     }
 
-    /// Where the matches at or after `at` may begin, in order; `Err` when
-    /// there is no list of them (or more than [`MOST_BEGINNINGS`]).
-    pub(crate) fn starts_from(&self, text: &[u8], at: usize) -> Result<Vec<usize>, OutOfBudget> {
+    /// Where the matches at or after `at` may begin, in order, each once,
+    /// found as they are asked for (the first match is usually near);
+    /// `Err` when there is no list of them, and as the next item past
+    /// [`MOST_BEGINNINGS`] of them.
+    pub(crate) fn starts_from<'a>(
+        &'a self,
+        text: &'a [u8],
+        at: usize,
+    ) -> Result<impl Iterator<Item = Result<usize, OutOfBudget>> + 'a, OutOfBudget> {
         let at = at.min(text.len());
-        match &self.starts {
-            Starts::AtStart if at > 0 => Ok(Vec::new()),
-            Starts::AtStart => Ok(vec![0]),
-            Starts::Literals(_) => {
-                let beginnings = self.beginnings().ok_or(OutOfBudget)?;
-                let mut starts = Vec::new();
-                for start in beginnings.starts(&text[at..]) {
-                    if starts.len() >= MOST_BEGINNINGS {
-                        return Err(OutOfBudget);
-                    }
-                    starts.push(at + start);
-                }
-                starts.sort_unstable();
-                starts.dedup();
-                Ok(starts)
-            }
-            Starts::Anywhere => Err(OutOfBudget),
-        }
+        let (at_start, literals) = match &self.starts {
+            Starts::AtStart => ((at == 0).then_some(0), None),
+            Starts::Literals(_) => (None, Some(self.beginnings().ok_or(OutOfBudget)?.ordered(&text[at..]))),
+            Starts::Anywhere => return Err(OutOfBudget),
+        };
+        let mut count = 0;
+        let from_literals = literals.into_iter().flatten().map(move |start| {
+            count += 1;
+            if count > MOST_BEGINNINGS { Err(OutOfBudget) } else { Ok(at + start) }
+        });
+        Ok(at_start.map(Ok).into_iter().chain(from_literals))
     }
 
     /// Whether the pattern was compiled here (for whole-text searches).
@@ -394,7 +412,12 @@ fn dfa_match_at(
     let mut spend = |at: usize| budget.0 -= at - start;
     let mut end = None;
     for (at, &byte) in text[..stop].iter().enumerate().skip(start) {
-        state = dfa.next_state(state, byte);
+        // SAFETY: `state` is the DFA's start state or a state its
+        // transitions led to, and a valid DFA's transitions lead to valid
+        // states: the table's DFAs are valid (see `Pattern::dfa`; the
+        // library's own searches rely on the same to skip the bounds
+        // checks).
+        state = unsafe { dfa.next_state_unchecked(state, byte) };
         if dfa.is_special_state(state) {
             // Match states come one byte late: a match ended before `byte`.
             if dfa.is_match_state(state) {
@@ -586,6 +609,9 @@ mod tests {
         texts.push(format!("carte vitale {} expire", "x".repeat(59)));
         texts.push(format!("rembours {} a valider", "y ".repeat(39)));
         texts.push(format!("rembours {} a valider", "y ".repeat(40)));
+        texts.push("s'acquitter de 45,20 eur, ".repeat(40));
+        texts.push("acquit".repeat(300) + " de 3 eur");
+        texts.push("s ".repeat(3000) + "s'acquitter de 3 eur");
         texts
     }
 
@@ -612,5 +638,45 @@ mod tests {
             }
         }
         assert!(checked > 40 * 500, "{checked}");
+    }
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+        /// Patterns whose matches are searched from literals a few bytes
+        /// in (the payment lure's "acquit", built in; others as the config
+        /// could add them): every match, from the start and from anywhere,
+        /// as the compiled regex finds it.
+        #[test]
+        fn a_pattern_searched_from_literals_within_finds_what_the_regex_finds(
+            words in proptest::collection::vec(proptest::sample::select(vec![
+                "s'acquitter", "s acquitter", "acquitter", "s", "acquit", "reglez", "payez", "de", "45,20", "eur",
+                "euros", "d'ici", "dici", "d ici", "xx", "yy", "24", "48", "12h30pile", "1h05pile", "pile", "x",
+                ",", ".", "\n", "e",
+            ]), 0..30),
+            separators in proptest::collection::vec(proptest::sample::select(vec![" ", "", "  ", "\n"]), 30),
+        ) {
+            let mut text = String::new();
+            for (word, separator) in words.iter().zip(&separators) {
+                text.push_str(word);
+                text.push_str(separator);
+            }
+            let text = text.as_bytes();
+            let rules = crate::notice::Rules::builtin();
+            let payment = rules.patterns().find(|p| p.source().contains("s.acquitter")).expect("the payment lure");
+            let added = [r"(?:xx|yy)?[Dd].ici\s+(24|48)", r"\d{1,2}h[0-5]\dpile", r"xyz|.acquitter"]
+                .map(|source| Pattern::new(source.into(), true, "test").expect("valid"));
+            for pattern in std::iter::once(payment).chain(&added) {
+                proptest::prop_assert!(
+                    matches!(pattern.starts(), Starts::Literals(l) if l.iter().all(|b| b.literal.len() >= 3)),
+                    "{:?}", pattern.source()
+                );
+                let here = pattern.regex().expect("compiles");
+                proptest::prop_assert_eq!(pattern.is_match(text), here.is_match(text));
+                for at in 0..=text.len() {
+                    let expected = here.find(Input::new(text).range(at..)).map(|m| (m.start(), m.end()));
+                    proptest::prop_assert_eq!(pattern.find_at(text, at).ok().flatten(), expected, "{:?} at {}", pattern.source(), at);
+                }
+            }
+        }
     }
 }
