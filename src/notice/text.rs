@@ -2,6 +2,8 @@
 //! visible text (HTML rendered to text, entities decoded, spaces collapsed)
 //! in two forms, and the links with the text they show.
 
+use std::cell::Cell;
+use std::ops::Deref;
 use std::sync::LazyLock;
 
 use chrono::{DateTime, Utc};
@@ -247,6 +249,57 @@ fn truncate(s: &str, max: usize) -> &str {
 fn push_capped(out: &mut String, s: &str) {
     let room = MAX_TEXT_BYTES.saturating_sub(out.len());
     out.push_str(truncate(s, room));
+}
+
+/// Texts joined into a buffer reused from one message to the next (one a
+/// thread): what is joined is a message's whole text, and a buffer of that
+/// size made and freed for each message costs an allocation, and glibc a
+/// consolidation of its small free chunks, every time. Derefs to the
+/// joined text; dropping it gives the buffer back.
+pub(crate) struct Joined(String);
+
+/// A buffer larger than this is freed, not kept: an idle agent keeps no
+/// copy of the largest message it ever read.
+const KEEP_JOINED_BYTES: usize = 64 * 1024;
+
+thread_local! {
+    static JOINED: Cell<String> = const { Cell::new(String::new()) };
+}
+
+impl Joined {
+    /// `parts` with `separator` between them, as `parts.join(separator)`.
+    pub(crate) fn new(parts: &[&str], separator: &str) -> Joined {
+        // A second `Joined` alive at the same time gets a new buffer.
+        let mut text = JOINED.try_with(Cell::take).unwrap_or_default();
+        text.clear();
+        let len = parts.iter().map(|p| p.len()).sum::<usize>() + separator.len() * parts.len().saturating_sub(1);
+        text.reserve(len);
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                text.push_str(separator);
+            }
+            text.push_str(part);
+        }
+        Joined(text)
+    }
+}
+
+impl Deref for Joined {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Drop for Joined {
+    fn drop(&mut self) {
+        if self.0.capacity() <= KEEP_JOINED_BYTES {
+            let text = std::mem::take(&mut self.0);
+            // During the thread's teardown the buffer is simply freed.
+            let _ = JOINED.try_with(|kept| kept.set(text));
+        }
+    }
 }
 
 /// Normalises text for matching: every dash to `-`, typographic quotes to
@@ -651,6 +704,17 @@ mod tests {
     fn decoding_references_keeps_angle_brackets_as_text() {
         assert_eq!(decode_references("a <b> &amp; &#60;c&#62; &lt;"), "a <b> & <c> <");
         assert!(matches!(decode_references("no references"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn joined_text_is_the_parts_with_separators_between() {
+        assert_eq!(&*Joined::new(&["a", "bc", ""], " \n "), "a \n bc \n ");
+        let outer = Joined::new(&["x", "y"], "-");
+        // A second one alive at the same time does not disturb the first.
+        assert_eq!(&*Joined::new(&["z"], "-"), "z");
+        assert_eq!(&*outer, "x-y");
+        drop(outer);
+        assert_eq!(&*Joined::new(&[], "-"), "");
     }
 
     #[test]
