@@ -447,7 +447,7 @@ fn normalised(s: &str, fold: bool) -> (String, Option<String>) {
 /// the last one is a space (the byte after the chunk then decides). Else
 /// the first byte not taken is a control, DEL, non-ASCII, or a space
 /// before one of those or before another space.
-fn words_in_eight(x: u64) -> (usize, bool) {
+pub(crate) fn words_in_eight(x: u64) -> (usize, bool) {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     const LOW: u64 = !HIGH;
