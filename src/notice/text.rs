@@ -21,7 +21,7 @@ mod mime;
 mod quoted_printable;
 
 pub(crate) use html::decode_references;
-use html::{Quiet, Render};
+use html::{Attributes, Quiet, Render};
 pub(crate) use mime::Parser;
 
 /// Text beyond this many bytes is not looked at: notices are a few
@@ -189,7 +189,7 @@ impl Body {
             anchor: &mut anchor,
             hidden: 0,
             tag: Vec::new(),
-            attributes: Vec::new(),
+            attributes: Attributes::default(),
             attribute: None,
         };
         let mut emitter = CallbackEmitter::new(render);
