@@ -17,7 +17,7 @@ use super::claims::claimed_service;
 use super::domain::{DomainVerdict, ascii_domain, classify_domain, is_under};
 use super::rewriter::unwrap;
 use super::rules::{Format, LureCategory, Rules, group};
-use super::text::{Content, Link};
+use super::text::{Content, Joined, Link};
 use super::trust::Selected;
 use super::when::{TimeNote, TimeSource, read_login_time};
 use super::{Authenticity, Kind, Notice, Reason};
@@ -226,10 +226,8 @@ pub(crate) fn judge(content: &Content, rules: &Rules, selected: &Selected) -> Op
         .filter(|d| !d.is_empty());
     let verdict = from_domain.as_deref().map(|d| classify_domain(d, rules));
     let format = matching_format(content, rules);
-    // Joined in one allocation of the right size (`format!` grows its
-    // buffer as it writes: the body is most of it).
     let folded = [content.sender_name_folded.as_str(), &content.subject_folded, &content.body_folded];
-    let mut lures = rules.lures_in(&folded.join(" "));
+    let mut lures = rules.lures_in(&Joined::new(&folded, " "));
     let extra = content.fields.iter().copied().chain(content.qr_image.then_some(LureCategory::QrCode));
     for category in extra {
         if !lures.contains(&category) {
@@ -452,7 +450,7 @@ struct Extracted {
 /// Reads the FranceConnect site, identity provider and greeting from plain
 /// text (named groups `site`, `identity_provider`, `addressee`).
 fn extract(format: &Format, content: &Content) -> Extracted {
-    let text = [content.subject_plain.as_str(), &content.body_plain].join("\n");
+    let text = Joined::new(&[&content.subject_plain, &content.body_plain], "\n");
     let mut out = Extracted::default();
     for pattern in &format.extract {
         if let Some(c) = pattern.captures(text.as_bytes()) {

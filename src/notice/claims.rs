@@ -13,7 +13,7 @@
 use super::Service;
 use super::domain::{DomainVerdict, Strength};
 use super::rules::{Format, LureCategory, Rules};
-use super::text::Content;
+use super::text::{Content, Joined};
 
 /// The service `content` presents itself as, if any.
 pub(crate) fn claimed_service(
@@ -34,7 +34,7 @@ pub(crate) fn claimed_service(
     if let Some(s) = rules.display_name_of(&content.sender_name_folded).filter(|_| !single_word) {
         return Some(s);
     }
-    let text = format!("{} \n {}", content.subject_folded, content.body_folded);
+    let text = Joined::new(&[&content.subject_folded, &content.body_folded], " \n ");
     let known_subject = |s: Service| format.is_some_and(|f| f.service == s);
     let impersonating_lure = |s: Service| s == Service::Ameli && lures.iter().any(|l| l.impersonates_ameli());
     let claimed_in_message = |s: Service| known_subject(s) || rules.claim_phrase_in(s, &text) || impersonating_lure(s);

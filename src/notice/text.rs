@@ -2,6 +2,8 @@
 //! visible text (HTML rendered to text, entities decoded, spaces collapsed)
 //! in two forms, and the links with the text they show.
 
+use std::cell::Cell;
+use std::ops::Deref;
 use std::sync::LazyLock;
 
 use chrono::{DateTime, Utc};
@@ -19,7 +21,7 @@ mod mime;
 mod quoted_printable;
 
 pub(crate) use html::decode_references;
-use html::{Quiet, Render};
+use html::{Attributes, Quiet, Render};
 pub(crate) use mime::Parser;
 
 /// Text beyond this many bytes is not looked at: notices are a few
@@ -187,7 +189,7 @@ impl Body {
             anchor: &mut anchor,
             hidden: 0,
             tag: Vec::new(),
-            attributes: Vec::new(),
+            attributes: Attributes::default(),
             attribute: None,
         };
         let mut emitter = CallbackEmitter::new(render);
@@ -247,6 +249,57 @@ fn truncate(s: &str, max: usize) -> &str {
 fn push_capped(out: &mut String, s: &str) {
     let room = MAX_TEXT_BYTES.saturating_sub(out.len());
     out.push_str(truncate(s, room));
+}
+
+/// Texts joined into a buffer reused from one message to the next (one a
+/// thread): what is joined is a message's whole text, and a buffer of that
+/// size made and freed for each message costs an allocation, and glibc a
+/// consolidation of its small free chunks, every time. Derefs to the
+/// joined text; dropping it gives the buffer back.
+pub(crate) struct Joined(String);
+
+/// A buffer larger than this is freed, not kept: an idle agent keeps no
+/// copy of the largest message it ever read.
+const KEEP_JOINED_BYTES: usize = 64 * 1024;
+
+thread_local! {
+    static JOINED: Cell<String> = const { Cell::new(String::new()) };
+}
+
+impl Joined {
+    /// `parts` with `separator` between them, as `parts.join(separator)`.
+    pub(crate) fn new(parts: &[&str], separator: &str) -> Joined {
+        // A second `Joined` alive at the same time gets a new buffer.
+        let mut text = JOINED.try_with(Cell::take).unwrap_or_default();
+        text.clear();
+        let len = parts.iter().map(|p| p.len()).sum::<usize>() + separator.len() * parts.len().saturating_sub(1);
+        text.reserve(len);
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                text.push_str(separator);
+            }
+            text.push_str(part);
+        }
+        Joined(text)
+    }
+}
+
+impl Deref for Joined {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Drop for Joined {
+    fn drop(&mut self) {
+        if self.0.capacity() <= KEEP_JOINED_BYTES {
+            let text = std::mem::take(&mut self.0);
+            // During the thread's teardown the buffer is simply freed.
+            let _ = JOINED.try_with(|kept| kept.set(text));
+        }
+    }
 }
 
 /// Normalises text for matching: every dash to `-`, typographic quotes to
@@ -313,12 +366,21 @@ fn normalised(s: &str, fold: bool) -> (String, Option<String>) {
         if printable(b) {
             i += 1;
             // Then eight bytes at a time while they are words and single
-            // spaces (the byte before each chunk is printable).
+            // spaces (the byte before each chunk is printable, or a space
+            // before a printable one); a chunk that is not stops the run
+            // on its first byte that needs a look.
             while let Some(chunk) = bytes.get(i..).and_then(<[u8]>::first_chunk::<8>) {
-                match words_of_eight(u64::from_le_bytes(*chunk)) {
-                    Some(false) => i += 8,
-                    Some(true) if bytes.get(i + 8).is_some_and(|&next| printable(next)) => i += 8,
-                    _ => break,
+                match words_in_eight(u64::from_le_bytes(*chunk)) {
+                    (8, false) => i += 8,
+                    (8, true) if bytes.get(i + 8).is_some_and(|&next| printable(next)) => i += 8,
+                    (8, true) => {
+                        i += 7;
+                        break;
+                    }
+                    (taken, _) => {
+                        i += taken;
+                        break;
+                    }
                 }
             }
             continue;
@@ -379,19 +441,33 @@ fn normalised(s: &str, fold: bool) -> (String, Option<String>) {
     (out.plain, out.folded)
 }
 
-/// Whether eight bytes (little-endian) are printable ASCII and spaces,
-/// no two spaces side by side: `Some(true)` when the last one is a space.
-fn words_of_eight(x: u64) -> Option<bool> {
+/// How many of eight bytes (little-endian) go on a run of words and
+/// single spaces, the byte before them being printable: printable ASCII,
+/// and spaces each followed by a printable byte. With all eight, whether
+/// the last one is a space (the byte after the chunk then decides). Else
+/// the first byte not taken is a control, DEL, non-ASCII, or a space
+/// before one of those or before another space.
+pub(crate) fn words_in_eight(x: u64) -> (usize, bool) {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    // Below 0x80, at least 0x20 and at most 0x7E (no carry crosses bytes).
-    let in_range = x & HIGH == 0 && x.wrapping_add(0x60 * ONES) & HIGH == HIGH && x.wrapping_add(ONES) & HIGH == 0;
-    if !in_range {
-        return None;
+    const LOW: u64 = !HIGH;
+    // Each byte's low seven bits: sums on them carry into no other byte.
+    let low = x & LOW;
+    let below_space = !low.wrapping_add(0x60 * ONES) & HIGH;
+    let del = low.wrapping_add(ONES) & HIGH;
+    let other = x & HIGH | below_space | del;
+    let not_space = {
+        let y = x ^ (0x20 * ONES);
+        ((y & LOW).wrapping_add(LOW) | y) & HIGH
+    };
+    let spaces = !not_space & HIGH;
+    // A space followed, in the chunk, by a space or another byte that
+    // stops the run.
+    let stops = other | spaces & ((other | spaces) >> 8);
+    if stops == 0 {
+        return (8, spaces >> 63 == 1);
     }
-    // The high bit of each space byte.
-    let spaces = !(x ^ (0x20 * ONES)).wrapping_add(0x7F * ONES) & HIGH;
-    (spaces & (spaces << 8) == 0).then_some(spaces >> 63 == 1)
+    ((stops.trailing_zeros() / 8) as usize, false)
 }
 
 fn push_folded(out: &mut String, c: char) {
@@ -541,17 +617,33 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(5000))]
+        /// Mostly words and single spaces (the fast path), with every kind
+        /// of byte that stops a run of them, anywhere in a chunk of eight.
+        #[test]
+        fn normalise_agrees_with_its_definition_on_random_text(
+            s in "([a-zA-Z0-9.,:'/-]{1,12}| |  |\t|\r\n|\u{7f}|\u{1}|é|À|’|–|\u{a0}|\u{200b}|\u{2028}|中|Œ|€){0,40}",
+            fold: bool,
+        ) {
+            proptest::prop_assert_eq!(normalise(&s, fold), normalise_by_char(&s, fold), "{:?}", s);
+        }
+    }
+
     #[test]
     fn eight_bytes_at_a_time_are_words_and_single_spaces_only() {
-        let words = |s: &[u8; 8]| words_of_eight(u64::from_le_bytes(*s));
-        assert_eq!(words(b"abc de.f"), Some(false));
-        assert_eq!(words(b" bc de.f"), Some(false));
-        assert_eq!(words(b"abc def "), Some(true));
-        assert_eq!(words(b"abc  def"), None);
-        assert_eq!(words(b"abc\tdefg"), None);
-        assert_eq!(words(b"abc~\x7fdef"), None);
-        assert_eq!(words(b"ab\xc3\xa9defg"), None);
-        assert_eq!(words(b"\x1fbcdefgh"), None);
+        let words = |s: &[u8; 8]| words_in_eight(u64::from_le_bytes(*s));
+        assert_eq!(words(b"abc de.f"), (8, false));
+        assert_eq!(words(b" bc de.f"), (8, false));
+        assert_eq!(words(b"abc def "), (8, true));
+        assert_eq!(words(b"abc  def"), (3, false));
+        assert_eq!(words(b"abc\tdefg"), (3, false));
+        assert_eq!(words(b"abc \tdef"), (3, false));
+        assert_eq!(words(b"abc~\x7fdef"), (4, false));
+        assert_eq!(words(b"ab\xc3\xa9defg"), (2, false));
+        assert_eq!(words(b"\x1fbcdefgh"), (0, false));
+        assert_eq!(words(b"abcdefg\xff"), (7, false));
+        assert_eq!(words(b"  abcdef"), (0, false));
     }
 
     #[test]
@@ -651,6 +743,17 @@ mod tests {
     fn decoding_references_keeps_angle_brackets_as_text() {
         assert_eq!(decode_references("a <b> &amp; &#60;c&#62; &lt;"), "a <b> & <c> <");
         assert!(matches!(decode_references("no references"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn joined_text_is_the_parts_with_separators_between() {
+        assert_eq!(&*Joined::new(&["a", "bc", ""], " \n "), "a \n bc \n ");
+        let outer = Joined::new(&["x", "y"], "-");
+        // A second one alive at the same time does not disturb the first.
+        assert_eq!(&*Joined::new(&["z"], "-"), "z");
+        assert_eq!(&*outer, "x-y");
+        drop(outer);
+        assert_eq!(&*Joined::new(&[], "-"), "");
     }
 
     #[test]

@@ -102,12 +102,21 @@ fn push_str(out: &mut Vec<u8>, s: &str) {
     while let Some(&b) = bytes.get(i) {
         if (0x20..0x7F).contains(&b) && b != b'"' && b != b'\\' {
             i += 1;
-            // Then eight bytes at a time while they are all plain.
+            // Then eight bytes at a time while they are all plain; a chunk
+            // that is not stops on its first byte to look at (characters
+            // beyond ASCII are plain unless they begin with an unsafe lead
+            // byte, so the chunk may end inside one).
             while let Some(chunk) = bytes.get(i..).and_then(<[u8]>::first_chunk::<8>) {
-                if !plain_eight(u64::from_le_bytes(*chunk)) {
+                let x = u64::from_le_bytes(*chunk);
+                if ascii_plain_eight(x) {
+                    i += 8;
+                    continue;
+                }
+                let plain = plain_in_eight(x);
+                i += plain;
+                if plain < 8 {
                     break;
                 }
-                i += 8;
             }
             continue;
         }
@@ -115,7 +124,10 @@ fn push_str(out: &mut Vec<u8>, s: &str) {
             ..0x80 => 1,
             0xF0.. => 4,
             0xE0.. => 3,
-            _ => 2,
+            0xC0.. => 2,
+            // A continuation byte: the chunks above may stop after a
+            // character's first bytes.
+            _ => 1,
         };
         if b >= 0x80 && !UNSAFE_LEAD_BYTES.contains(&b) {
             i += len;
@@ -150,8 +162,9 @@ fn push_str(out: &mut Vec<u8>, s: &str) {
 const UNSAFE_LEAD_BYTES: [u8; 3] = [0xC2, 0xD8, 0xE2];
 
 /// Whether eight bytes are all printable ASCII (0x20 to 0x7E) other than
-/// `"` and `\`: written as they are.
-fn plain_eight(x: u64) -> bool {
+/// `"` and `\\`: the common case, checked first ([`plain_in_eight`]
+/// counts exactly, at a higher cost).
+fn ascii_plain_eight(x: u64) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     // Whether a byte of `v` is zero (exact as a whole, bytes may carry).
@@ -161,6 +174,27 @@ fn plain_eight(x: u64) -> bool {
         && !has_zero(x ^ (0x7F * ONES))
         && !has_zero(x ^ (u64::from(b'"') * ONES))
         && !has_zero(x ^ (u64::from(b'\\') * ONES))
+}
+
+/// How many of eight bytes (little-endian), from the first, are written
+/// as they are: printable ASCII other than `"` and `\\`, and bytes beyond
+/// ASCII other than [`UNSAFE_LEAD_BYTES`].
+fn plain_in_eight(x: u64) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const LOW: u64 = !HIGH;
+    // The high bit of each byte equal to `b` (no sum carries into another
+    // byte: exact whatever the bytes).
+    let equal = |b: u8| {
+        let y = x ^ (u64::from(b) * ONES);
+        !((y & LOW).wrapping_add(LOW) | y) & HIGH
+    };
+    let control = !(x & LOW).wrapping_add(0x60 * ONES) & !x & HIGH;
+    let mut special = control | equal(0x7F) | equal(b'"') | equal(b'\\');
+    if x & HIGH != 0 {
+        special |= UNSAFE_LEAD_BYTES.iter().fold(0, |m, &b| m | equal(b));
+    }
+    (special.trailing_zeros() / 8) as usize
 }
 
 /// `\uXXXX`, four lower-case hex digits (every unsafe character is in the
@@ -221,13 +255,30 @@ mod tests {
     }
 
     #[test]
-    fn eight_plain_bytes_are_printable_ascii_without_quote_or_backslash() {
+    fn plain_bytes_are_printable_ascii_without_quote_or_backslash_or_safe_beyond_ascii() {
+        for b in 0..=255u8 {
+            let plain = ((0x20..0x7F).contains(&b) && b != b'"' && b != b'\\')
+                || (b >= 0x80 && !UNSAFE_LEAD_BYTES.contains(&b));
+            for at in 0..8 {
+                let mut chunk = *b"abcdefgh";
+                chunk[at] = b;
+                let expected = if plain { 8 } else { at };
+                assert_eq!(plain_in_eight(u64::from_le_bytes(chunk)), expected, "{b:#x} at {at}");
+                // Only the first byte to look at counts.
+                chunk[7] = b'"';
+                assert_eq!(plain_in_eight(u64::from_le_bytes(chunk)), expected.min(7), "{b:#x} at {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn eight_ascii_plain_bytes_are_printable_ascii_without_quote_or_backslash() {
         for b in 0..=255u8 {
             let plain = (0x20..0x7F).contains(&b) && b != b'"' && b != b'\\';
             for at in 0..8 {
                 let mut chunk = *b"abcdefgh";
                 chunk[at] = b;
-                assert_eq!(plain_eight(u64::from_le_bytes(chunk)), plain, "{b:#x} at {at}");
+                assert_eq!(ascii_plain_eight(u64::from_le_bytes(chunk)), plain, "{b:#x} at {at}");
             }
         }
     }
@@ -274,7 +325,7 @@ mod tests {
                         (0u32..0x20).prop_map(|c| char::from_u32(c).unwrap_or('x')),
                         any::<char>(),
                     ],
-                    0..12,
+                    0..24,
                 ).prop_map(|cs| cs.into_iter().collect::<String>()),
                 0..9,
             ),

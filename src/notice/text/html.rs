@@ -23,9 +23,47 @@ pub(super) struct Render<'a> {
     /// The current start tag's name.
     pub(super) tag: Vec<u8>,
     /// Its attributes (only tags that [`reads_attributes`] get any).
-    pub(super) attributes: Vec<(Vec<u8>, Vec<u8>)>,
+    pub(super) attributes: Attributes,
     /// The attribute whose value is being read, `None` for a duplicate.
     pub(super) attribute: Option<usize>,
+}
+
+/// A start tag's attributes, names and values, their buffers kept from one
+/// tag to the next: a kept tag costs no allocation once the buffers are
+/// as large as its attributes.
+#[derive(Default)]
+pub(super) struct Attributes {
+    pairs: Vec<(Vec<u8>, Vec<u8>)>,
+    /// How many of `pairs` are the current tag's.
+    len: usize,
+}
+
+impl Attributes {
+    fn as_slice(&self) -> &[(Vec<u8>, Vec<u8>)] {
+        self.pairs.get(..self.len).unwrap_or_default()
+    }
+
+    /// Adds an attribute `name` with an empty value; its index.
+    fn push(&mut self, name: &[u8]) -> usize {
+        match self.pairs.get_mut(self.len) {
+            Some((key, value)) => {
+                key.clear();
+                key.extend_from_slice(name);
+                value.clear();
+            }
+            None => self.pairs.push((name.to_vec(), Vec::new())),
+        }
+        self.len += 1;
+        self.len - 1
+    }
+
+    fn value_mut(&mut self, i: usize) -> Option<&mut Vec<u8>> {
+        self.pairs.get_mut(..self.len)?.get_mut(i).map(|(_, value)| value)
+    }
+
+    fn clear(&mut self) {
+        self.len = 0;
+    }
 }
 
 impl Callback<Infallible, ()> for Render<'_> {
@@ -36,15 +74,14 @@ impl Callback<Infallible, ()> for Render<'_> {
                 self.tag.extend_from_slice(name);
             }
             CallbackEvent::AttributeName { name } => {
-                self.attribute = if self.attributes.iter().any(|(key, _)| key == name) {
+                self.attribute = if self.attributes.as_slice().iter().any(|(key, _)| key == name) {
                     None
                 } else {
-                    self.attributes.push((name.to_vec(), Vec::new()));
-                    Some(self.attributes.len() - 1)
+                    Some(self.attributes.push(name))
                 };
             }
             CallbackEvent::AttributeValue { value } => {
-                if let Some((_, v)) = self.attribute.and_then(|i| self.attributes.get_mut(i)) {
+                if let Some(v) = self.attribute.and_then(|i| self.attributes.value_mut(i)) {
                     v.extend_from_slice(value);
                 }
             }
@@ -93,18 +130,18 @@ impl Render<'_> {
                 if let Some((href, shown)) = self.anchor.take() {
                     self.body.push_link(&href, Some(shown));
                 }
-                *self.anchor = attr(&self.attributes, b"href").map(|h| (h.into_owned(), String::new()));
+                *self.anchor = attr(self.attributes.as_slice(), b"href").map(|h| (h.into_owned(), String::new()));
             }
             b"img" => {
                 self.body.qr_image |= [&b"alt"[..], b"src", b"title", b"name"]
                     .iter()
-                    .filter_map(|k| attr(&self.attributes, k))
+                    .filter_map(|k| attr(self.attributes.as_slice(), k))
                     .any(|v| names_a_qr_code(&v));
             }
             b"input" | b"select" | b"textarea" => {
                 let field = [&b"type"[..], b"name", b"id", b"placeholder", b"autocomplete"]
                     .iter()
-                    .filter_map(|k| attr(&self.attributes, k))
+                    .filter_map(|k| attr(self.attributes.as_slice(), k))
                     .collect::<Vec<_>>()
                     .join(" ");
                 if let Some(asked) = field_asks(&field)
@@ -114,7 +151,7 @@ impl Render<'_> {
                 }
             }
             b"form" => {
-                if let Some(action) = attr(&self.attributes, b"action") {
+                if let Some(action) = attr(self.attributes.as_slice(), b"action") {
                     self.body.push_link(&action, None);
                     if let Some(last) = self.body.links.last_mut() {
                         last.form = true;
