@@ -43,7 +43,7 @@ use regex_automata::util::wire::AlignAs;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Hir, Look};
 
-use super::beginnings;
+use super::beginnings::{self, Beginning};
 
 /// Where the matches of a pattern can begin.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,26 +54,6 @@ pub(crate) enum Starts {
     Literals(Vec<Beginning>),
     /// Anywhere: the pattern has no finite list of beginnings.
     Anywhere,
-}
-
-/// A literal found `offset` bytes after where a match begins (0: the
-/// match begins with it).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct Beginning {
-    pub(crate) literal: Vec<u8>,
-    pub(crate) offset: usize,
-}
-
-impl Beginning {
-    /// A literal the matches begin with.
-    pub(crate) fn prefix(literal: &[u8]) -> Beginning {
-        Beginning { literal: literal.to_vec(), offset: 0 }
-    }
-
-    /// How far from a match's start the literal ends.
-    pub(crate) fn span(&self) -> usize {
-        self.literal.len() + self.offset
-    }
 }
 
 /// What text a pattern is written for.

@@ -19,8 +19,6 @@
 
 use regex_syntax::hir::{Class, Hir, HirKind};
 
-use super::automata::Beginning;
-
 /// Beginnings shorter than this are common enough to be searched from
 /// almost everywhere.
 pub(crate) const RARE: usize = 3;
@@ -48,6 +46,26 @@ const MOST_SPELLINGS: u32 = 16;
 /// The beginning's bytes are cut to this many: the anchored search checks
 /// the rest.
 const LONGEST: usize = 6;
+
+/// A literal found `offset` bytes after where a match begins (0: the
+/// match begins with it).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Beginning {
+    pub(crate) literal: Vec<u8>,
+    pub(crate) offset: usize,
+}
+
+impl Beginning {
+    /// A literal the matches begin with.
+    pub(crate) fn prefix(literal: &[u8]) -> Beginning {
+        Beginning { literal: literal.to_vec(), offset: 0 }
+    }
+
+    /// How far from a match's start the literal ends.
+    pub(crate) fn span(&self) -> usize {
+        self.literal.len() + self.offset
+    }
+}
 
 /// A set of bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -22,7 +22,8 @@ use regex_automata::Input;
 use regex_automata::dfa::{Automaton, dense};
 use regex_automata::util::primitives::StateID;
 
-use super::automata::{self, Beginning};
+use super::automata;
+use super::beginnings::Beginning;
 
 #[derive(Debug)]
 pub(crate) struct Literals {

@@ -13,7 +13,8 @@
 
 use regex_automata::Input;
 
-use super::automata::{Beginning, Starts as Beginnings};
+use super::automata::Starts as Beginnings;
+use super::beginnings::Beginning;
 use super::literals::Literals;
 use super::pattern::{Budget, MOST_BEGINNINGS, OutOfBudget, Pattern};
 use super::{LureCategory, RulesError};
