@@ -450,6 +450,19 @@ mod tests {
         assert_eq!(t.note, None);
     }
 
+    /// Whichever pattern reads it, the date nearest the start of the
+    /// text is the login's (a notice may mention another date later, or
+    /// quote an earlier mail).
+    #[test]
+    fn the_first_date_in_the_text_is_the_logins_whichever_pattern_reads_it() {
+        let numeric_first = "le 04/12/2026 a 10:00 ; rappel : le 05 decembre 2026 a 11:00, 2026-12-06 12:00";
+        assert_eq!(read(numeric_first, None).expect("time").at, utc("2026-12-04T09:00:00Z"));
+        let month_first = "le 05 decembre 2026 a 11:00 ; 2026-12-06 12:00 ; 07/12/2026 a 13:00";
+        assert_eq!(read(month_first, None).expect("time").at, utc("2026-12-05T10:00:00Z"));
+        let iso_first = "2026-12-06 12:00, puis le 07/12/2026 a 13:00 et le 08 decembre 2026 a 14:00";
+        assert_eq!(read(iso_first, None).expect("time").at, utc("2026-12-06T11:00:00Z"));
+    }
+
     #[test]
     fn numeric_date_in_summer_is_utc_plus_two() {
         let t = read("le 04/08/2022 a 22:09", None).expect("time");
