@@ -22,7 +22,22 @@ pub(crate) use pattern::Pattern;
 use super::rewriter::RewriterSpec;
 use super::{Kind, Service, domain::is_under, text::normalise};
 
-const BUILTIN: &str = include_str!("builtin.toml");
+/// `builtin.toml` as JSON, generated from it by the test
+/// `the_precompiled_rules_are_builtin_toml`: every process reads the
+/// built-in rules at start, and serde_json reads them in a fraction of
+/// what the TOML parser takes (about 1 M instructions).
+const BUILTIN: &str = include_str!("builtin.json");
+
+/// The built-in rules. Unit tests read `builtin.toml` itself, so that the
+/// automata regenerated from a changed file are those of the change, and
+/// prove the JSON the program reads is the same data.
+fn builtin_spec() -> RulesExtension {
+    // Part of the program, not input: the tests prove both read.
+    #[cfg(test)]
+    return toml::from_str(include_str!("builtin.toml")).expect("builtin.toml is valid");
+    #[cfg(not(test))]
+    serde_json::from_str(BUILTIN).expect("builtin.json is valid")
+}
 
 /// A category of phishing lure; each has its own explanation for the user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
@@ -290,7 +305,7 @@ impl Rules {
     /// The built-in rules plus `extra` (from the config): extra formats are
     /// tried first, everything else is added.
     pub fn with_extension(extra: &RulesExtension) -> Result<Rules, RulesError> {
-        let builtin: RulesExtension = toml::from_str(BUILTIN)?;
+        let builtin = builtin_spec();
         let (extra_formats, extra_lures) = (extra.format.len(), extra.lure.len());
         let services = concat(&extra.service, &builtin.service);
         let formats = concat(&extra.format, &builtin.format);
@@ -530,6 +545,24 @@ fn compile(pattern: &str, owner: &str) -> Result<Regex, RulesError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_precompiled_rules_are_builtin_toml() {
+        const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/src/notice/builtin.json");
+        let toml: serde_json::Value = toml::from_str(include_str!("builtin.toml")).expect("builtin.toml parses");
+        if std::env::var_os("VIGIE_REGENERATE_AUTOMATA").is_some() {
+            let json = serde_json::to_string_pretty(&toml).expect("JSON") + "\n";
+            std::fs::write(PATH, json).expect("builtin.json is writable");
+            return;
+        }
+        let json: serde_json::Value = serde_json::from_str(BUILTIN).expect("builtin.json parses");
+        serde_json::from_str::<RulesExtension>(BUILTIN).expect("builtin.json has the rules' shape");
+        assert!(
+            json == toml,
+            "src/notice/builtin.json is stale: run `VIGIE_REGENERATE_AUTOMATA=1 cargo test --lib precompiled` \
+             and commit it"
+        );
+    }
 
     #[test]
     fn builtin_rules_load() {
