@@ -15,29 +15,35 @@ use crate::messages::{self, Lang, help_text, help_words, value_in, value_name};
 /// The whole command line in `lang`: what `--help`, the man pages and
 /// the completions show.
 pub fn command(lang: Lang) -> Command {
-    let help = Arg::new("help")
-        .short('h')
-        .long("help")
-        .action(ArgAction::Help)
-        .global(true)
-        .help(help_text(":help", lang).unwrap_or_default());
-    let version = Arg::new("version")
-        .short('V')
-        .long("version")
-        .action(ArgAction::Version)
-        .help(help_text(":version", lang).unwrap_or_default());
-    let cmd = Cli::command().disable_version_flag(true).arg(help).arg(version);
-    localise(cmd, "", lang)
+    localise(shaped(), "", lang)
+}
+
+/// The command line as clap reads it, in the derive's English words: the
+/// same commands, arguments and settings as [`command`] (a test proves
+/// both read every command line alike). Dressing every text in the user's
+/// language takes longer than reading the line, so it is done only when
+/// clap has something to say: help, the version or a mistake.
+fn shaped() -> Command {
+    let help = Arg::new("help").short('h').long("help").action(ArgAction::Help).global(true);
+    let version = Arg::new("version").short('V').long("version").action(ArgAction::Version);
+    without_help_commands(Cli::command().disable_version_flag(true).arg(help).arg(version))
+}
+
+/// `help` is a flag everywhere, never a subcommand: clap's own would speak
+/// English.
+fn without_help_commands(cmd: Command) -> Command {
+    let mut cmd = cmd.disable_help_flag(true).disable_help_subcommand(true);
+    let subcommands: Vec<String> = cmd.get_subcommands().map(|s| s.get_name().to_owned()).collect();
+    for name in subcommands {
+        cmd = cmd.mut_subcommand(&name, without_help_commands);
+    }
+    cmd
 }
 
 fn localise(cmd: Command, path: &str, lang: Lang) -> Command {
     let words = help_words(lang);
-    let mut cmd = cmd
-        .disable_help_flag(true)
-        .disable_help_subcommand(true)
-        .help_template(words.template)
-        .subcommand_help_heading(words.commands)
-        .subcommand_value_name(words.command);
+    let mut cmd =
+        cmd.help_template(words.template).subcommand_help_heading(words.commands).subcommand_value_name(words.command);
     if let Some(about) = help_text(path, lang) {
         let short = about.split("\n\n").next().unwrap_or(about);
         cmd = cmd.about(short).long_about(if short == about { None } else { Some(about) });
@@ -147,8 +153,10 @@ impl Cli {
         let args = help_subcommand_as_flag(args);
         let lang = Lang::detect(&args);
         messages::set_verbose(args.iter().take_while(|a| *a != "--").any(|a| a == "--verbose"));
-        let parsed = command(lang).try_get_matches_from(&args).and_then(|m| Cli::from_arg_matches(&m));
-        parsed.map_err(|error| {
+        let read = |cmd: Command| cmd.try_get_matches_from(&args).and_then(|m| Cli::from_arg_matches(&m));
+        // Help, the version and mistakes are said by the localised
+        // definition, which reads the line as the shaped one does.
+        read(shaped()).or_else(|_| read(command(lang))).map_err(|error| {
             use clap::error::ErrorKind;
             match error.kind() {
                 ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
@@ -203,10 +211,76 @@ mod tests {
         assert!(unused.is_empty(), "help for nothing: {unused:?}");
     }
 
+    /// Command lines that exercise every (sub)command and argument: each
+    /// alone, with a value, without one, with help, and a wrong option.
+    fn lines(cmd: &Command, path: &[String], out: &mut Vec<Vec<String>>) {
+        let with = |extra: &[&str]| {
+            let mut line = vec!["vigie".to_owned()];
+            line.extend(path.iter().cloned());
+            line.extend(extra.iter().map(|s| (*s).to_owned()));
+            line
+        };
+        out.extend([
+            with(&[]),
+            with(&["--help"]),
+            with(&["-h"]),
+            with(&["--no-such-option"]),
+            with(&["a", "b"]),
+            with(&["help"]),
+        ]);
+        for arg in cmd.get_arguments() {
+            let names: Vec<String> = arg
+                .get_long()
+                .map(|l| format!("--{l}"))
+                .into_iter()
+                .chain(arg.get_short().map(|c| format!("-{c}")))
+                .collect();
+            for name in &names {
+                out.extend([with(&[name]), with(&[name, "1"]), with(&[name, "fr"]), with(&[name, "1", name, "2"])]);
+                out.push(with(&[&format!("{name}=x")]));
+            }
+            if arg.is_positional() {
+                out.extend([with(&["x.eml"]), with(&["x.eml", "y.eml"]), with(&["-"])]);
+            }
+        }
+        for sub in cmd.get_subcommands() {
+            for name in std::iter::once(sub.get_name()).chain(sub.get_all_aliases()) {
+                let mut sub_path = path.to_vec();
+                sub_path.push(name.to_owned());
+                lines(sub, &sub_path, out);
+            }
+        }
+    }
+
+    #[test]
+    fn the_shaped_and_localised_definitions_read_every_command_line_alike() {
+        let mut all = Vec::new();
+        for cmd in [shaped(), command(Lang::Fr), command(Lang::En)] {
+            lines(&cmd, &[], &mut all);
+        }
+        all.push(vec!["vigie".into(), "--version".into()]);
+        assert!(all.len() > 200, "{}", all.len());
+        let read = |cmd: Command, line: &[String]| match cmd.try_get_matches_from(line) {
+            Ok(m) => Cli::from_arg_matches(&m).map(|cli| format!("{cli:?}")).map_err(|e| e.kind()),
+            Err(e) => Err(e.kind()),
+        };
+        let (mut read_ok, mut refused) = (0, 0);
+        for line in &all {
+            let shaped = read(shaped(), line);
+            for lang in [Lang::Fr, Lang::En] {
+                assert_eq!(shaped, read(command(lang), line), "{line:?}");
+            }
+            if shaped.is_ok() { read_ok += 1 } else { refused += 1 }
+        }
+        // Both kinds of line were tried.
+        assert!(read_ok > 20 && refused > 20, "{read_ok} read, {refused} refused");
+    }
+
     #[test]
     fn the_localised_definition_passes_clap_s_own_checks() {
         command(Lang::Fr).debug_assert();
         command(Lang::En).debug_assert();
+        shaped().debug_assert();
     }
 
     #[test]
