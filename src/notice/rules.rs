@@ -12,6 +12,7 @@ mod beginnings;
 mod capture;
 mod literals;
 mod lures;
+mod nfa;
 mod pattern;
 
 pub(crate) use automata::Syntax;
@@ -620,6 +621,37 @@ mod tests {
             for pattern in format.subject.iter().chain(&format.body) {
                 assert!(pattern.regex().is_some(), "{}: {}", format.name, pattern.source());
             }
+        }
+    }
+
+    #[test]
+    fn a_scan_compiles_no_builtin_pattern() {
+        // Every built-in automaton is read from the table: recognising
+        // every fixture compiles none of the rules' patterns (nor their
+        // groups), and the login time's groups are in the table too.
+        let rules = Rules::builtin();
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+        let mut read = 0;
+        for entry in std::fs::read_dir(dir).expect("fixtures") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_some_and(|e| e == "eml") {
+                let _ = crate::notice::recognise(&std::fs::read(&path).expect("readable"), &rules);
+                read += 1;
+            }
+        }
+        assert!(read > 20, "{read}");
+        for pattern in rules.patterns() {
+            assert!(!pattern.is_compiled(), "{:?} was compiled", pattern.source());
+        }
+        for format in &rules.formats {
+            for extract in &format.extract {
+                assert!(extract.is_tabled(), "{}: {:?}", format.name, extract.span().source());
+            }
+        }
+        let dates = capture::builtin_groups();
+        assert_eq!(dates.len(), 4);
+        for (syntax, source) in dates {
+            assert!(automata::nfa(&source, syntax, nfa::Purpose::Groups).is_some(), "{source:?}");
         }
     }
 

@@ -35,6 +35,12 @@
 //! matches start" (with their offsets), and its DFA as the anchored one
 //! (dense; unanchored, one pattern for each length and offset, every match
 //! reported).
+//!
+//! Last the NFAs ([`super::nfa`]) that read a built-in pattern's groups (and
+//! search the short texts of a pattern anchored at the start that has no
+//! DFA): entries of code 4, the pattern's source, its syntax (u8), what
+//! the NFA is for (u8, [`super::nfa::Purpose`]) and the NFA's bytes (u32
+//! length, padded as a DFA).
 
 use std::sync::OnceLock;
 
@@ -44,6 +50,7 @@ use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Hir, Look};
 
 use super::beginnings::{self, Beginning};
+use super::nfa::Purpose;
 
 /// Where the matches of a pattern can begin.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -198,6 +205,8 @@ struct Entry {
     starts: RawStarts,
     dfa: Option<AnchoredBytes>,
     whole: Option<(&'static [u8], &'static [u8])>,
+    /// An NFA's syntax and purpose codes and bytes.
+    nfa: Option<(u8, u8, &'static [u8])>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -241,6 +250,19 @@ pub(crate) fn lookup(source: &str, syntax: Syntax) -> Option<Precompiled> {
 /// The code of a literal set's entry.
 const LITERAL_SET: u8 = 3;
 
+/// The code of an NFA's entry.
+const NFA: u8 = 4;
+
+/// The serialised NFA of built-in pattern `source` for `purpose`, if the
+/// table has one.
+pub(crate) fn nfa(source: &str, syntax: Syntax, purpose: Purpose) -> Option<&'static [u8]> {
+    let key = (syntax.code(), purpose.code());
+    index().iter().find_map(|entry| match entry.nfa {
+        Some((s, p, bytes)) if (s, p) == key && entry.source == source.as_bytes() => Some(bytes),
+        _ => None,
+    })
+}
+
 /// The precompiled DFA that finds every occurrence of `literals`, if the
 /// table has one for that set: a serialised dense DFA, 8-byte aligned.
 pub(crate) fn literal_set(literals: &[Beginning]) -> Option<&'static [u8]> {
@@ -273,6 +295,12 @@ fn read_table(bytes: &'static [u8]) -> Option<Vec<Entry>> {
     while reader.at < bytes.len() {
         let code = reader.byte()?;
         let source = reader.chunk()?;
+        if code == NFA {
+            let (syntax, purpose) = (reader.byte()?, reader.byte()?);
+            let nfa = Some((syntax, purpose, reader.aligned_chunk()?));
+            entries.push(Entry { code, source, starts: RawStarts::Anywhere, dfa: None, whole: None, nfa });
+            continue;
+        }
         let starts = match reader.byte()? {
             0 => RawStarts::AtStart,
             1 => {
@@ -295,7 +323,7 @@ fn read_table(bytes: &'static [u8]) -> Option<Vec<Entry>> {
         };
         let mut dense = || reader.aligned_chunk().map(|bytes| (!bytes.is_empty()).then_some(bytes));
         let (forward, reverse) = (dense()?, dense()?);
-        entries.push(Entry { code, source, starts, dfa: anchored, whole: forward.zip(reverse) });
+        entries.push(Entry { code, source, starts, dfa: anchored, whole: forward.zip(reverse), nfa: None });
     }
     Some(entries)
 }
@@ -443,12 +471,14 @@ pub(crate) fn compile_literals(literals: &[Beginning]) -> Option<Vec<u8>> {
     Some(dense_bytes(&dfa))
 }
 
-/// The table for these patterns and literal sets, as `automata.bin`
-/// holds it.
+/// The table for these patterns, literal sets and patterns whose groups
+/// are read (each with the source its groups are read with), as
+/// `automata.bin` holds it.
 #[cfg(test)]
 pub(crate) fn generate<'a>(
     patterns: impl IntoIterator<Item = (Syntax, &'a str)>,
     literal_sets: impl IntoIterator<Item = &'a [Beginning]>,
+    groups: impl IntoIterator<Item = (Syntax, &'a str)>,
 ) -> Vec<u8> {
     fn chunk(out: &mut Vec<u8>, bytes: &[u8]) {
         out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
@@ -456,6 +486,15 @@ pub(crate) fn generate<'a>(
     }
     let mut out = Vec::new();
     let mut seen: Vec<(Syntax, &str)> = Vec::new();
+    // The NFAs to add: the groups' and those of the patterns anchored at
+    // the start that have no DFA.
+    let mut nfas: Vec<(Syntax, Purpose, &str)> = Vec::new();
+    for (syntax, source) in groups {
+        nfas.push((syntax, Purpose::Groups, source));
+        if syntax == Syntax::Plain {
+            nfas.push((syntax, Purpose::AsciiGroups, source));
+        }
+    }
     for (syntax, source) in patterns {
         if seen.contains(&(syntax, source)) {
             continue;
@@ -464,6 +503,7 @@ pub(crate) fn generate<'a>(
         out.push(syntax.code());
         chunk(&mut out, source.as_bytes());
         let starts = starts_of(source, syntax);
+        let at_start = starts == Starts::AtStart;
         let whole = if begins_almost_anywhere(&starts) { compile_whole(source, syntax) } else { None };
         match starts {
             Starts::AtStart => out.push(0),
@@ -478,7 +518,12 @@ pub(crate) fn generate<'a>(
             Starts::Anywhere => out.push(2),
         }
         let (kind, anchored) = match compile_dfa(source, syntax) {
-            None => (0, Vec::new()),
+            None => {
+                if at_start {
+                    nfas.push((syntax, Purpose::Short, source));
+                }
+                (0, Vec::new())
+            }
             Some(dfa) => {
                 let dense = dense_bytes(&dfa);
                 match dense.len() <= MAX_DENSE_ANCHORED {
@@ -521,6 +566,21 @@ pub(crate) fn generate<'a>(
             out.extend_from_slice(&dfa);
         }
     }
+    let mut seen = Vec::new();
+    for (syntax, purpose, source) in nfas {
+        if seen.contains(&(syntax, purpose, source)) {
+            continue;
+        }
+        seen.push((syntax, purpose, source));
+        let Some(nfa) = super::nfa::compile(source, syntax, purpose) else { continue };
+        let bytes = super::nfa::to_bytes(&nfa);
+        out.push(NFA);
+        chunk(&mut out, source.as_bytes());
+        out.extend_from_slice(&[syntax.code(), purpose.code()]);
+        out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+        out.resize(out.len().next_multiple_of(8), 0);
+        out.extend_from_slice(&bytes);
+    }
     out
 }
 
@@ -535,14 +595,29 @@ mod tests {
         rules.patterns().chain(login_time).collect()
     }
 
+    /// Every built-in pattern whose groups are read: the date's (made by
+    /// `builtin`) and the formats' extracts, as (syntax, groups' source).
+    fn builtin_groups(rules: &Rules) -> Vec<(Syntax, String)> {
+        let mut groups = crate::notice::rules::capture::builtin_groups();
+        for extract in rules.formats.iter().flat_map(|f| &f.extract) {
+            groups.push(extract.groups_key());
+        }
+        groups
+    }
+
     const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/src/notice/rules/automata.bin");
 
     #[test]
     fn the_precompiled_automata_are_those_of_the_builtin_patterns() {
         let rules = Rules::builtin();
         let sets = rules.literal_sets();
-        let fresh =
-            generate(builtin(&rules).into_iter().map(|p| (p.syntax(), p.source())), sets.iter().map(|s| s.literals()));
+        let patterns = builtin(&rules);
+        let groups = builtin_groups(&rules);
+        let fresh = generate(
+            patterns.iter().map(|p| (p.syntax(), p.source())),
+            sets.iter().map(|s| s.literals()),
+            groups.iter().map(|(syntax, source)| (*syntax, source.as_str())),
+        );
         if std::env::var_os("VIGIE_REGENERATE_AUTOMATA").is_some() {
             std::fs::write(PATH, &fresh).expect("automata.bin is writable");
             return;
@@ -607,6 +682,29 @@ mod tests {
     }
 
     #[test]
+    fn every_nfa_in_the_table_is_the_one_compiled_from_its_pattern() {
+        let mut nfas = 0;
+        for entry in index() {
+            let Some((syntax, purpose, bytes)) = entry.nfa else { continue };
+            let source = std::str::from_utf8(entry.source).expect("UTF-8");
+            let syntax = [Syntax::Folded, Syntax::Plain].into_iter().find(|s| s.code() == syntax).expect("a syntax");
+            let purpose = [Purpose::Groups, Purpose::AsciiGroups, Purpose::Short]
+                .into_iter()
+                .find(|p| p.code() == purpose)
+                .expect("a purpose");
+            let compiled = super::super::nfa::compile(source, syntax, purpose).expect("compiles");
+            let tabled = super::super::nfa::from_bytes(bytes).expect("reads back");
+            assert_eq!(tabled.states(), compiled.states(), "{source:?}");
+            assert_eq!(tabled.start_anchored(), compiled.start_anchored());
+            assert_eq!(tabled.group_info().all_group_len(), compiled.group_info().all_group_len());
+            nfas += 1;
+        }
+        // The date's four, the extracts' five (each with its cut to ASCII),
+        // ameli's widest display name.
+        assert_eq!(nfas, 4 + 2 * 5 + 1);
+    }
+
+    #[test]
     fn a_pattern_begins_at_the_start_after_its_prefix_literals_or_anywhere() {
         let starts_of = |source| starts_of(source, Syntax::Folded);
         assert_eq!(starts_of("^(?:ab|cd)$"), Starts::AtStart);
@@ -629,8 +727,11 @@ mod tests {
     fn a_damaged_table_is_refused_not_read_past_its_end() {
         let patterns = [(Syntax::Folded, "^abc$"), (Syntax::Plain, "x(y|é)")];
         let literals = [Beginning::prefix(b"ab"), Beginning { literal: b"b".to_vec(), offset: 2 }];
-        let good: &'static [u8] = Box::leak(generate(patterns, [&literals[..]]).into_boxed_slice());
-        assert_eq!(read_table(good).map(|t| t.len()), Some(3));
+        let good: &'static [u8] =
+            Box::leak(generate(patterns, [&literals[..]], [(Syntax::Plain, "(?P<x>é)")]).into_boxed_slice());
+        // Two NFAs: the groups' and theirs cut to ASCII (the pattern
+        // anchored at the start has a DFA, so no NFA).
+        assert_eq!(read_table(good).map(|t| t.len()), Some(5));
         for cut in [1, 5, 9, good.len() / 2] {
             let damaged: &'static [u8] = Box::leak(good[..cut].to_vec().into_boxed_slice());
             assert!(read_table(damaged).is_none(), "cut at {cut}");

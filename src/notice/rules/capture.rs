@@ -3,10 +3,11 @@
 //!
 //! The match is found as a [`Pattern`] finds it (a built-in pattern's
 //! precompiled DFA, from where its matches can begin); only then are the
-//! groups read, over that match alone, by an automaton compiled on first
-//! use that reads groups and nothing else (no lazy DFA to warm, no reverse
-//! automaton, no prefilter: the costly parts of compiling a regex, paid
-//! by each short `vigie scan`).
+//! groups read, over that match alone, by an NFA that reads groups and
+//! nothing else: a built-in pattern's is read from the table of
+//! precompiled automata ([`super::nfa`]), a pattern of the config's is
+//! compiled on first use (no lazy DFA to warm, no reverse automaton, no
+//! prefilter: the costly parts of compiling a regex).
 //!
 //! A span that is all ASCII (most greetings, sites and dates) has its
 //! groups read by the same pattern with every class cut to ASCII: over
@@ -25,14 +26,14 @@
 
 use std::sync::OnceLock;
 
-use regex_automata::meta::Regex;
 use regex_automata::util::captures::Captures;
 use regex_automata::{Anchored, Input};
 use regex_syntax::hir::{self, Class, ClassBytes, ClassBytesRange, ClassUnicode, ClassUnicodeRange, Hir, HirKind};
 
 use super::RulesError;
-use super::automata::Syntax;
-use super::pattern::{self, Budget, Engines, OutOfBudget, Pattern};
+use super::automata::{self, Syntax};
+use super::nfa::{self, Engine, Purpose};
+use super::pattern::{self, Budget, OutOfBudget, Pattern};
 
 /// Texts up to this long whose match the precompiled DFA cannot find are
 /// searched from their beginnings by the groups' automaton (a few times
@@ -45,10 +46,26 @@ pub(crate) struct CapturePattern {
     span: Pattern,
     /// What the groups are read with, when not `span`'s source.
     groups_source: Option<String>,
-    groups: OnceLock<Option<Regex>>,
+    groups: OnceLock<Option<Engine>>,
     /// For a plain-text pattern: the groups' automaton with its classes
     /// cut to ASCII, for ASCII spans.
-    ascii_groups: OnceLock<Option<Regex>>,
+    ascii_groups: OnceLock<Option<Engine>>,
+}
+
+/// The built-in patterns made with [`CapturePattern::lazy`], as (syntax,
+/// groups' source): for the table of precompiled automata.
+#[cfg(test)]
+static BUILTIN: std::sync::Mutex<Vec<(Syntax, String)>> = std::sync::Mutex::new(Vec::new());
+
+/// Every built-in pattern made with [`CapturePattern::lazy`] (the login
+/// time's: `crate::notice::when::patterns` makes them all), in order.
+#[cfg(test)]
+pub(crate) fn builtin_groups() -> Vec<(Syntax, String)> {
+    let _ = crate::notice::when::patterns().count();
+    let mut made = BUILTIN.lock().expect("not poisoned").clone();
+    made.sort_by(|a, b| (a.0.code(), &a.1).cmp(&(b.0.code(), &b.1)));
+    made.dedup();
+    made
 }
 
 impl CapturePattern {
@@ -56,8 +73,12 @@ impl CapturePattern {
     pub(crate) fn new(source: String, syntax: Syntax, eager: bool, owner: &str) -> Result<CapturePattern, RulesError> {
         let groups = OnceLock::new();
         if eager {
+            let made = nfa::compile(&source, syntax, Purpose::Groups);
+            if made.is_none() {
+                pattern::report(&source, syntax, owner)?;
+            }
             // Freshly made: the cell is empty.
-            let _ = groups.set(pattern::compile(&source, syntax, Engines::Groups, owner)?);
+            let _ = groups.set(made.and_then(Engine::new));
         }
         Ok(CapturePattern {
             span: Pattern::with_syntax(source, syntax, false, owner)?,
@@ -82,6 +103,8 @@ impl CapturePattern {
     }
 
     fn lazy_with(source: String, groups_source: Option<String>, syntax: Syntax) -> CapturePattern {
+        #[cfg(test)]
+        BUILTIN.lock().expect("not poisoned").push((syntax, groups_source.clone().unwrap_or_else(|| source.clone())));
         CapturePattern {
             span: Pattern::lazy(source, syntax),
             groups_source,
@@ -94,29 +117,45 @@ impl CapturePattern {
         self.groups_source.as_deref().unwrap_or(self.span.source())
     }
 
-    /// The automaton that reads the groups, compiled now if need be;
-    /// `None` if the pattern is bad.
-    pub(crate) fn groups(&self) -> Option<&Regex> {
-        self.groups
-            .get_or_init(|| {
-                pattern::compile(self.groups_source(), self.span.syntax(), Engines::Groups, "").ok().flatten()
-            })
-            .as_ref()
+    /// The NFA for `purpose`: the table's for a built-in pattern, else
+    /// compiled now; `None` if the pattern is bad.
+    fn engine(&self, purpose: Purpose) -> Option<Engine> {
+        let (source, syntax) = (self.groups_source(), self.span.syntax());
+        let tabled = automata::nfa(source, syntax, purpose).and_then(nfa::from_bytes);
+        Engine::new(tabled.or_else(|| nfa::compile(source, syntax, purpose))?)
+    }
+
+    /// The automaton that reads the groups, loaded now if need be; `None`
+    /// if the pattern is bad.
+    pub(crate) fn groups(&self) -> Option<&Engine> {
+        self.groups.get_or_init(|| self.engine(Purpose::Groups)).as_ref()
     }
 
     /// The automaton that reads the groups of a match over `span`, all of
     /// whose bytes are ASCII: a plain-text pattern's classes cut to ASCII
     /// (folded text's are ASCII already); the full automaton if that one
     /// does not build.
-    fn groups_for_ascii(&self) -> Option<&Regex> {
+    fn groups_for_ascii(&self) -> Option<&Engine> {
         if self.span.syntax() == Syntax::Folded {
             return self.groups();
         }
-        let cut = self.ascii_groups.get_or_init(|| {
-            let hir = self.span.syntax().parse(self.groups_source())?;
-            pattern::compile_hir(&ascii_classes(&hir), self.span.syntax(), Engines::Groups)
-        });
+        let cut = self.ascii_groups.get_or_init(|| self.engine(Purpose::AsciiGroups));
         cut.as_ref().or_else(|| self.groups())
+    }
+
+    /// Whether the table holds this pattern's NFAs (a built-in pattern's:
+    /// none is compiled at run time).
+    #[cfg(test)]
+    pub(crate) fn is_tabled(&self) -> bool {
+        let (source, syntax) = (self.groups_source(), self.span.syntax());
+        let ascii = syntax == Syntax::Folded || automata::nfa(source, syntax, Purpose::AsciiGroups).is_some();
+        ascii && automata::nfa(source, syntax, Purpose::Groups).is_some()
+    }
+
+    /// The syntax and source the groups are read with (the table's key).
+    #[cfg(test)]
+    pub(crate) fn groups_key(&self) -> (Syntax, String) {
+        (self.span.syntax(), self.groups_source().to_owned())
     }
 
     /// The leftmost-first match at or after `at`, with its groups, if it
@@ -139,7 +178,7 @@ impl CapturePattern {
         let span = text.get(input.get_span().range()).unwrap_or_default();
         let groups = if span.is_ascii() { self.groups_for_ascii()? } else { self.groups()? };
         let mut captures = groups.create_captures();
-        groups.search_captures(input, &mut captures);
+        groups.captures(input, &mut captures);
         captures.is_match().then_some(captures)
     }
 
@@ -207,7 +246,7 @@ impl CapturePattern {
 
 /// `hir` with every class cut to its ASCII members (a class left empty
 /// matches nothing); the rest, look-arounds included, as it is.
-fn ascii_classes(hir: &Hir) -> Hir {
+pub(super) fn ascii_classes(hir: &Hir) -> Hir {
     match hir.kind() {
         HirKind::Class(Class::Unicode(class)) => {
             let mut class = class.clone();

@@ -10,8 +10,12 @@
 //! a few times the text ([`Budget`]) from at most [`MOST_BEGINNINGS`]
 //! places.
 //!
-//! Past that, or without a DFA (the config's patterns; ameli's widest
-//! display name), the pattern is compiled here, on first use, and run over
+//! A built-in pattern anchored at the start whose DFA would be too large
+//! (ameli's widest display name: it is searched over short texts only) has
+//! its NFA in the table instead ([`super::nfa`]).
+//!
+//! Past that, or without a DFA (the config's patterns), the pattern is
+//! compiled here, on first use, and run over
 //! the whole text; only for a text holding one of the literals every match
 //! contains (a text without any of them is not searched at all). The
 //! config's patterns are compiled when the rules are built, so that a bad
@@ -29,6 +33,7 @@ use regex_automata::{Anchored, Input};
 use regex_syntax::hir::{Hir, HirKind};
 
 use super::automata::{self, AnchoredBytes, Starts, Syntax};
+use super::nfa::{self, Purpose};
 use super::{RulesError, compile_ascii};
 
 #[derive(Debug)]
@@ -47,6 +52,10 @@ pub(crate) struct Pattern {
     /// first use: one pass finds a match anywhere.
     whole_bytes: Option<(&'static [u8], &'static [u8])>,
     whole: OnceLock<Option<DfaRegex<dense::DFA<&'static [u32]>>>>,
+    /// A built-in pattern anchored at the start that has no DFA: its NFA
+    /// from the table, loaded on first use.
+    short_bytes: Option<&'static [u8]>,
+    short: OnceLock<Option<nfa::Engine>>,
     /// Compiled here, when there is no DFA or a search needs more than
     /// anchored ones.
     compiled: OnceLock<Option<AsciiRegex>>,
@@ -57,7 +66,7 @@ pub(crate) struct Pattern {
 }
 
 /// As `compile_ascii`'s `size_limit`.
-const SIZE_LIMIT: usize = 1 << 22;
+pub(super) const SIZE_LIMIT: usize = 1 << 22;
 
 /// Shorter needed literals are too common to be worth a search.
 const MIN_REQUIRED: usize = 3;
@@ -119,6 +128,10 @@ impl Pattern {
             Some(precompiled) => (precompiled.starts, precompiled.dfa, precompiled.whole),
             None => (automata::starts_of(&source, syntax), None, None),
         };
+        let short_bytes = match (&starts, dfa_bytes) {
+            (Starts::AtStart, None) => automata::nfa(&source, syntax, Purpose::Short),
+            _ => None,
+        };
         Pattern {
             source,
             syntax,
@@ -128,6 +141,8 @@ impl Pattern {
             dfa: OnceLock::new(),
             whole_bytes,
             whole: OnceLock::new(),
+            short_bytes,
+            short: OnceLock::new(),
             compiled: OnceLock::new(),
             needs: OnceLock::new(),
         }
@@ -186,10 +201,15 @@ impl Pattern {
             .as_ref()
     }
 
-    /// The automaton, compiled now if need be; `None` if the pattern is bad.
+    fn short(&self) -> Option<&nfa::Engine> {
+        self.short.get_or_init(|| nfa::Engine::new(nfa::from_bytes(self.short_bytes?)?)).as_ref()
+    }
+
+    /// The pattern as compiled at run time (kept apart from the searches',
+    /// which may not need it); `None` if the pattern is bad.
     #[cfg(test)]
-    pub(crate) fn regex(&self) -> Option<&AsciiRegex> {
-        self.compiled()
+    pub(crate) fn regex(&self) -> Option<AsciiRegex> {
+        compile(&self.source, self.syntax, self.engines(), "").ok().flatten()
     }
 
     /// Whether a precompiled DFA serves this pattern.
@@ -245,6 +265,9 @@ impl Pattern {
     }
 
     fn is_match_anywhere(&self, text: &[u8]) -> bool {
+        if let Some(short) = self.short() {
+            return short.is_match(&Input::new(text));
+        }
         self.regex_for(text).is_some_and(|re| re.is_match(text))
     }
 
@@ -306,6 +329,9 @@ impl Pattern {
         // What it may read: all the rest of the text.
         budget.take(text.len() - start + 1)?;
         let input = Input::new(text).range(start..).anchored(Anchored::Yes).earliest(earliest);
+        if let Some(short) = self.short() {
+            return Ok(short.find(&input).map(|m| m.end()));
+        }
         Ok(self.regex_for(text).and_then(|re| re.find(input)).map(|m| m.end()))
     }
 
@@ -447,41 +473,33 @@ fn dfa_match_at(
 
 /// Which of the regex engines a pattern compiled at run time needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Engines {
+enum Engines {
     /// Searches over whole texts: the lazy DFA and prefilters too.
     Search,
     /// Short texts (a display name) or a match already found: the
     /// NFA's engines only (no lazy DFA to warm, no reverse automaton, no
     /// prefilter: the costly parts of compiling a regex).
     Short,
-    /// As `Short`, reading every group.
-    Groups,
 }
 
 /// As the `regex` crate would compile it (`compile_ascii` for folded
-/// text), with the `engines` asked and capture groups only for `Groups`
+/// text), with the `engines` asked and no capture groups but the match's
 /// (the automata are smaller without). `Ok(None)` if only the regex crate
 /// could compile it (never seen).
-pub(super) fn compile(
-    source: &str,
-    syntax: Syntax,
-    engines: Engines,
-    owner: &str,
-) -> Result<Option<AsciiRegex>, RulesError> {
+fn compile(source: &str, syntax: Syntax, engines: Engines, owner: &str) -> Result<Option<AsciiRegex>, RulesError> {
     match meta::Builder::new().configure(config(syntax, engines)).syntax(syntax.config()).build(source) {
         Ok(regex) => Ok(Some(regex)),
-        // The regex crate's error says what is wrong.
-        Err(_) => match syntax {
-            Syntax::Folded => compile_ascii(source, owner).map(|_| None),
-            Syntax::Plain => super::compile(source, owner).map(|_| None),
-        },
+        Err(_) => report(source, syntax, owner).map(|()| None),
     }
 }
 
-/// As [`compile`], from a pattern already parsed (and known valid);
-/// `None` if it does not build.
-pub(super) fn compile_hir(hir: &Hir, syntax: Syntax, engines: Engines) -> Option<AsciiRegex> {
-    meta::Builder::new().configure(config(syntax, engines)).build_from_hir(hir).ok()
+/// The error of a pattern that did not compile, as the regex crate words
+/// it (`Ok` if only regex-automata refused it: never seen).
+pub(super) fn report(source: &str, syntax: Syntax, owner: &str) -> Result<(), RulesError> {
+    match syntax {
+        Syntax::Folded => compile_ascii(source, owner).map(|_| ()),
+        Syntax::Plain => super::compile(source, owner).map(|_| ()),
+    }
 }
 
 fn config(syntax: Syntax, engines: Engines) -> meta::Config {
@@ -494,7 +512,6 @@ fn config(syntax: Syntax, engines: Engines) -> meta::Config {
     match engines {
         Engines::Search => config.which_captures(WhichCaptures::Implicit),
         Engines::Short => nfa_only(config.which_captures(WhichCaptures::Implicit)),
-        Engines::Groups => nfa_only(config.which_captures(WhichCaptures::All)),
     }
 }
 
