@@ -2,11 +2,15 @@
 //! reads it (mail-parser's `MessageStream::parse_headers` with its header
 //! choices), with the headers recognition ignores skipped by line ends
 //! (memchr) rather than byte by byte: `Received`, `DKIM-Signature` and
-//! the like are most of a delivered message's header block.
+//! the like are most of a delivered message's header block. A field's
+//! name, when it is written plainly (no white space in it), is found by
+//! its colon (memchr) and looked up at once ([`known_name`]).
+
+use std::borrow::Cow;
 
 use mail_parser::parsers::MessageStream;
 use mail_parser::{Header, HeaderName, HeaderValue};
-use memchr::memchr;
+use memchr::{memchr, memchr2};
 
 /// Reads the header fields from the stream's position to the empty line
 /// that ends them, which is consumed: `false` when the input ends first.
@@ -27,14 +31,16 @@ pub(super) fn read<'x>(raw: &'x [u8], stream: &mut MessageStream<'x>, headers: &
             }
         }
         let offset_field = stream.offset();
-        if let Some(name) = stream.parse_header_name() {
+        if let Some(name) = plain_name(raw, stream).or_else(|| stream.parse_header_name()) {
             let offset_start = stream.offset();
             let value = match name {
                 HeaderName::From | HeaderName::ReplyTo => stream.parse_address(),
                 HeaderName::Subject
                 | HeaderName::ContentDescription
                 | HeaderName::ContentLocation
-                | HeaderName::ContentTransferEncoding => stream.parse_unstructured(),
+                | HeaderName::ContentTransferEncoding => {
+                    plain_unstructured(raw, stream).unwrap_or_else(|| stream.parse_unstructured())
+                }
                 HeaderName::Date => stream.parse_date(),
                 HeaderName::MessageId | HeaderName::ContentId => stream.parse_id(),
                 HeaderName::ContentType | HeaderName::ContentDisposition => stream.parse_content_type(),
@@ -58,6 +64,153 @@ pub(super) fn read<'x>(raw: &'x [u8], stream: &mut MessageStream<'x>, headers: &
         } else if stream.is_eof() {
             return false;
         }
+    }
+}
+
+/// The name of the field at the stream's position (on a byte that is not
+/// white space), read as mail-parser's `parse_header_name` reads it, when
+/// it is written plainly: bytes other than white space up to a colon,
+/// which is consumed, and it is one [`known_name`] knows or an `X-` name.
+/// `None`, the stream untouched, for anything else (another name, white
+/// space or a line end before the colon, no colon, a colon first), which
+/// mail-parser's own reading then handles.
+fn plain_name<'x>(raw: &'x [u8], stream: &mut MessageStream<'x>) -> Option<HeaderName<'x>> {
+    let start = stream.offset();
+    let rest = raw.get(start..)?;
+    let colon = memchr2(b':', b'\n', rest).filter(|&at| at > 0 && rest.get(at) == Some(&b':'))?;
+    let name = rest.get(..colon)?;
+    if name.iter().any(u8::is_ascii_whitespace) {
+        return None;
+    }
+    let header = match known_name(name) {
+        Some(known) => known,
+        // mail-parser knows no `X-` name.
+        None if name.get(..2).is_some_and(|x| x.eq_ignore_ascii_case(b"x-")) => {
+            // As `String::from_utf8_lossy`, checking a valid name faster.
+            HeaderName::Other(std::str::from_utf8(name).map_or_else(|_| String::from_utf8_lossy(name), Cow::Borrowed))
+        }
+        None => return None,
+    };
+    stream.skip_bytes(colon + 1);
+    Some(header)
+}
+
+/// The value at the stream's position, read as mail-parser's
+/// `parse_unstructured` reads it, when it is one line (not folded) with
+/// no `=` (so no encoded word): the text between the spaces, tabs and
+/// CRs around it, or `Empty`; the line end is consumed. `None`, the
+/// stream untouched, for anything else, which mail-parser then reads.
+fn plain_unstructured<'x>(raw: &'x [u8], stream: &mut MessageStream<'x>) -> Option<HeaderValue<'x>> {
+    let rest = raw.get(stream.offset()..)?;
+    let end = memchr(b'\n', rest)?;
+    let line = rest.get(..end)?;
+    if matches!(rest.get(end + 1), Some(b' ' | b'\t')) || memchr(b'=', line).is_some() {
+        return None;
+    }
+    let blank = |b: &u8| matches!(b, b' ' | b'\t' | b'\r');
+    let value = match (line.iter().position(|b| !blank(b)), line.iter().rposition(|b| !blank(b))) {
+        (Some(first), Some(last)) => {
+            let text = line.get(first..=last)?;
+            HeaderValue::Text(std::str::from_utf8(text).map_or_else(|_| String::from_utf8_lossy(text), Cow::Borrowed))
+        }
+        _ => HeaderValue::Empty,
+    };
+    stream.skip_bytes(end + 1);
+    Some(value)
+}
+
+/// The longest name [`known_name`] knows.
+const LONGEST_KNOWN_NAME: usize = 34;
+
+/// The header mail-parser names `name` (in any case), for the names a
+/// delivered message mostly has: the RFC 5322 and MIME ones and those
+/// that trace and authenticate it. `None` for any other name, which
+/// mail-parser may know too.
+fn known_name(name: &[u8]) -> Option<HeaderName<'static>> {
+    let mut lower = [0u8; LONGEST_KNOWN_NAME];
+    let lower = lower.get_mut(..name.len())?;
+    lower.copy_from_slice(name);
+    lower.make_ascii_lowercase();
+    // By length first: each name is then compared with a few others.
+    match lower.len() {
+        2 => match &*lower {
+            b"to" => Some(HeaderName::To),
+            b"cc" => Some(HeaderName::Cc),
+            _ => None,
+        },
+        3 => (&*lower == b"bcc").then_some(HeaderName::Bcc),
+        4 => match &*lower {
+            b"from" => Some(HeaderName::From),
+            b"date" => Some(HeaderName::Date),
+            _ => None,
+        },
+        6 => (&*lower == b"sender").then_some(HeaderName::Sender),
+        7 => match &*lower {
+            b"subject" => Some(HeaderName::Subject),
+            b"list-id" => Some(HeaderName::ListId),
+            _ => None,
+        },
+        8 => match &*lower {
+            b"reply-to" => Some(HeaderName::ReplyTo),
+            b"comments" => Some(HeaderName::Comments),
+            b"keywords" => Some(HeaderName::Keywords),
+            b"received" => Some(HeaderName::Received),
+            b"arc-seal" => Some(HeaderName::ArcSeal),
+            _ => None,
+        },
+        9 => match &*lower {
+            b"resent-to" => Some(HeaderName::ResentTo),
+            b"resent-cc" => Some(HeaderName::ResentCc),
+            b"list-help" => Some(HeaderName::ListHelp),
+            b"list-post" => Some(HeaderName::ListPost),
+            _ => None,
+        },
+        10 => match &*lower {
+            b"message-id" => Some(HeaderName::MessageId),
+            b"references" => Some(HeaderName::References),
+            b"content-id" => Some(HeaderName::ContentId),
+            b"resent-bcc" => Some(HeaderName::ResentBcc),
+            b"list-owner" => Some(HeaderName::ListOwner),
+            _ => None,
+        },
+        11 => match &*lower {
+            b"in-reply-to" => Some(HeaderName::InReplyTo),
+            b"return-path" => Some(HeaderName::ReturnPath),
+            b"resent-from" => Some(HeaderName::ResentFrom),
+            b"resent-date" => Some(HeaderName::ResentDate),
+            _ => None,
+        },
+        12 => match &*lower {
+            b"mime-version" => Some(HeaderName::MimeVersion),
+            b"content-type" => Some(HeaderName::ContentType),
+            b"list-archive" => Some(HeaderName::ListArchive),
+            b"received-spf" => Some(HeaderName::ReceivedSpf),
+            b"delivered-to" => Some(HeaderName::DeliveredTo),
+            _ => None,
+        },
+        13 => (&*lower == b"resent-sender").then_some(HeaderName::ResentSender),
+        14 => match &*lower {
+            b"list-subscribe" => Some(HeaderName::ListSubscribe),
+            b"dkim-signature" => Some(HeaderName::DkimSignature),
+            _ => None,
+        },
+        16 => match &*lower {
+            b"content-language" => Some(HeaderName::ContentLanguage),
+            b"content-location" => Some(HeaderName::ContentLocation),
+            b"list-unsubscribe" => Some(HeaderName::ListUnsubscribe),
+            _ => None,
+        },
+        17 => (&*lower == b"resent-message-id").then_some(HeaderName::ResentMessageId),
+        19 => match &*lower {
+            b"content-description" => Some(HeaderName::ContentDescription),
+            b"content-disposition" => Some(HeaderName::ContentDisposition),
+            _ => None,
+        },
+        21 => (&*lower == b"arc-message-signature").then_some(HeaderName::ArcMessageSignature),
+        22 => (&*lower == b"authentication-results").then_some(HeaderName::AuthenticationResults),
+        25 => (&*lower == b"content-transfer-encoding").then_some(HeaderName::ContentTransferEncoding),
+        26 => (&*lower == b"arc-authentication-results").then_some(HeaderName::ArcAuthenticationResults),
+        _ => None,
     }
 }
 
@@ -87,7 +240,7 @@ mod tests {
 
     #[test]
     fn ignored_fields_end_where_mail_parser_ends_them() {
-        let samples: [&[u8]; 8] = [
+        let samples: [&[u8]; 14] = [
             b"Received: from a\r\n\tby b\r\n  for c;\r\nX-A: b\r\nFrom: x@example.com\r\n\r\nbody",
             b"X-Empty:\r\nX-Folded:\r\n \r\nSubject: s\r\n\r\n",
             b"X-No-End: abc",
@@ -96,6 +249,12 @@ mod tests {
             b"  X-Lead: a\r\nBad line\r\nX-C: d\r\n\r\n",
             b"X-Name",
             b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0",
+            b"X A: b\r\nFROM: a@b.example\r\n:Subject: s\r\nSUBJECT : t\r\nReply-To\t: c@d.example\r\n\r\n",
+            b"Content-Transfer-Encoding-Or-Much-More: x\r\n\xffName\xe9: v\r\nMessage-Id:<1@x>\r\nDate:\r\n\r\n",
+            b"No colon here\r\nX: a:b\r\n\r\n",
+            b"Subject:  a  b \t\r\nContent-Description:\r\nContent-Location: \r \r\nSubject: x\r\n y\r\n\r\n",
+            b"Subject: =?utf-8?q?caf=C3=A9?= x\r\nSubject: a = b\r\nContent-Transfer-Encoding: \x0cqp\xe9\x0c\n\n",
+            b"Subject: \xff\xfe\r\nContent-Transfer-Encoding:\tquoted-printable\nSubject: end",
         ];
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
         let files =
@@ -116,6 +275,82 @@ mod tests {
             let name = String::from_utf8_lossy(raw.get(..60).unwrap_or(raw));
             assert_eq!(ended, stream.parse_headers(parser.decoding(), &mut theirs), "{name:?}");
             assert_eq!((ours, at), (theirs, stream.offset()), "{name:?}");
+        }
+    }
+
+    /// The names [`super::known_name`] knows, as mail-parser spells them.
+    const NAMES: [&str; 44] = [
+        "Subject",
+        "From",
+        "To",
+        "Cc",
+        "Date",
+        "Bcc",
+        "Reply-To",
+        "Sender",
+        "Comments",
+        "In-Reply-To",
+        "Keywords",
+        "Received",
+        "Message-ID",
+        "References",
+        "Return-Path",
+        "MIME-Version",
+        "Content-Description",
+        "Content-ID",
+        "Content-Language",
+        "Content-Location",
+        "Content-Transfer-Encoding",
+        "Content-Type",
+        "Content-Disposition",
+        "Resent-To",
+        "Resent-From",
+        "Resent-Bcc",
+        "Resent-Cc",
+        "Resent-Sender",
+        "Resent-Date",
+        "Resent-Message-ID",
+        "List-Archive",
+        "List-Help",
+        "List-ID",
+        "List-Owner",
+        "List-Post",
+        "List-Subscribe",
+        "List-Unsubscribe",
+        "DKIM-Signature",
+        "ARC-Authentication-Results",
+        "ARC-Message-Signature",
+        "ARC-Seal",
+        "Authentication-Results",
+        "Received-SPF",
+        "Delivered-To",
+    ];
+
+    #[test]
+    fn known_names_are_mail_parsers_in_any_case() {
+        use mail_parser::HeaderName;
+
+        use super::known_name;
+
+        for name in NAMES {
+            for spelt in [name.to_owned(), name.to_lowercase(), name.to_uppercase()] {
+                let theirs = HeaderName::parse(spelt.clone()).expect("a name");
+                assert!(!matches!(theirs, HeaderName::Other(_)), "{spelt}");
+                assert_eq!(known_name(spelt.as_bytes()), Some(theirs), "{spelt}");
+            }
+        }
+        for other in ["Subjec", "Subjects", "a", "_-09", "Organization"] {
+            assert_eq!(known_name(other.as_bytes()), None, "{other}");
+        }
+        assert_eq!(known_name(&[b'a'; 40]), None);
+    }
+
+    #[test]
+    fn x_names_are_unknown_to_mail_parser() {
+        use mail_parser::HeaderName;
+
+        for name in ["X-Mailer", "X-MS-Exchange-Organization-AuthAs", "x-pm-origin", "X-Spam-Status", "X-Original-To"] {
+            assert!(matches!(HeaderName::parse(name), Some(HeaderName::Other(_))), "{name}");
         }
     }
 }
