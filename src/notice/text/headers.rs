@@ -42,7 +42,9 @@ pub(super) fn read<'x>(raw: &'x [u8], stream: &mut MessageStream<'x>, headers: &
                     plain_unstructured(raw, stream).unwrap_or_else(|| stream.parse_unstructured())
                 }
                 HeaderName::Date => stream.parse_date(),
-                HeaderName::MessageId | HeaderName::ContentId => stream.parse_id(),
+                HeaderName::MessageId | HeaderName::ContentId => {
+                    plain_id(raw, stream).unwrap_or_else(|| stream.parse_id())
+                }
                 HeaderName::ContentType | HeaderName::ContentDisposition => stream.parse_content_type(),
                 _ => {
                     // Past the input's end, the stream's position may be
@@ -85,38 +87,61 @@ fn plain_name<'x>(raw: &'x [u8], stream: &mut MessageStream<'x>) -> Option<Heade
     let header = match known_name(name) {
         Some(known) => known,
         // mail-parser knows no `X-` name.
-        None if name.get(..2).is_some_and(|x| x.eq_ignore_ascii_case(b"x-")) => {
-            // As `String::from_utf8_lossy`, checking a valid name faster.
-            HeaderName::Other(std::str::from_utf8(name).map_or_else(|_| String::from_utf8_lossy(name), Cow::Borrowed))
-        }
+        None if name.get(..2).is_some_and(|x| x.eq_ignore_ascii_case(b"x-")) => HeaderName::Other(lossy(name)),
         None => return None,
     };
     stream.skip_bytes(colon + 1);
     Some(header)
 }
 
-/// The value at the stream's position, read as mail-parser's
-/// `parse_unstructured` reads it, when it is one line (not folded) with
-/// no `=` (so no encoded word): the text between the spaces, tabs and
-/// CRs around it, or `Empty`; the line end is consumed. `None`, the
-/// stream untouched, for anything else, which mail-parser then reads.
-fn plain_unstructured<'x>(raw: &'x [u8], stream: &mut MessageStream<'x>) -> Option<HeaderValue<'x>> {
+/// The value at the stream's position when it is one line (not folded):
+/// the line without the spaces, tabs and CRs around it (which mail-parser's
+/// value parsers skip), and how many bytes the value takes with its line
+/// end. `None` for a folded value or one the input ends in.
+fn one_line<'x>(raw: &'x [u8], stream: &MessageStream<'x>) -> Option<(&'x [u8], usize)> {
     let rest = raw.get(stream.offset()..)?;
     let end = memchr(b'\n', rest)?;
-    let line = rest.get(..end)?;
-    if matches!(rest.get(end + 1), Some(b' ' | b'\t')) || memchr(b'=', line).is_some() {
+    if matches!(rest.get(end + 1), Some(b' ' | b'\t')) {
         return None;
     }
+    let line = rest.get(..end)?;
     let blank = |b: &u8| matches!(b, b' ' | b'\t' | b'\r');
     let value = match (line.iter().position(|b| !blank(b)), line.iter().rposition(|b| !blank(b))) {
-        (Some(first), Some(last)) => {
-            let text = line.get(first..=last)?;
-            HeaderValue::Text(std::str::from_utf8(text).map_or_else(|_| String::from_utf8_lossy(text), Cow::Borrowed))
-        }
-        _ => HeaderValue::Empty,
+        (Some(first), Some(last)) => line.get(first..=last)?,
+        _ => &[],
     };
-    stream.skip_bytes(end + 1);
-    Some(value)
+    Some((value, end + 1))
+}
+
+/// `bytes` as text, as `String::from_utf8_lossy` makes it, checking
+/// valid text faster.
+fn lossy(bytes: &[u8]) -> Cow<'_, str> {
+    std::str::from_utf8(bytes).map_or_else(|_| String::from_utf8_lossy(bytes), Cow::Borrowed)
+}
+
+/// The value at the stream's position, read as mail-parser's
+/// `parse_unstructured` reads it, when it is one line with no `=` (so no
+/// encoded word): its text, or `Empty`; the line end is consumed. `None`,
+/// the stream untouched, for anything else, which mail-parser then reads.
+fn plain_unstructured<'x>(raw: &'x [u8], stream: &mut MessageStream<'x>) -> Option<HeaderValue<'x>> {
+    let (value, len) = one_line(raw, stream).filter(|(value, _)| memchr(b'=', value).is_none())?;
+    stream.skip_bytes(len);
+    Some(if value.is_empty() { HeaderValue::Empty } else { HeaderValue::Text(lossy(value)) })
+}
+
+/// The value at the stream's position, read as mail-parser's `parse_id`
+/// reads it, when it is one line holding one identifier, `<` and `>`
+/// around something without white space or angle brackets: that
+/// something; the line end is consumed. `None`, the stream untouched, for
+/// anything else, which mail-parser then reads.
+fn plain_id<'x>(raw: &'x [u8], stream: &mut MessageStream<'x>) -> Option<HeaderValue<'x>> {
+    let (value, len) = one_line(raw, stream)?;
+    let id = value.strip_prefix(b"<")?.strip_suffix(b">")?;
+    if id.is_empty() || id.iter().any(|b| matches!(b, b'<' | b'>' | b' ' | b'\t' | b'\r')) {
+        return None;
+    }
+    stream.skip_bytes(len);
+    Some(HeaderValue::Text(lossy(id)))
 }
 
 /// The longest name [`known_name`] knows.
@@ -240,7 +265,7 @@ mod tests {
 
     #[test]
     fn ignored_fields_end_where_mail_parser_ends_them() {
-        let samples: [&[u8]; 14] = [
+        let samples: [&[u8]; 17] = [
             b"Received: from a\r\n\tby b\r\n  for c;\r\nX-A: b\r\nFrom: x@example.com\r\n\r\nbody",
             b"X-Empty:\r\nX-Folded:\r\n \r\nSubject: s\r\n\r\n",
             b"X-No-End: abc",
@@ -255,6 +280,9 @@ mod tests {
             b"Subject:  a  b \t\r\nContent-Description:\r\nContent-Location: \r \r\nSubject: x\r\n y\r\n\r\n",
             b"Subject: =?utf-8?q?caf=C3=A9?= x\r\nSubject: a = b\r\nContent-Transfer-Encoding: \x0cqp\xe9\x0c\n\n",
             b"Subject: \xff\xfe\r\nContent-Transfer-Encoding:\tquoted-printable\nSubject: end",
+            b"Message-ID: <a@b>\r\nContent-ID:<c\xe9@d> \t\r\nMessage-ID: <>\r\nMessage-ID: <a b@c>\r\n\r\n",
+            b"Message-ID: x <a@b>\r\nMessage-ID: <a@b> <c@d>\r\nMessage-ID: <<a@b>>\r\nMessage-ID:\r\n <e@f>\r\n\r\n",
+            b"Message-ID: <a@b>y\r\nContent-ID: a@b\r\nMessage-ID: <a@b",
         ];
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
         let files =
