@@ -41,7 +41,7 @@ pub(super) fn read<'x>(raw: &'x [u8], stream: &mut MessageStream<'x>, headers: &
                 | HeaderName::ContentTransferEncoding => {
                     plain_unstructured(raw, stream).unwrap_or_else(|| stream.parse_unstructured())
                 }
-                HeaderName::Date => stream.parse_date(),
+                HeaderName::Date => plain_date(raw, stream).unwrap_or_else(|| stream.parse_date()),
                 HeaderName::MessageId | HeaderName::ContentId => {
                     plain_id(raw, stream).unwrap_or_else(|| stream.parse_id())
                 }
@@ -142,6 +142,64 @@ fn plain_id<'x>(raw: &'x [u8], stream: &mut MessageStream<'x>) -> Option<HeaderV
     }
     stream.skip_bytes(len);
     Some(HeaderValue::Text(lossy(id)))
+}
+
+/// The value at the stream's position, read as mail-parser's `parse_date`
+/// reads it, when it is one line holding a date as mail programs write
+/// it: `Tue, 9 Jan 2026 20:04:07 +0100` (the day of the week optional,
+/// the month's name as RFC 5322 spells it); the line end is consumed.
+/// `None`, the stream untouched, for anything else, which mail-parser
+/// then reads. Like mail-parser, no field is checked for its range, and a
+/// year under 100 is taken in 1950-2049.
+fn plain_date<'x>(raw: &'x [u8], stream: &mut MessageStream<'x>) -> Option<HeaderValue<'x>> {
+    let (value, len) = one_line(raw, stream)?;
+    let value = match value {
+        [a, b, c, b',', b' ', rest @ ..] if [a, b, c].iter().all(|x| x.is_ascii_alphabetic()) => rest,
+        _ => value,
+    };
+    let (day, rest) = match value {
+        [d @ b'0'..=b'9', b' ', rest @ ..] => (number(&[*d])?, rest),
+        [d, e, b' ', rest @ ..] => (number(&[*d, *e])?, rest),
+        _ => return None,
+    };
+    let [m0, m1, m2, b' ', y0, y1, y2, y3, b' ', h0, h1, b':', n0, n1, b':', s0, s1, b' ', sign, z0, z1, z2, z3] =
+        *rest
+    else {
+        return None;
+    };
+    const MONTHS: [&[u8; 3]; 12] =
+        [b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec"];
+    let month = MONTHS.iter().position(|m| **m == [m0, m1, m2])?;
+    let year = number(&[y0, y1, y2, y3])?;
+    let zone = number(&[z0, z1, z2, z3])?;
+    let tz_before_gmt = match sign {
+        b'+' => false,
+        b'-' => true,
+        _ => return None,
+    };
+    let date = mail_parser::DateTime {
+        year: u16::try_from(match year {
+            0..=49 => year + 2000,
+            50..=99 => year + 1900,
+            _ => year,
+        })
+        .ok()?,
+        month: u8::try_from(month + 1).ok()?,
+        day: u8::try_from(day).ok()?,
+        hour: u8::try_from(number(&[h0, h1])?).ok()?,
+        minute: u8::try_from(number(&[n0, n1])?).ok()?,
+        second: u8::try_from(number(&[s0, s1])?).ok()?,
+        tz_before_gmt,
+        tz_hour: u8::try_from(zone / 100 % 24).ok()?,
+        tz_minute: u8::try_from(zone % 100 % 60).ok()?,
+    };
+    stream.skip_bytes(len);
+    Some(HeaderValue::DateTime(date))
+}
+
+/// The number written with the decimal digits `digits` (all of them).
+fn number(digits: &[u8]) -> Option<u32> {
+    digits.iter().try_fold(0, |n, &d| d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0')))
 }
 
 /// The longest name [`known_name`] knows.
@@ -380,5 +438,59 @@ mod tests {
         for name in ["X-Mailer", "X-MS-Exchange-Organization-AuthAs", "x-pm-origin", "X-Spam-Status", "X-Original-To"] {
             assert!(matches!(HeaderName::parse(name), Some(HeaderName::Other(_))), "{name}");
         }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+
+        /// Dates as mail programs write them, and near misses, with any
+        /// digits: read as mail-parser's `parse_date` reads them.
+        #[test]
+        fn dates_are_read_as_mail_parser_reads_them(
+            value in "((Mon|Tue|Sun|xYz|Mo), )?[0-9]{1,3} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|jan|DEC|Foo) \
+                       [0-9]{2,4} [0-9]{1,2}:[0-9]{2}(:[0-9]{2})? ([+-]|GMT|\\(|)[0-9]{2,4}( \\(CET\\)| )?",
+            end in "(\r\n|\n|\r\n |)",
+        ) {
+            let raw = format!("{value}{end}X: y\r\n\r\n");
+            let raw = raw.as_bytes();
+            let mut ours = MessageStream::new(raw);
+            let ours = (super::plain_date(raw, &mut ours), ours.offset());
+            let mut theirs = MessageStream::new(raw);
+            let theirs_value = theirs.parse_date();
+            if let (Some(value), at) = ours {
+                proptest::prop_assert_eq!((value, at), (theirs_value, theirs.offset()), "{:?}", String::from_utf8_lossy(raw));
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+
+        /// Dates as mail programs write them, every field any digits:
+        /// all read without mail-parser, as it reads them.
+        #[test]
+        fn usual_dates_are_read_as_mail_parser_reads_them(
+            value in "((Mon|Sun|Abc), )?[0-9]{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [0-9]{4} \
+                       [0-9]{2}:[0-9]{2}:[0-9]{2} [+-][0-9]{4}",
+            end in "(\r\n|\n)",
+        ) {
+            let raw = format!(" {value} \t{end}X: y\r\n\r\n");
+            let raw = raw.as_bytes();
+            let mut ours = MessageStream::new(raw);
+            let value = super::plain_date(raw, &mut ours);
+            proptest::prop_assert!(value.is_some());
+            let mut theirs = MessageStream::new(raw);
+            let theirs = (Some(theirs.parse_date()), theirs.offset());
+            proptest::prop_assert_eq!((value, ours.offset()), theirs, "{:?}", String::from_utf8_lossy(raw));
+        }
+    }
+
+    #[test]
+    fn a_usual_date_is_read_without_mail_parser() {
+        let raw = b" Tue, 9 Jan 2026 20:04:07 -0130\r\nX: y\r\n";
+        let mut stream = MessageStream::new(raw);
+        let value = super::plain_date(raw, &mut stream).expect("a usual date");
+        assert_eq!(value, MessageStream::new(raw).parse_date());
+        assert!(super::plain_date(b"9 Jan 26 20:04 +0100\r\n", &mut MessageStream::new(b"")).is_none());
     }
 }
