@@ -1,31 +1,99 @@
 //! The HTML side of [`super::Body`]: html5gum's events turned into text,
-//! links, QR-code images and form fields as they come ([`Render`]), with
-//! an emitter that drops what recognition never reads ([`Quiet`]).
+//! links, QR-code images and form fields as they come ([`Render`], the
+//! tokenizer's emitter), without parse errors; and character references
+//! decoded in plain text ([`decode_references`]).
 
 use std::borrow::Cow;
 use std::convert::Infallible;
 
-use html5gum::emitters::callback::{Callback, CallbackEmitter, CallbackEvent};
-use html5gum::{Emitter, ForwardingEmitter, Span, Tokenizer};
+use html5gum::emitters::callback::{CallbackEmitter, CallbackEvent};
+use html5gum::{Emitter, ForwardingEmitter, Span, State, Tokenizer, naive_next_state};
 
 use super::{Body, normalise, push_capped};
 use crate::notice::rules::LureCategory;
 
-/// [`Body::add_html`] while the tokenizer runs: what html5gum's
-/// `DefaultEmitter` makes of the events (a duplicate attribute ignored,
-/// attributes kept until the tag closes), handled without building tokens.
+/// [`Body::add_html`] while the tokenizer runs: html5gum's events handled
+/// as they come, without building tokens, as its `CallbackEmitter` would
+/// report them (text gathered until the next tag, comment or doctype, a
+/// duplicate attribute ignored, attributes kept until the tag closes,
+/// `naively_switch_states` on) and without parse errors: recognition
+/// never reads the errors, checking every character for them is a good
+/// part of the tokenizer's work. Only the attributes of the tags
+/// recognition reads ([`reads_attributes`]) are kept: mail HTML carries
+/// long `style` attributes.
 pub(super) struct Render<'a> {
-    pub(super) body: &'a mut Body,
-    pub(super) out: &'a mut String,
-    pub(super) anchor: &'a mut Option<(String, String)>,
-    /// How many `<style>`, `<script>`… are open.
-    pub(super) hidden: usize,
-    /// The current start tag's name.
-    pub(super) tag: Vec<u8>,
-    /// Its attributes (only tags that [`reads_attributes`] get any).
-    pub(super) attributes: Attributes,
+    body: &'a mut Body,
+    out: &'a mut String,
+    anchor: &'a mut Option<(String, String)>,
+    /// How many `<style>`, `<script>`… are open: their text is dropped.
+    hidden: usize,
+    /// The text read since the last tag, comment or doctype.
+    text: Vec<u8>,
+    /// The current tag's name, and whether it is an end tag.
+    tag: Vec<u8>,
+    end: bool,
+    self_closing: bool,
+    /// The last start tag emitted (for the end tag that closes raw text).
+    last_start_tag: Vec<u8>,
+    /// Whether the current tag's attributes are kept.
+    keep: bool,
+    /// The name of the attribute being read, until its value or the next
+    /// attribute starts.
+    name: Vec<u8>,
+    /// The current start tag's attributes.
+    attributes: Attributes,
     /// The attribute whose value is being read, `None` for a duplicate.
-    pub(super) attribute: Option<usize>,
+    attribute: Option<usize>,
+}
+
+impl<'a> Render<'a> {
+    pub(super) fn new(body: &'a mut Body, out: &'a mut String, anchor: &'a mut Option<(String, String)>) -> Self {
+        Render {
+            body,
+            out,
+            anchor,
+            hidden: 0,
+            text: Vec::new(),
+            tag: Vec::new(),
+            end: false,
+            self_closing: false,
+            last_start_tag: Vec::new(),
+            keep: false,
+            name: Vec::new(),
+            attributes: Attributes::default(),
+            attribute: None,
+        }
+    }
+
+    /// The text read since the last tag goes to the output (and to the
+    /// open link's shown text), unless it is hidden.
+    fn flush_text(&mut self) {
+        if self.text.is_empty() {
+            return;
+        }
+        if self.hidden == 0 {
+            let s = lossy(&self.text);
+            if let Some((_, shown)) = self.anchor.as_mut() {
+                push_capped(shown, &s);
+            }
+            push_capped(self.out, &s);
+        }
+        self.text.clear();
+    }
+
+    /// The attribute whose name was being read becomes the current one,
+    /// unless the tag already has one of that name.
+    fn flush_attribute_name(&mut self) {
+        if self.name.is_empty() {
+            return;
+        }
+        self.attribute = if self.attributes.as_slice().iter().any(|(key, _)| *key == self.name) {
+            None
+        } else {
+            Some(self.attributes.push(&self.name))
+        };
+        self.name.clear();
+    }
 }
 
 /// A start tag's attributes, names and values, their buffers kept from one
@@ -66,48 +134,126 @@ impl Attributes {
     }
 }
 
-impl Callback<Infallible, ()> for Render<'_> {
-    fn handle_event(&mut self, event: CallbackEvent<'_>, _span: Span<()>) -> Option<Infallible> {
-        match event {
-            CallbackEvent::OpenStartTag { name } => {
-                self.tag.clear();
-                self.tag.extend_from_slice(name);
-            }
-            CallbackEvent::AttributeName { name } => {
-                self.attribute = if self.attributes.as_slice().iter().any(|(key, _)| key == name) {
-                    None
-                } else {
-                    Some(self.attributes.push(name))
-                };
-            }
-            CallbackEvent::AttributeValue { value } => {
-                if let Some(v) = self.attribute.and_then(|i| self.attributes.value_mut(i)) {
-                    v.extend_from_slice(value);
-                }
-            }
-            CallbackEvent::CloseStartTag { self_closing } => {
-                let tag = std::mem::take(&mut self.tag);
-                self.start_tag(&tag, self_closing);
-                self.tag = tag;
-                self.tag.clear();
-                self.attributes.clear();
-                self.attribute = None;
-            }
-            CallbackEvent::EndTag { name } => {
-                self.attributes.clear();
-                self.attribute = None;
-                self.end_tag(name);
-            }
-            CallbackEvent::String { value } if self.hidden == 0 => {
-                let s = lossy(value);
-                if let Some((_, shown)) = self.anchor.as_mut() {
-                    push_capped(shown, &s);
-                }
-                push_capped(self.out, &s);
-            }
-            _ => {}
-        }
+impl Emitter for Render<'_> {
+    type Token = Infallible;
+
+    fn should_emit_errors(&mut self) -> bool {
+        false
+    }
+
+    fn emit_error(&mut self, _error: html5gum::Error) {}
+
+    fn pop_token(&mut self) -> Option<Infallible> {
         None
+    }
+
+    fn set_last_start_tag(&mut self, last_start_tag: Option<&[u8]>) {
+        self.last_start_tag.clear();
+        self.last_start_tag.extend_from_slice(last_start_tag.unwrap_or_default());
+    }
+
+    fn emit_eof(&mut self) {
+        self.flush_text();
+    }
+
+    fn emit_string(&mut self, s: &[u8]) {
+        // Hidden text is dropped when flushed: `hidden` changes only at a
+        // tag, which flushes the text first.
+        if self.hidden == 0 {
+            self.text.extend_from_slice(s);
+        }
+    }
+
+    fn init_start_tag(&mut self) {
+        self.tag.clear();
+        self.end = false;
+        self.self_closing = false;
+    }
+
+    fn init_end_tag(&mut self) {
+        self.tag.clear();
+        self.end = true;
+    }
+
+    fn init_comment(&mut self) {
+        self.flush_text();
+    }
+
+    fn emit_current_tag(&mut self) -> Option<State> {
+        self.flush_text();
+        self.flush_attribute_name();
+        let tag = std::mem::take(&mut self.tag);
+        if self.end {
+            self.last_start_tag.clear();
+            self.end_tag(&tag);
+        } else {
+            self.last_start_tag.clear();
+            self.last_start_tag.extend_from_slice(&tag);
+            self.start_tag(&tag, self.self_closing);
+        }
+        self.tag = tag;
+        self.attributes.clear();
+        self.attribute = None;
+        self.keep = false;
+        naive_next_state(&self.last_start_tag)
+    }
+
+    fn emit_current_comment(&mut self) {}
+
+    fn emit_current_doctype(&mut self) {}
+
+    fn set_self_closing(&mut self) {
+        if !self.end {
+            self.self_closing = true;
+        }
+    }
+
+    fn set_force_quirks(&mut self) {}
+
+    fn push_tag_name(&mut self, s: &[u8]) {
+        self.tag.extend_from_slice(s);
+    }
+
+    fn push_comment(&mut self, _s: &[u8]) {}
+
+    fn push_doctype_name(&mut self, _s: &[u8]) {}
+
+    fn init_doctype(&mut self) {
+        self.flush_text();
+    }
+
+    fn init_attribute(&mut self) {
+        self.flush_text();
+        self.flush_attribute_name();
+        // Attributes of an end tag are never read.
+        self.keep = !self.end && reads_attributes(&self.tag);
+    }
+
+    fn push_attribute_name(&mut self, s: &[u8]) {
+        if self.keep {
+            self.name.extend_from_slice(s);
+        }
+    }
+
+    fn push_attribute_value(&mut self, s: &[u8]) {
+        if self.keep {
+            self.flush_attribute_name();
+            if let Some(value) = self.attribute.and_then(|i| self.attributes.value_mut(i)) {
+                value.extend_from_slice(s);
+            }
+        }
+    }
+
+    fn set_doctype_public_identifier(&mut self, _value: &[u8]) {}
+
+    fn set_doctype_system_identifier(&mut self, _value: &[u8]) {}
+
+    fn push_doctype_public_identifier(&mut self, _s: &[u8]) {}
+
+    fn push_doctype_system_identifier(&mut self, _s: &[u8]) {}
+
+    fn current_is_appropriate_end_tag_token(&mut self) -> bool {
+        self.end && !self.last_start_tag.is_empty() && self.last_start_tag == self.tag
     }
 }
 
@@ -180,34 +326,21 @@ impl Render<'_> {
     }
 }
 
-/// The tokenizer's emitter without parse errors, keeping attributes only
-/// on the tags whose attributes recognition reads: recognition never reads
-/// the errors, checking every character for them is a good part of the
-/// tokenizer's work, and mail HTML carries long `style` attributes.
-pub(super) struct Quiet<E> {
-    inner: E,
-    /// The current tag's name (its beginning: wanted names are short).
-    tag: Vec<u8>,
-    /// Whether the current tag's attributes are kept.
-    keep: bool,
-}
-
-impl<E> Quiet<E> {
-    pub(super) fn new(inner: E) -> Quiet<E> {
-        Quiet { inner, tag: Vec::new(), keep: false }
-    }
-}
-
 /// The tags whose attributes [`Body::add_html`] reads.
 fn reads_attributes(tag: &[u8]) -> bool {
     matches!(tag, b"a" | b"img" | b"input" | b"select" | b"textarea" | b"form")
 }
 
+/// The tokenizer's emitter without parse errors: nothing reads them, and
+/// checking every character for them is a good part of the tokenizer's
+/// work.
+pub(super) struct Quiet<E>(pub(super) E);
+
 impl<E: Emitter> ForwardingEmitter for Quiet<E> {
     type Token = E::Token;
 
     fn inner(&mut self) -> &mut impl Emitter<Token = Self::Token> {
-        &mut self.inner
+        &mut self.0
     }
 
     fn should_emit_errors(&mut self) -> bool {
@@ -215,48 +348,6 @@ impl<E: Emitter> ForwardingEmitter for Quiet<E> {
     }
 
     fn emit_error(&mut self, _error: html5gum::Error) {}
-
-    fn init_start_tag(&mut self) {
-        self.tag.clear();
-        Emitter::init_start_tag(&mut self.inner);
-    }
-
-    fn init_end_tag(&mut self) {
-        self.tag.clear();
-        Emitter::init_end_tag(&mut self.inner);
-    }
-
-    fn push_tag_name(&mut self, s: &[u8]) {
-        const LONGEST_WANTED: usize = 16;
-        let room = LONGEST_WANTED.saturating_sub(self.tag.len());
-        self.tag.extend_from_slice(s.get(..room).unwrap_or(s));
-        Emitter::push_tag_name(&mut self.inner, s);
-    }
-
-    fn init_attribute(&mut self) {
-        self.keep = reads_attributes(&self.tag);
-        if self.keep {
-            Emitter::init_attribute(&mut self.inner);
-        }
-    }
-
-    fn push_attribute_name(&mut self, s: &[u8]) {
-        if self.keep {
-            Emitter::push_attribute_name(&mut self.inner, s);
-        }
-    }
-
-    fn init_attribute_value(&mut self) {
-        if self.keep {
-            Emitter::init_attribute_value(&mut self.inner);
-        }
-    }
-
-    fn push_attribute_value(&mut self, s: &[u8]) {
-        if self.keep {
-            Emitter::push_attribute_value(&mut self.inner, s);
-        }
-    }
 }
 
 /// `String::from_utf8_lossy`, checking valid text (all of it, as the
@@ -285,7 +376,7 @@ pub(crate) fn decode_references(text: &str) -> Cow<'_, str> {
         }
         None
     });
-    let Ok(()) = Tokenizer::new_with_emitter(escaped.as_str(), Quiet::new(emitter)).finish();
+    let Ok(()) = Tokenizer::new_with_emitter(escaped.as_str(), Quiet(emitter)).finish();
     Cow::Owned(out)
 }
 
@@ -399,6 +490,96 @@ mod tests {
             "cod eqr",
         ] {
             assert_eq!(names_a_qr_code(value), re.is_match(value), "{value:?}");
+        }
+    }
+
+    /// What [`Render`] makes of `html`, as it is the tokenizer's emitter:
+    /// the text, the link still open, and the body's findings.
+    type Rendered = (String, Option<(String, String)>, Vec<super::super::Link>, bool, Vec<LureCategory>);
+
+    fn rendered(html: &str) -> Rendered {
+        let (mut body, mut out, mut anchor) = (Body::default(), String::new(), None);
+        let Ok(()) = Tokenizer::new_with_emitter(html, Render::new(&mut body, &mut out, &mut anchor)).finish();
+        (out, anchor, body.links, body.qr_image, body.fields)
+    }
+
+    /// The same fed html5gum's own tokens (its `DefaultEmitter`, raw text
+    /// switched on as ours): a tag at a time, with its attributes as the
+    /// tokenizer keeps them (the first of a name).
+    fn rendered_from_tokens(html: &str) -> Rendered {
+        use html5gum::{DefaultEmitter, Token};
+
+        let mut emitter = DefaultEmitter::default();
+        emitter.naively_switch_states(true);
+        let tokens: Vec<Token> = Tokenizer::new_with_emitter(html, emitter).flatten().collect();
+        let (mut body, mut out, mut anchor) = (Body::default(), String::new(), None);
+        let mut render = Render::new(&mut body, &mut out, &mut anchor);
+        for token in tokens {
+            match token {
+                Token::StartTag(tag) => {
+                    render.init_start_tag();
+                    render.push_tag_name(&tag.name);
+                    for (name, value) in &tag.attributes {
+                        render.init_attribute();
+                        render.push_attribute_name(name);
+                        render.push_attribute_value(value);
+                    }
+                    if tag.self_closing {
+                        render.set_self_closing();
+                    }
+                    let _ = render.emit_current_tag();
+                }
+                Token::EndTag(tag) => {
+                    render.init_end_tag();
+                    render.push_tag_name(&tag.name);
+                    let _ = render.emit_current_tag();
+                }
+                Token::String(text) => render.emit_string(&text),
+                Token::Comment(_) => render.init_comment(),
+                Token::Doctype(_) => render.init_doctype(),
+                Token::Error(_) => {}
+            }
+        }
+        render.emit_eof();
+        (out, anchor, body.links, body.qr_image, body.fields)
+    }
+
+    #[test]
+    fn rendering_follows_the_tokens_html5gum_makes() {
+        let html = "<!DOCTYPE html><html><head><title>t &amp; x</title><style>p{}</p></style></head>\r\n\
+                    <body>Le&nbsp;1er <b>janvier</b><!-- c --><a href='https://a.example' HREF=x>lien <i>ici</i></a>\
+                    <img alt=\"QR code\"/><form action=https://f.example><input type=password name=pwd>\
+                    <textarea>mot</b> de passe</textarea></form><script>var a = '<p>';</script><p>fin<a href=y>";
+        assert_eq!(rendered(html), rendered_from_tokens(html));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Tags read and ignored, in any case, duplicated attributes,
+        /// attributes on end tags, raw text, comments, references, line
+        /// ends and malformed markup, in any order.
+        #[test]
+        fn rendering_follows_html5gums_tokens_on_generated_markup(
+            pieces in proptest::collection::vec(
+                prop_oneof![
+                    Just("<a href=\"https://x.example/a\">"), Just("<A HREF='h' href=\"g\" title=t>"),
+                    Just("</a>"), Just("</a href=z>"), Just("<img alt=\"QR code\" src=x.png>"), Just("<img SRC=qr.png/>"),
+                    Just("<input type=password name=\"mdp\">"), Just("<select name=iban>"), Just("<textarea>"),
+                    Just("</textarea>"), Just("<form action=\"https://f.example\">"), Just("<style>"), Just("</style>"),
+                    Just("<style/>"), Just("<script>"), Just("</script>"), Just("<title>"), Just("</title>"),
+                    Just("<head>"), Just("</head>"), Just("<div style=\"a:b\">"), Just("</div>"), Just("<b>"),
+                    Just("<br/>"), Just("<!-- c -->"), Just("<!DOCTYPE html>"), Just("<!x>"), Just("<?x>"), Just("</>"),
+                    Just("<é"), Just("< a"), Just("texte"), Just(" "), Just("\r\n"), Just("\r"), Just("é"),
+                    Just("&amp;"), Just("&eacute;"), Just("&#58;"), Just("&nope"), Just("&"), Just("<"), Just(">"),
+                    Just("\""), Just("'"), Just("="), Just("\0"), Just("<a"), Just(" href"), Just("=\"v&amp;w\""),
+                    Just("</p"), Just("<noscript>"), Just("</noscript>"), Just("<plaintext>"),
+                ],
+                0..24,
+            )
+        ) {
+            let html = pieces.concat();
+            prop_assert_eq!(rendered(&html), rendered_from_tokens(&html), "{:?}", html);
         }
     }
 

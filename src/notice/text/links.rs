@@ -4,14 +4,18 @@
 //! millisecond to compile in every `vigie scan`, and its search starts
 //! over at each `h`.
 
+use std::sync::LazyLock;
+
 use memchr::memmem;
 
 /// The addresses written in `text`, left to right.
 pub(super) fn urls_in(text: &str) -> impl Iterator<Item = &str> {
+    // Built once: `memmem::find` builds a searcher at every call.
+    static SEPARATOR: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new(b"://"));
     let mut from = 0;
     std::iter::from_fn(move || {
         loop {
-            let at = from + memmem::find(text.as_bytes().get(from..)?, b"://")?;
+            let at = from + SEPARATOR.find(text.as_bytes().get(from..)?)?;
             if let Some(start) = scheme_start(text, at).filter(|&start| start >= from) {
                 let rest = text.get(at + 3..).unwrap_or_default();
                 let len = rest.find(ends_an_address).unwrap_or(rest.len());

@@ -34,17 +34,27 @@ pub(crate) fn decode(input: &[u8]) -> Vec<u8> {
         let stop = at + found;
         out.extend_from_slice(input.get(at..stop).unwrap_or_default());
         at = stop + 1;
-        match input.get(stop) {
-            Some(b'\r') => line_break = b"\r\n",
-            Some(b'\n') => {
-                drop_trailing_space(&mut out, kept);
-                out.extend_from_slice(line_break);
-                kept = out.len();
+        let line_end = match input.get(stop) {
+            Some(b'\r') => {
+                line_break = b"\r\n";
+                // A CR LF is one line end, not two searches.
+                let lf = input.get(at) == Some(&b'\n');
+                at += usize::from(lf);
+                lf
             }
+            Some(b'\n') => true,
             _ => {
                 if let (Some(high), Some(low)) = (hex(input.get(at)), hex(input.get(at + 1))) {
                     out.push((high << 4) | low);
                     at += 2;
+                    // Escapes in a row (a character's UTF-8 bytes) are
+                    // decoded without searching for the next one.
+                    while let (Some(b'='), Some(high), Some(low)) =
+                        (input.get(at), hex(input.get(at + 1)), hex(input.get(at + 2)))
+                    {
+                        out.push((high << 4) | low);
+                        at += 3;
+                    }
                 } else {
                     let blank = input.get(at..).unwrap_or_default().iter().take_while(|&&b| is_blank(b) || b == b'\r');
                     let end = at + blank.count();
@@ -59,7 +69,13 @@ pub(crate) fn decode(input: &[u8]) -> Vec<u8> {
                     }
                 }
                 kept = out.len();
+                false
             }
+        };
+        if line_end {
+            drop_trailing_space(&mut out, kept);
+            out.extend_from_slice(line_break);
+            kept = out.len();
         }
     }
     out.extend_from_slice(input.get(at..).unwrap_or_default());
