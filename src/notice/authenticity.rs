@@ -10,6 +10,7 @@
 //! `unverified`.
 
 use std::borrow::Cow;
+use std::cell::LazyCell;
 
 use url::Url;
 
@@ -226,14 +227,9 @@ pub(crate) fn judge(content: &Content, rules: &Rules, selected: &Selected) -> Op
         .filter(|d| !d.is_empty());
     let verdict = from_domain.as_deref().map(|d| classify_domain(d, rules));
     let format = matching_format(content, rules);
-    let folded = [content.sender_name_folded.as_str(), &content.subject_folded, &content.body_folded];
-    let mut lures = rules.lures_in(&Joined::new(&folded, " "));
-    let extra = content.fields.iter().copied().chain(content.qr_image.then_some(LureCategory::QrCode));
-    for category in extra {
-        if !lures.contains(&category) {
-            lures.push(category);
-        }
-    }
+    // Found when first asked for: mail that cannot claim a service (no
+    // brand named, no known format, a foreign sender) needs none.
+    let lures = LazyCell::new(|| lures_in(content, rules));
     let service = claimed_service(content, rules, verdict.as_ref(), format, &lures)?;
 
     let format = format.filter(|f| f.service == service);
@@ -300,6 +296,20 @@ pub(crate) fn judge(content: &Content, rules: &Rules, selected: &Selected) -> Op
         addressee,
         format: format.map(|f| f.name.clone()),
     })
+}
+
+/// The lures in the sender's name, the subject and the body, and those
+/// the message's make-up shows (form fields, a QR code image).
+fn lures_in(content: &Content, rules: &Rules) -> Vec<LureCategory> {
+    let folded = [content.sender_name_folded.as_str(), &content.subject_folded, &content.body_folded];
+    let mut lures = rules.lures_in(&Joined::new(&folded, " "));
+    let extra = content.fields.iter().copied().chain(content.qr_image.then_some(LureCategory::QrCode));
+    for category in extra {
+        if !lures.contains(&category) {
+            lures.push(category);
+        }
+    }
+    lures
 }
 
 /// From the header block alone: might this message claim a service? A
@@ -384,10 +394,22 @@ fn authentication(selected: &Selected, rules: &Rules, from: Option<&str>, warnin
 /// forms to hosts that are not official, notes for rewritten links.
 fn link_warnings(links: &[Link], rules: &Rules, warnings: &mut Vec<Reason>) -> Vec<Reason> {
     let (mut bad_hosts, mut form_hosts, mut rewritten): (Vec<String>, Vec<String>, Vec<String>) = Default::default();
+    // Where each link target leads, by target: a notice links to the
+    // same address many times (a logo, a button, a footer), and each is
+    // read once.
+    let mut leads: Vec<(&str, Option<(String, bool)>)> = Vec::new();
     for link in links {
-        let unwrapped = unwrap(&link.target, rules.rewriters());
-        let Some(target) = unwrapped.url.as_ref().and_then(url_web_host) else { continue };
-        if unwrapped.rewritten && !rewritten.contains(&target) {
+        let lead = match leads.iter().find(|(target, _)| *target == link.target) {
+            Some((_, lead)) => lead.clone(),
+            None => {
+                let unwrapped = unwrap(&link.target, rules.rewriters());
+                let lead = unwrapped.url.as_ref().and_then(url_web_host).map(|host| (host, unwrapped.rewritten));
+                leads.push((&link.target, lead.clone()));
+                lead
+            }
+        };
+        let Some((target, was_rewritten)) = lead else { continue };
+        if was_rewritten && !rewritten.contains(&target) {
             rewritten.push(target.clone());
         }
         let shown = link.shown.as_deref().and_then(shown_host);
@@ -450,6 +472,9 @@ struct Extracted {
 /// Reads the FranceConnect site, identity provider and greeting from plain
 /// text (named groups `site`, `identity_provider`, `addressee`).
 fn extract(format: &Format, content: &Content) -> Extracted {
+    if format.extract.is_empty() {
+        return Extracted::default();
+    }
     let text = Joined::new(&[&content.subject_plain, &content.body_plain], "\n");
     let mut out = Extracted::default();
     for pattern in &format.extract {

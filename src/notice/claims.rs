@@ -10,6 +10,8 @@
 //! reimbursement of care, a login), a known subject, or a lure only an
 //! impersonator of the service would use.
 
+use std::cell::LazyCell;
+
 use super::Service;
 use super::domain::{DomainVerdict, Strength};
 use super::rules::{Format, LureCategory, Rules};
@@ -21,7 +23,7 @@ pub(crate) fn claimed_service(
     rules: &Rules,
     verdict: Option<&DomainVerdict>,
     format: Option<&Format>,
-    lures: &[LureCategory],
+    lures: &LazyCell<Vec<LureCategory>, impl FnOnce() -> Vec<LureCategory>>,
 ) -> Option<Service> {
     if let Some(DomainVerdict::Official(s)) = verdict {
         return Some(*s);
@@ -34,7 +36,7 @@ pub(crate) fn claimed_service(
     if let Some(s) = rules.display_name_of(&content.sender_name_folded).filter(|_| !single_word) {
         return Some(s);
     }
-    let text = Joined::new(&[&content.subject_folded, &content.body_folded], " \n ");
+    let text = LazyCell::new(|| Joined::new(&[&content.subject_folded, &content.body_folded], " \n "));
     let known_subject = |s: Service| format.is_some_and(|f| f.service == s);
     let impersonating_lure = |s: Service| s == Service::Ameli && lures.iter().any(|l| l.impersonates_ameli());
     let claimed_in_message = |s: Service| known_subject(s) || rules.claim_phrase_in(s, &text) || impersonating_lure(s);
@@ -61,30 +63,35 @@ pub(crate) fn claimed_service(
         }
         _ => None,
     };
-    let brand_in_name = rules.brand_named_in(&content.sender_name_folded).filter(|&s| {
-        let tokens: Vec<&str> =
-            content.sender_name_folded.split(|c: char| !c.is_ascii_alphanumeric()).filter(|t| !t.is_empty()).collect();
-        only_service_words(rules, s, &tokens) || strongly_claimed(s)
-    });
-    let candidates = [
-        brand_in_sender,
-        brand_in_name,
-        // A subject naming the brand (a forward of a notice does) claims
-        // only with a lure.
-        rules.brand_named_in(&content.subject_folded).filter(|_| lures.iter().any(|l| l.is_serious())),
-        // A near miss of an official domain (amelli.fr) is a claim only
-        // when the message names that same brand and makes a claim.
-        match verdict {
-            Some(DomainVerdict::Lookalike { service, strength: Strength::EditDistance, .. }) => {
-                rules.brand_named_in(&text).filter(|s| s == service)
-            }
-            _ => None,
-        },
-        // A generic sender ("Service remboursement" at some domain)
-        // whose text presents itself as the service and lures.
-        rules.brand_named_in(&content.body_folded).filter(|_| lures.iter().any(|l| l.is_serious())),
-    ];
-    candidates.into_iter().flatten().find(|&s| claimed_in_message(s))
+    let brand_in_name = || {
+        rules.brand_named_in(&content.sender_name_folded).filter(|&s| {
+            let tokens: Vec<&str> = content
+                .sender_name_folded
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .filter(|t| !t.is_empty())
+                .collect();
+            only_service_words(rules, s, &tokens) || strongly_claimed(s)
+        })
+    };
+    // A subject naming the brand (a forward of a notice does) claims
+    // only with a lure.
+    let brand_in_subject =
+        || rules.brand_named_in(&content.subject_folded).filter(|_| lures.iter().any(|l| l.is_serious()));
+    // A near miss of an official domain (amelli.fr) is a claim only when
+    // the message names that same brand and makes a claim.
+    let near_miss = || match verdict {
+        Some(DomainVerdict::Lookalike { service, strength: Strength::EditDistance, .. }) => {
+            rules.brand_named_in(&text).filter(|s| s == service)
+        }
+        _ => None,
+    };
+    // A generic sender ("Service remboursement" at some domain) whose
+    // text presents itself as the service and lures.
+    let brand_in_body = || rules.brand_named_in(&content.body_folded).filter(|_| lures.iter().any(|l| l.is_serious()));
+    // In order, each looked for only while no earlier one is claimed.
+    let candidates: [&dyn Fn() -> Option<Service>; 5] =
+        [&|| brand_in_sender, &brand_in_name, &brand_in_subject, &near_miss, &brand_in_body];
+    candidates.into_iter().filter_map(|candidate| candidate()).find(|&s| claimed_in_message(s))
 }
 
 /// Words a sender's name or domain uses to present itself as the service

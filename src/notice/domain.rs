@@ -81,7 +81,7 @@ pub fn classify_domain(domain: &str, rules: &Rules) -> DomainVerdict {
             official: official.to_owned(),
             strength: Strength::Strong,
         };
-        let labels = official.split('.').count();
+        let labels = official.bytes().filter(|&b| b == b'.').count() + 1;
         if skeletons.iter().any(|s| is_official_skeleton(last_labels(s, labels), official)) {
             return strong(official);
         }
@@ -89,7 +89,7 @@ pub fn classify_domain(domain: &str, rules: &Rules) -> DomainVerdict {
             return strong(&imitated(rules, service, brand));
         }
         let ascii_suffix = last_labels(&ascii, labels);
-        let first_label = official.split('.').next().unwrap_or(official);
+        let first_label = official.split_once('.').map_or(official, |(first, _)| first);
         let allowed = if first_label.len() < 8 { 1 } else { 2 };
         if near.is_none()
             && may_be_within(ascii_suffix, official, allowed)
@@ -202,10 +202,13 @@ fn skeleton_of(s: &str) -> String {
     skeleton(s).collect()
 }
 
+/// The last `n` labels of `domain` (at least one), the whole of it when
+/// it has no more.
 fn last_labels(domain: &str, n: usize) -> &str {
-    let mut dots = domain.rmatch_indices('.').skip(n.saturating_sub(1));
+    // Dots are ASCII: the cut falls between characters.
+    let mut dots = domain.bytes().enumerate().rev().filter(|&(_, b)| b == b'.').skip(n.saturating_sub(1));
     match dots.next() {
-        Some((i, _)) => &domain[i + 1..],
+        Some((i, _)) => domain.get(i + 1..).unwrap_or_default(),
         None => domain,
     }
 }
@@ -218,6 +221,19 @@ fn contains_run(tokens: &[&str], run: &[String]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_last_labels_of_a_domain_are_those_after_its_nth_dot_from_the_end() {
+        let by_definition = |domain: &str, n: usize| -> String {
+            let labels: Vec<&str> = domain.split('.').collect();
+            labels[labels.len().saturating_sub(n.max(1))..].join(".")
+        };
+        for domain in ["ameli.fr", "info.ameli.fr", "a.b.c.d", "fr", "", ".", "a..b", "é.ameli.fr", "x."] {
+            for n in 0..5 {
+                assert_eq!(last_labels(domain, n), by_definition(domain, n), "{domain:?} {n}");
+            }
+        }
+    }
 
     fn verdict(domain: &str) -> DomainVerdict {
         classify_domain(domain, &Rules::builtin())

@@ -24,10 +24,13 @@ use std::sync::LazyLock;
 
 use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc};
 use chrono_tz::Europe::Paris;
-use regex_automata::util::captures::Captures;
-
-use super::rules::{CapturePattern, Pattern, Syntax, group};
 use serde::Serialize;
+
+use super::rules::{CapturePattern, Pattern, Syntax};
+
+mod groups;
+
+use groups::{Groups, Shape};
 
 /// Where a login time was read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -156,10 +159,15 @@ pub const WEEKDAYS: &[&str] = &[
 
 /// Longest spellings first, so that `sept` is not read as `sep`.
 fn alternation(words: impl Iterator<Item = &'static str>) -> String {
+    alternation_order(words).join("|")
+}
+
+/// The spellings in the order [`alternation`] lists them.
+fn alternation_order(words: impl Iterator<Item = &'static str>) -> Vec<&'static str> {
     let mut words: Vec<&str> = words.collect();
     words.sort_by_key(|w| std::cmp::Reverse(w.len()));
     words.dedup();
-    words.join("|")
+    words
 }
 
 /// The time after a date: `à 14:05`, `14h05`, `14 h 05`, `9h`, `14:05:33`,
@@ -275,9 +283,14 @@ pub fn read_login_time(folded_body: &str, date_header: Option<DateTime<Utc>>) ->
     // The first date in the text: each pattern is searched only before
     // the earliest found so far (a tie goes to the earlier pattern).
     let mut found: Option<(usize, NaiveDateTime)> = None;
-    for pattern in [&*MONTH_NAME_DATE, &*MONTH_FIRST_DATE, &*NUMERIC_DATE, &*ISO_DATE] {
+    for (pattern, shape) in date_patterns() {
         let before = found.map_or(usize::MAX, |(pos, _)| pos);
-        let first = pattern.captures_before(body, before).find_map(|c| local_time(&c, body, date_header));
+        // The text past a date found so far cannot change the answer:
+        // only what a match beginning before it may read is searched.
+        let text = &body[..searched_until(body, before)];
+        let first = matches_before(pattern, text, before).find_map(|(start, end)| {
+            local_time(&read_groups(pattern, shape, text, start, end)?, start, text, date_header)
+        });
         if let Some(first) = first.filter(|(pos, _)| *pos < before) {
             found = Some(first);
         }
@@ -294,22 +307,113 @@ pub fn read_login_time(folded_body: &str, date_header: Option<DateTime<Utc>>) ->
     }
 }
 
-/// One match to (its position, the Paris local time it states), if valid.
-fn local_time(c: &Captures, body: &[u8], date_header: Option<DateTime<Utc>>) -> Option<(usize, NaiveDateTime)> {
-    let text = |name: &str| group(c, body, name).and_then(|m| std::str::from_utf8(m).ok());
-    let num = |name: &str| text(name).and_then(|t| t.parse::<u32>().ok());
-    let day = num("d")?;
-    let month = match text("mon") {
-        Some(m) => month_number(m)?,
-        None => num("m")?,
+/// Where the search for a date beginning before `before` may stop: at
+/// the first byte from `before` on that no date pattern can match (see
+/// [`in_a_date`]) and that is not a word character. No match beginning
+/// before it reaches it, and a `\b` there sees a non-word character
+/// either way (it, or the end of the text): the text up to it has the
+/// same matches beginning before `before` as the whole text.
+fn searched_until(body: &[u8], before: usize) -> usize {
+    let Some(rest) = body.get(before..) else { return body.len() };
+    rest.iter().position(|&b| !in_a_date(b)).map_or(body.len(), |n| before + n)
+}
+
+/// The bytes a date pattern can match: word characters (letters, digits,
+/// `_`), ASCII white space and the separators `.,:/-`. Every other byte
+/// ends any date. `no_date_pattern_matches_a_byte_outside_a_date` checks
+/// it against the patterns.
+fn in_a_date(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'\t'..=b'\r' | b' ' | b'.' | b',' | b':' | b'/' | b'-')
+}
+
+/// The date patterns, in the order they are tried, with the shape of
+/// their matches.
+fn date_patterns() -> [(&'static CapturePattern, Shape); 4] {
+    [
+        (&*MONTH_NAME_DATE, Shape::MonthName),
+        (&*MONTH_FIRST_DATE, Shape::MonthFirst),
+        (&*NUMERIC_DATE, Shape::Numeric),
+        (&*ISO_DATE, Shape::Iso),
+    ]
+}
+
+/// Every match of `pattern` in `text` that begins before `before`, left
+/// to right, none overlapping (as `captures_before` finds them), as
+/// `(start, end)`: their groups are read by [`groups::read`].
+fn matches_before<'t>(
+    pattern: &'t CapturePattern,
+    text: &'t [u8],
+    before: usize,
+) -> impl Iterator<Item = (usize, usize)> + 't {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        if at > text.len() || at >= before {
+            return None;
+        }
+        let (start, end) = match pattern.span().find_precompiled(text, at, before) {
+            Ok(found) => found?,
+            // The precompiled DFA cannot tell here (rare): the matches
+            // as the pattern reads them with its groups.
+            Err(_) => pattern
+                .captures_before(text, before)
+                .filter_map(|c| c.get_match())
+                .map(|m| (m.start(), m.end()))
+                .find(|&(start, _)| start >= at)?,
+        };
+        at = end.max(start + 1);
+        Some((start, end))
+    })
+}
+
+/// A match longer than this (only white space can make one so long, and
+/// folded text has no runs of it) has its groups read by the pattern's
+/// group automaton: the walk by hand may try each way through a run.
+const LONGEST_READ_BY_HAND: usize = 512;
+
+/// The groups of the match of `pattern` over `text[start..end]`.
+fn read_groups(pattern: &CapturePattern, shape: Shape, text: &[u8], start: usize, end: usize) -> Option<Groups> {
+    if end - start <= LONGEST_READ_BY_HAND {
+        return groups::read(shape, text, start, end);
+    }
+    let c = pattern.captures_before(text, start + 1).find(|c| c.get_match().is_some_and(|m| m.start() == start))?;
+    let span = |name: &str| c.get_group_by_name(name).map(|s| (s.start, s.end));
+    Some(Groups {
+        d: span("d"),
+        mon: span("mon"),
+        m: span("m"),
+        s1: span("s1"),
+        y: span("y"),
+        h: span("h"),
+        sep: span("sep"),
+        mi: span("mi"),
+        ampm: span("ampm"),
+    })
+}
+
+/// One match, beginning at `start`, to (its position, the Paris local
+/// time it states), if valid.
+fn local_time(
+    g: &Groups,
+    start: usize,
+    body: &[u8],
+    date_header: Option<DateTime<Utc>>,
+) -> Option<(usize, NaiveDateTime)> {
+    let text = |span: Option<(usize, usize)>| {
+        span.and_then(|(from, to)| body.get(from..to)).and_then(|m| std::str::from_utf8(m).ok())
     };
-    let mut hour = num("h")?;
-    let minute = match (num("mi"), text("sep")) {
+    let num = |span| text(span).and_then(|t| t.parse::<u32>().ok());
+    let day = num(g.d)?;
+    let month = match text(g.mon) {
+        Some(m) => month_number(m)?,
+        None => num(g.m)?,
+    };
+    let mut hour = num(g.h)?;
+    let minute = match (num(g.mi), text(g.sep)) {
         (Some(mi), _) => mi,
         (None, Some(sep)) if sep.starts_with('h') => 0, // "à 14h"
         _ => return None,
     };
-    match text("ampm").map(|m| m.starts_with('p')) {
+    match text(g.ampm).map(|m| m.starts_with('p')) {
         Some(_) if !(1..=12).contains(&hour) => return None,
         Some(true) if hour < 12 => hour += 12,
         Some(false) if hour == 12 => hour = 0,
@@ -317,11 +421,11 @@ fn local_time(c: &Captures, body: &[u8], date_header: Option<DateTime<Utc>>) -> 
     }
     let time = chrono::NaiveTime::from_hms_opt(hour, minute, 0)?;
     let year = |y: u32| if y < 100 { 2000 + y } else { y };
-    let date = match num("y") {
+    let date = match num(g.y) {
         Some(y) => NaiveDate::from_ymd_opt(i32::try_from(year(y)).ok()?, month, day)?,
         None => date_without_year(month, day, date_header?)?,
     };
-    Some((c.get_match()?.start(), date.and_time(time)))
+    Some((start, date.and_time(time)))
 }
 
 /// "le 31 décembre à 23:50" in a mail dated 1 January: last year.
@@ -373,6 +477,40 @@ mod tests {
         re.captures_iter(text).map(|c| c.iter().map(|g| g.map(|m| (m.start(), m.end()))).collect()).collect()
     }
 
+    /// Every match of `pattern` in `text`, as the regex crate finds it,
+    /// with its named groups.
+    fn groups_by_the_regex_crate(pattern: &str, text: &[u8]) -> Vec<((usize, usize), Option<Groups>)> {
+        let re = regex::bytes::RegexBuilder::new(pattern).unicode(false).build().expect("valid");
+        re.captures_iter(text)
+            .map(|c| {
+                let span = |name: &str| c.name(name).map(|m| (m.start(), m.end()));
+                let whole = c.get(0).map(|m| (m.start(), m.end())).unwrap_or_default();
+                let groups = Groups {
+                    d: span("d"),
+                    mon: span("mon"),
+                    m: span("m"),
+                    s1: span("s1"),
+                    y: span("y"),
+                    h: span("h"),
+                    sep: span("sep"),
+                    mi: span("mi"),
+                    ampm: span("ampm"),
+                };
+                (whole, Some(groups))
+            })
+            .collect()
+    }
+
+    /// Every match as `read_login_time` finds it, with its groups read
+    /// by hand.
+    fn groups_read_by_hand(
+        pattern: &CapturePattern,
+        shape: Shape,
+        text: &[u8],
+    ) -> Vec<((usize, usize), Option<Groups>)> {
+        matches_before(pattern, text, usize::MAX).map(|(s, e)| ((s, e), groups::read(shape, text, s, e))).collect()
+    }
+
     fn by_the_capture_pattern(pattern: &CapturePattern, text: &[u8]) -> Vec<Vec<Option<(usize, usize)>>> {
         pattern
             .captures_iter(text)
@@ -392,6 +530,7 @@ mod tests {
                 "a", "at", "vers", "14h05", "14 h 05", "9h", "14:05", "14:05:33", "2:05", "pm", "a.m.", "min",
                 "10/12/2026", "10.12.26", "2026-12-10", "t", "14", "05", ",", ".", "-", "heures", "le", "x",
                 "sep", "mars", "mar", "marx", "dec2", "lundi", "_", "sam", "e", "1", "december", "jan", "l",
+                "heure", "h", "p.m.", "am", "2nd", "th", "er", "\u{b}", "\n", "vers", "2026-12-10t14:05", "minute",
             ]), 0..24),
             separators in proptest::collection::vec(proptest::sample::select(vec![" ", "", "  ", ", "]), 24),
         ) {
@@ -400,12 +539,90 @@ mod tests {
                 text.push_str(word);
                 text.push_str(separator);
             }
-            for pattern in [&*MONTH_NAME_DATE, &*MONTH_FIRST_DATE, &*NUMERIC_DATE, &*ISO_DATE] {
+            for (pattern, shape) in date_patterns() {
                 let expected = by_the_regex_crate(pattern.span().source(), text.as_bytes());
                 proptest::prop_assert_eq!(by_the_capture_pattern(pattern, text.as_bytes()), expected, "{:?}", text);
+                let expected = groups_by_the_regex_crate(pattern.span().source(), text.as_bytes());
+                let by_hand = groups_read_by_hand(pattern, shape, text.as_bytes());
+                proptest::prop_assert_eq!(by_hand, expected, "{:?} {:?}", shape, text);
             }
             let time_like = by_the_regex_crate(TIME_LIKE.source(), text.as_bytes());
             proptest::prop_assert_eq!(TIME_LIKE.is_match(text.as_bytes()), !time_like.is_empty(), "{:?}", text);
+        }
+    }
+
+    /// Whether every byte `hir` can match is one [`in_a_date`] allows,
+    /// and its only look-around is the ASCII `\b`.
+    fn within_a_date(hir: &regex_syntax::hir::Hir) -> bool {
+        use regex_syntax::hir::{Class, HirKind, Look};
+        let allowed = |lo: u32, hi: u32| (lo..=hi).all(|b| u8::try_from(b).is_ok_and(in_a_date));
+        match hir.kind() {
+            HirKind::Empty => true,
+            HirKind::Literal(literal) => literal.0.iter().all(|&b| in_a_date(b)),
+            HirKind::Class(Class::Bytes(class)) => {
+                class.iter().all(|r| allowed(u32::from(r.start()), u32::from(r.end())))
+            }
+            HirKind::Class(Class::Unicode(class)) => class.iter().all(|r| allowed(r.start().into(), r.end().into())),
+            HirKind::Look(look) => *look == Look::WordAscii,
+            HirKind::Repetition(repetition) => within_a_date(&repetition.sub),
+            HirKind::Capture(capture) => within_a_date(&capture.sub),
+            HirKind::Concat(parts) | HirKind::Alternation(parts) => parts.iter().all(within_a_date),
+        }
+    }
+
+    #[test]
+    fn no_date_pattern_matches_a_byte_outside_a_date() {
+        for pattern in [&*MONTH_NAME_DATE, &*MONTH_FIRST_DATE, &*NUMERIC_DATE, &*ISO_DATE] {
+            let source = pattern.span().source();
+            let hir = Syntax::Folded.parse(source).expect("parses");
+            assert!(within_a_date(&hir), "{source}");
+        }
+        // Word characters are never where the search stops: a `\b` there
+        // would read differently at the end of the text.
+        assert!((0..=255u8).filter(|&b| !in_a_date(b)).all(|b| !b.is_ascii_alphanumeric() && b != b'_'));
+    }
+
+    /// The login time as first defined: every pattern searched over the
+    /// whole text, the first date in it read (a tie goes to the earlier
+    /// pattern).
+    fn read_by_definition(body: &str, date_header: Option<DateTime<Utc>>) -> Option<NaiveDateTime> {
+        let bytes = body.as_bytes();
+        let mut found: Option<(usize, NaiveDateTime)> = None;
+        for (pattern, _) in date_patterns() {
+            let first = groups_by_the_regex_crate(pattern.span().source(), bytes)
+                .into_iter()
+                .find_map(|((start, _), g)| local_time(&g?, start, bytes, date_header));
+            if let Some(first) = first.filter(|(pos, _)| found.is_none_or(|(best, _)| *pos < best)) {
+                found = Some(first);
+            }
+        }
+        found.map(|(_, local)| local)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+
+        /// Several dates, in any order, between words and punctuation: the
+        /// search that stops after the first date found reads the date
+        /// the search over the whole text reads.
+        #[test]
+        fn the_login_time_is_read_as_a_search_of_the_whole_text_reads_it(
+            words in proptest::collection::vec(proptest::sample::select(vec![
+                "mercredi", "mer.", "10", "1er", "31", "decembre", "dec.", "june", "2026", "26", "a", "at", "14h05",
+                "14 h 05", "9h", "14:05", "2:05", "pm", "10/12/2026", "10.12.26", "2026-12-10", "14", "05", ",", ".",
+                "-", "(", ")", "'", ";", "!", "?", "\"", "_", "x", "le", "heures", "december", "10,", "at 2:05 pm",
+            ]), 0..24),
+            separators in proptest::collection::vec(proptest::sample::select(vec![" ", "", "  ", "\n", "(", "'"]), 24),
+        ) {
+            let mut text = String::new();
+            for (word, separator) in words.iter().zip(&separators) {
+                text.push_str(word);
+                text.push_str(separator);
+            }
+            let header = Some(utc("2026-12-10T13:06:00Z"));
+            let read = read_login_time(&text, header).filter(|t| t.source == TimeSource::Body).map(|t| t.at);
+            let expected = read_by_definition(&text, header).map(|local| paris_to_utc(local, header).0);
+            proptest::prop_assert_eq!(read, expected, "{:?}", text);
         }
     }
 
@@ -419,11 +636,22 @@ mod tests {
             "10 marx 2026 a 14h, 10 dec2 2026 a 14h, lundix 3 mars 2026 a 14h",
             "x_lundi 3 mars 26 a 14h et sept 3, 2026 14:05",
         ] {
-            for pattern in [&*MONTH_NAME_DATE, &*MONTH_FIRST_DATE] {
+            for (pattern, shape) in date_patterns() {
                 let expected = by_the_regex_crate(pattern.span().source(), text.as_bytes());
                 assert_eq!(by_the_capture_pattern(pattern, text.as_bytes()), expected, "{text:?}");
+                let expected = groups_by_the_regex_crate(pattern.span().source(), text.as_bytes());
+                assert_eq!(groups_read_by_hand(pattern, shape, text.as_bytes()), expected, "{shape:?} {text:?}");
             }
         }
+    }
+
+    #[test]
+    fn a_long_date_match_is_read_as_a_short_one() {
+        let spaces = " ".repeat(LONGEST_READ_BY_HAND);
+        let long = format!("le mercredi{spaces}10 decembre 2026{spaces}a 14h05 (heure de paris)");
+        let short = "le mercredi 10 decembre 2026 a 14h05 (heure de paris)";
+        assert_eq!(read(&long, None), read(short, None));
+        assert_eq!(read(short, None).map(|t| t.at), Some(utc("2026-12-10T13:05:00Z")));
     }
 
     #[test]

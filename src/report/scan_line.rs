@@ -5,9 +5,8 @@
 //! line. The struct and its derived `Serialize` stay the definition: the
 //! tests compare both writers.
 
-use serde::Serialize;
-
 use super::{ScanRecord, is_terminal_unsafe};
+use crate::notice::{Authenticity, Kind, Service, TimeSource};
 
 impl ScanRecord<'_> {
     /// Appends this record's JSON line, newline included, to `out`:
@@ -21,15 +20,15 @@ impl ScanRecord<'_> {
         out.extend_from_slice(b"{\"file\":");
         push_str(out, self.file);
         out.extend_from_slice(b",\"claims\":");
-        push_value(out, &self.claims);
+        push_name(out, self.claims.map(Service::as_str));
         out.extend_from_slice(b",\"kind\":");
-        push_value(out, &self.kind);
+        push_name(out, self.kind.map(Kind::as_str));
         out.extend_from_slice(b",\"authenticity\":");
-        push_value(out, &self.authenticity);
+        push_name(out, self.authenticity.map(Authenticity::as_str));
         out.extend_from_slice(b",\"login_at\":");
         push_opt_str(out, self.login_at.as_deref());
         out.extend_from_slice(b",\"login_at_source\":");
-        push_value(out, &self.login_at_source);
+        push_name(out, self.login_at_source.map(TimeSource::as_str));
         out.extend_from_slice(b",\"site\":");
         push_opt_str(out, self.site);
         out.extend_from_slice(b",\"identity_provider\":");
@@ -56,18 +55,21 @@ impl ScanRecord<'_> {
             None => out.extend_from_slice(b"null"),
         }
         out.extend_from_slice(b",\"forwarded_claims\":");
-        push_value(out, &self.forwarded_claims);
+        push_name(out, self.forwarded_claims.map(Service::as_str));
         out.push(b'}');
     }
 }
 
-/// A value whose JSON serde_json writes (the enums' names, `null`): short
-/// ASCII words, where its escaping costs little.
-fn push_value<T: Serialize>(out: &mut Vec<u8>, value: &T) {
-    let start = out.len();
-    if serde_json::to_writer(&mut *out, value).is_err() {
-        out.truncate(start);
-        out.extend_from_slice(b"null");
+/// An enum's name (ASCII letters and `_`, nothing to escape), `null`
+/// for none.
+fn push_name(out: &mut Vec<u8>, name: Option<&str>) {
+    match name {
+        Some(name) => {
+            out.push(b'"');
+            out.extend_from_slice(name.as_bytes());
+            out.push(b'"');
+        }
+        None => out.extend_from_slice(b"null"),
     }
 }
 
@@ -212,7 +214,6 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::notice::{Authenticity, Kind, Service, TimeSource};
 
     fn record<'a>(
         strings: &'a [String],
@@ -252,6 +253,34 @@ mod tests {
         let mut out = b"before\n".to_vec();
         record.push_line(&mut out);
         out
+    }
+
+    /// The enums are written by name as they are: each name is the one
+    /// serde gives, with nothing to escape.
+    #[test]
+    fn every_enum_is_written_with_the_name_serde_gives_it() {
+        let names = [Service::Ameli.as_str(), Service::FranceConnect.as_str()]
+            .into_iter()
+            .chain([Kind::Login, Kind::Payment, Kind::Settings, Kind::SecurityCode, Kind::Other].map(Kind::as_str))
+            .chain(
+                [Authenticity::Genuine, Authenticity::Unverified, Authenticity::Suspicious].map(Authenticity::as_str),
+            )
+            .chain([TimeSource::Body, TimeSource::DateHeader].map(TimeSource::as_str));
+        for name in names {
+            assert!(name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{name}");
+        }
+        for service in [Service::Ameli, Service::FranceConnect] {
+            assert_eq!(serde_json::to_string(&service).ok(), Some(format!("\"{}\"", service.as_str())));
+        }
+        for kind in [Kind::Login, Kind::Payment, Kind::Settings, Kind::SecurityCode, Kind::Other] {
+            assert_eq!(serde_json::to_string(&kind).ok(), Some(format!("\"{}\"", kind.as_str())));
+        }
+        for a in [Authenticity::Genuine, Authenticity::Unverified, Authenticity::Suspicious] {
+            assert_eq!(serde_json::to_string(&a).ok(), Some(format!("\"{}\"", a.as_str())));
+        }
+        for source in [TimeSource::Body, TimeSource::DateHeader] {
+            assert_eq!(serde_json::to_string(&source).ok(), Some(format!("\"{}\"", source.as_str())));
+        }
     }
 
     #[test]
