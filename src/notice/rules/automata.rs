@@ -423,9 +423,20 @@ pub(crate) fn compile_whole(source: &str, syntax: Syntax) -> Option<(Vec<u8>, Ve
     Some((dense_bytes(pair.forward()), dense_bytes(pair.reverse())))
 }
 
-/// Larger anchored DFAs are kept sparse.
+/// Larger anchored DFAs are kept sparse, unless the sparse one is not
+/// much smaller ([`DENSE_OVER_SPARSE`]).
 #[cfg(test)]
 const MAX_DENSE_ANCHORED: usize = 1 << 20;
+
+/// A dense anchored DFA at most this many times the size of its sparse
+/// form is kept dense whatever its size (up to [`MAX_DFA_BYTES`]): a sparse
+/// state is searched for each byte's transition (a hundred instructions a
+/// byte in the lures' `.{0,60}` states, against a few in a dense one), and
+/// the two lures searched from every "cliquez" and "rembours" are about
+/// three times larger dense. A pattern with Unicode classes (the greeting:
+/// 27 times) stays sparse.
+#[cfg(test)]
+const DENSE_OVER_SPARSE: usize = 4;
 
 /// Compiles `source` as [`super::pattern`] searches it: leftmost-first,
 /// anchored searches only (an unanchored DFA of `carte vitale.{0,60}(…)`
@@ -526,9 +537,15 @@ pub(crate) fn generate<'a>(
             }
             Some(dfa) => {
                 let dense = dense_bytes(&dfa);
-                match dense.len() <= MAX_DENSE_ANCHORED {
-                    true => (2, dense),
-                    false => (1, dfa.to_sparse().map(|s| s.to_bytes_little_endian()).unwrap_or_default()),
+                let sparse = || dfa.to_sparse().map(|s| s.to_bytes_little_endian()).unwrap_or_default();
+                if dense.len() <= MAX_DENSE_ANCHORED {
+                    (2, dense)
+                } else {
+                    let sparse = sparse();
+                    match dense.len() <= sparse.len().saturating_mul(DENSE_OVER_SPARSE) {
+                        true => (2, dense),
+                        false => (1, sparse),
+                    }
                 }
             }
         };

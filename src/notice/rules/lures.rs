@@ -81,23 +81,41 @@ impl Lures {
     /// count.
     pub(crate) fn found_in(&self, folded: &str) -> Vec<LureCategory> {
         let text = folded.as_bytes();
-        let mut starts = vec![Starts::None; self.patterns.len()];
+        // For each pattern, how many beginnings it has in the text
+        // (`ANYWHERE`: to be searched whole), and every (pattern, start)
+        // in one list: a few allocations a text, not a few a pattern.
+        let mut counts = vec![0; self.patterns.len()];
         for &index in &self.always {
-            starts[index] = Starts::Anywhere;
+            counts[index] = ANYWHERE;
         }
+        let mut hits: Vec<(usize, usize)> = Vec::with_capacity(64);
         if let Some(prefilter) = &self.prefilter {
             // More beginnings than this: one search over the whole text
             // (the lists stay small, whatever the text).
             let most = MOST_BEGINNINGS;
             for (literal, start) in prefilter.find_overlapping(text) {
                 for &index in self.owners.get(literal).map(Vec::as_slice).unwrap_or_default() {
-                    starts[index].add(start, most);
+                    let count = &mut counts[index];
+                    if *count == ANYWHERE {
+                        continue;
+                    } else if *count >= most {
+                        *count = ANYWHERE;
+                    } else {
+                        *count += 1;
+                        hits.push((index, start));
+                    }
                 }
             }
         }
+        hits.sort_unstable();
+        hits.dedup();
+        let mut rest = hits.as_slice();
         let mut found: Vec<LureCategory> = Vec::new();
-        for ((category, pattern), starts) in self.patterns.iter().zip(starts) {
-            if matches!(starts, Starts::None) || found.contains(category) {
+        for (index, ((category, pattern), count)) in self.patterns.iter().zip(counts).enumerate() {
+            // What is left begins with this pattern's starts, in order.
+            let (at, later) = rest.split_at(rest.iter().take_while(|&&(i, _)| i == index).count());
+            rest = later;
+            if count == 0 || found.contains(category) {
                 continue;
             }
             let not_negated = |start: usize| !negated(folded.get(..start).unwrap_or_default());
@@ -119,19 +137,16 @@ impl Lures {
                     }
                 }
             };
-            let hit = match starts {
-                Starts::None => false,
-                Starts::Anywhere => anywhere(),
-                Starts::At(mut at) => {
+            let hit = match count {
+                ANYWHERE => anywhere(),
+                _ => {
                     // What `find_iter` would report: every match starts at
                     // one of `at`, and after a match the search resumes at
                     // its end.
-                    at.sort_unstable();
-                    at.dedup();
                     let mut budget = Budget::for_text(text);
                     let mut resume = 0;
                     let mut hit = Ok(false);
-                    for start in at {
+                    for &(_, start) in at {
                         if start < resume {
                             continue;
                         }
@@ -169,28 +184,10 @@ impl Lures {
     }
 }
 
-/// Where a pattern's matches may start in a text.
-#[derive(Clone)]
-enum Starts {
-    /// Nowhere: none of its beginnings is in the text.
-    None,
-    /// At these offsets (where its beginnings are).
-    At(Vec<usize>),
-    /// Anywhere: no list of beginnings, or more than `most` of them in
-    /// the text.
-    Anywhere,
-}
-
-impl Starts {
-    fn add(&mut self, start: usize, most: usize) {
-        match self {
-            Starts::None => *self = Starts::At(vec![start]),
-            Starts::At(at) if at.len() >= most => *self = Starts::Anywhere,
-            Starts::At(at) => at.push(start),
-            Starts::Anywhere => {}
-        }
-    }
-}
+/// A pattern's count of beginnings in a text when it is searched whole
+/// instead: it has no list of beginnings, or more than
+/// [`MOST_BEGINNINGS`] of them are in the text.
+const ANYWHERE: usize = usize::MAX;
 
 /// The words just before a match negate it: "nous ne vous demanderons
 /// jamais de communiquer votre mot de passe". ("Si vous ne confirmez pas
