@@ -16,7 +16,7 @@ use url::Url;
 
 use super::claims::claimed_service;
 use super::domain::{DomainVerdict, ascii_domain, classify_domain, is_under};
-use super::rewriter::unwrap;
+use super::rewriter::{plain_web_host, unwrap, unwrapped_host};
 use super::rules::{Format, LureCategory, Rules, group};
 use super::text::{Content, Joined, Link};
 use super::trust::Selected;
@@ -402,8 +402,15 @@ fn link_warnings(links: &[Link], rules: &Rules, warnings: &mut Vec<Reason>) -> V
         let lead = match leads.iter().find(|(target, _)| *target == link.target) {
             Some((_, lead)) => lead.clone(),
             None => {
-                let unwrapped = unwrap(&link.target, rules.rewriters());
-                let lead = unwrapped.url.as_ref().and_then(url_web_host).map(|host| (host, unwrapped.rewritten));
+                // Most links are plain links no rewriter wraps: their host
+                // is read without parsing them.
+                let lead = match unwrapped_host(&link.target, rules.rewriters()) {
+                    Some(host) => Some((host, false)),
+                    None => {
+                        let unwrapped = unwrap(&link.target, rules.rewriters());
+                        unwrapped.url.as_ref().and_then(url_web_host).map(|host| (host, unwrapped.rewritten))
+                    }
+                };
                 leads.push((&link.target, lead.clone()));
                 lead
             }
@@ -434,6 +441,9 @@ fn link_warnings(links: &[Link], rules: &Rules, warnings: &mut Vec<Reason>) -> V
 /// The host of an http(s) link; other schemes (mailto:, tel:) are not web
 /// links.
 fn web_host(target: &str) -> Option<String> {
+    if let Some(host) = plain_web_host(target) {
+        return Some(host);
+    }
     url_web_host(&Url::parse(target.trim()).ok()?)
 }
 
