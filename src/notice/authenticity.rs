@@ -110,7 +110,7 @@ fn domain_in(val: &str) -> &str {
     let start = bytes.iter().position(|&b| b != b'"').unwrap_or(bytes.len());
     let end = bytes.iter().rposition(|&b| b != b'"').map_or(start, |i| i + 1).max(start);
     let unquoted = bytes.get(start..end).unwrap_or_default();
-    let from = memchr::memrchr(b'@', unquoted).map_or(0, |i| i + 1);
+    let from = unquoted.iter().rposition(|&b| b == b'@').map_or(0, |i| i + 1);
     val.get(start + from..end).unwrap_or_default()
 }
 
@@ -216,7 +216,7 @@ impl<'a> Iterator for Sections<'a> {
 /// inside them); a stray `)` is dropped too. Text between comments is
 /// copied whole.
 fn strip_comments(value: &str) -> Cow<'_, str> {
-    if !value.contains(['(', ')']) {
+    if memchr::memchr2(b'(', b')', value.as_bytes()).is_none() {
         return Cow::Borrowed(value);
     }
     // Every byte looked at is ASCII: the cuts fall between characters.
