@@ -60,6 +60,41 @@ pub(crate) struct Unwrapped {
     pub url: Option<Url>,
 }
 
+/// The host a link leads to, lower case, read without parsing the URL when
+/// it is a plain web link that no known rewriter wraps (most links are):
+/// `None` when the link needs [`unwrap`]. When `Some`, it is what
+/// [`unwrap`] gives (not rewritten, its URL's host) — see [`plain_web_host`].
+pub(crate) fn unwrapped_host(target: &str, rewriters: &[RewriterSpec]) -> Option<String> {
+    let host = plain_web_host(target)?;
+    let wrapped = rewriters.iter().any(|r| r.hosts.iter().any(|h| is_under(&host, h)));
+    (!wrapped).then_some(host)
+}
+
+/// The host of `target` (trimmed) when it is `http://` or `https://`
+/// followed by a plain domain name and then `/`, `?`, `#` or nothing:
+/// labels of ASCII letters, digits and hyphens, none empty, none an
+/// IDNA `xn--` label, the last one starting with a letter (not an IPv4
+/// number). Such a host is what `url::Url::parse` reads, in lower case;
+/// anything else (a port, user info, percent signs, IP addresses, Unicode,
+/// a trailing dot, another scheme) gives `None`: the URL must be parsed.
+pub(crate) fn plain_web_host(target: &str) -> Option<String> {
+    let target = target.trim();
+    let rest = target.strip_prefix("https://").or_else(|| target.strip_prefix("http://"))?;
+    let end = rest.bytes().position(|b| matches!(b, b'/' | b'?' | b'#')).unwrap_or(rest.len());
+    let host = rest.get(..end)?;
+    let mut labels = host.split('.').peekable();
+    while let Some(label) = labels.next() {
+        let plain = !label.is_empty()
+            && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !label.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("xn--"));
+        let last_ok = labels.peek().is_some() || label.as_bytes().first().is_some_and(u8::is_ascii_alphabetic);
+        if !(plain && last_ok) {
+            return None;
+        }
+    }
+    Some(host.to_ascii_lowercase())
+}
+
 /// `target` with every known rewriter taken off.
 pub(crate) fn unwrap(target: &str, rewriters: &[RewriterSpec]) -> Unwrapped {
     let mut current = target.trim().to_owned();
@@ -189,6 +224,61 @@ mod tests {
     fn mimecast_names_the_host() {
         let u = unwrapped("https://protect-eu.mimecast.com/s/AbCdEfGhIj?domain=assure.ameli.fr");
         assert_eq!(u.target, "https://assure.ameli.fr/");
+    }
+
+    /// What `url` reads as the web host of a link, as link checks use it.
+    fn host_by_parsing(target: &str) -> Option<String> {
+        let url = Url::parse(target.trim()).ok()?;
+        matches!(url.scheme(), "http" | "https").then_some(())?;
+        url.host_str().map(|h| h.trim_end_matches('.').to_ascii_lowercase())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+
+        /// Links made of the parts real and hostile ones have: whenever the
+        /// host is read without parsing, it is the one `url` reads.
+        #[test]
+        fn a_plain_link_host_is_the_host_url_parses(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "http://", "https://", "HTTPS://", "mailto:", " ", "\t", "\u{1}", "assure", "AMELI", "fr", "com",
+                "xn--", "xn--bcher-kva", "XN--a", "-", "--", ".", "..", "0x", "0X1f", "1", "09", "255", "127",
+                "é", "ℂ", "%2e", "%41", "@", ":", ":443", "/", "//", "\\", "?", "#", "a=b", "_", "~", "[::1]",
+            ]), 0..12),
+        ) {
+            let target: String = parts.concat();
+            if let Some(host) = plain_web_host(&target) {
+                proptest::prop_assert_eq!(Some(host), host_by_parsing(&target), "{:?}", target);
+            }
+        }
+    }
+
+    #[test]
+    fn a_link_no_rewriter_wraps_is_read_without_parsing() {
+        let rules = Rules::builtin();
+        let rewriters = rules.rewriters();
+        for link in [
+            "https://assure.ameli.fr/PortailAS/appmanager?a=1",
+            " https://WWW.Ameli.FR ",
+            "http://ameli-remboursement.example#x",
+            "https://eur01.safelinks.protection.outlook.com/?url=https%3A%2F%2Fassure.ameli.fr",
+            "https://urldefense.com/v3/__https://assure.ameli.fr/PortailAS__;!!AbC!dEf$",
+            "https://127.0.0.1/",
+            "https://0x7f.1/",
+            "https://user@evil.example/",
+            "https://ameli.fr:443/",
+            "mailto:a@ameli.fr",
+        ] {
+            let fast = unwrapped_host(link, rewriters);
+            let slow = unwrap(link, rewriters);
+            let slow_host = slow.url.as_ref().map(|u| u.as_str()).and_then(host_by_parsing);
+            if let Some(host) = &fast {
+                assert_eq!((Some(host.clone()), false), (slow_host, slow.rewritten), "{link}");
+            }
+        }
+        assert_eq!(unwrapped_host("https://WWW.Ameli.FR/x", rewriters).as_deref(), Some("www.ameli.fr"));
+        assert_eq!(unwrapped_host("https://eur01.safelinks.protection.outlook.com/?url=x", rewriters), None);
+        assert_eq!(unwrapped_host("https://0x7f.1/", rewriters), None);
     }
 
     #[test]

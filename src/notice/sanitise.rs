@@ -252,8 +252,13 @@ fn envelope(e: &mut Envelope) {
 }
 
 fn notice(n: &mut Notice) {
+    // Text already on one line is judged as it is, without a copy.
     let shown = |v: &Option<String>| {
-        v.as_deref().map(|v| one_line(v, MAX_ADDRESS_CHARS)).and_then(|v| plain_name(&v).map(str::to_owned))
+        let v = v.as_deref()?;
+        if is_one_line(v, MAX_ADDRESS_CHARS) {
+            return plain_name(v).map(str::to_owned);
+        }
+        plain_name(&one_line(v, MAX_ADDRESS_CHARS)).map(str::to_owned)
     };
     n.site = shown(&n.site);
     n.identity_provider = shown(&n.identity_provider);

@@ -139,10 +139,15 @@ pub(crate) fn select(headers: &[String], trust: &Trust) -> Selected {
     if let (Trust::Topmost, Some(first)) = (trust, headers.first()) {
         // The usual case: a complete topmost header (several methods) is
         // all that counts; the headers below need not be read.
+        // Microsoft's header (no id) counts alone too. Only a one-method
+        // header needs those below it, and it is not read twice.
         let top = parse_authentication_results(first);
-        if let Some(id) = top.authserv_id.filter(|_| one_method(&top.results).is_none()) {
-            return Selected::From { by: id, results: top.results };
+        if top.authserv_id.is_none() || one_method(&top.results).is_none() {
+            let by = top.authserv_id.unwrap_or_else(|| MICROSOFT_STYLE.to_owned());
+            return Selected::From { by, results: top.results };
         }
+        let below = headers.get(1..).unwrap_or_default().iter().map(|h| parse_authentication_results(h));
+        return select_parsed(std::iter::once(top).chain(below).collect(), trust);
     }
     let parsed: Vec<AuthenticationResults> = headers.iter().map(|h| parse_authentication_results(h)).collect();
     select_parsed(parsed, trust)
@@ -277,6 +282,30 @@ mod tests {
 
     fn seen(id: Option<&str>, domain: &str) -> Observation {
         Observation { authserv_id: id.map(str::to_owned), sender_domain: Some(domain.to_owned()) }
+    }
+
+    #[test]
+    fn the_topmost_selection_is_the_one_every_header_read_gives() {
+        let h = [
+            "mx.example; dkim=pass header.d=ameli.fr; spf=pass",
+            "mx.example; dkim=pass header.d=ameli.fr",
+            "mx.example; spf=fail smtp.mailfrom=evil.example",
+            "MX.Example (c); dmarc=pass header.from=ameli.fr",
+            "other.example; dmarc=fail",
+            "spf=pass (sender IP is 192.0.2.1) smtp.mailfrom=a.example; dkim=none",
+            "mx.example; none",
+        ];
+        let mut lists: Vec<Vec<String>> = vec![vec![]];
+        for _ in 0..3 {
+            let longer: Vec<Vec<String>> =
+                lists.iter().flat_map(|l| h.iter().map(move |x| [l.clone(), vec![x.to_string()]].concat())).collect();
+            lists.extend(longer);
+        }
+        lists.dedup();
+        for headers in lists {
+            let every: Vec<AuthenticationResults> = headers.iter().map(|v| parse_authentication_results(v)).collect();
+            assert_eq!(select(&headers, &Trust::Topmost), select_parsed(every, &Trust::Topmost), "{headers:?}");
+        }
     }
 
     #[test]
