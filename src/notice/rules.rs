@@ -651,7 +651,7 @@ mod tests {
         let dates = capture::builtin_groups();
         assert_eq!(dates.len(), 4);
         for (syntax, source) in dates {
-            assert!(automata::nfa(&source, syntax, nfa::Purpose::Groups).is_some(), "{source:?}");
+            assert!(automata::nfa(&source, syntax, automata::Purpose::Groups).is_some(), "{source:?}");
         }
     }
 

@@ -39,7 +39,7 @@
 //! Last the NFAs ([`super::nfa`]) that read a built-in pattern's groups (and
 //! search the short texts of a pattern anchored at the start that has no
 //! DFA): entries of code 4, the pattern's source, its syntax (u8), what
-//! the NFA is for (u8, [`super::nfa::Purpose`]) and the NFA's bytes (u32
+//! the NFA is for (u8, [`Purpose`]) and the NFA's bytes (u32
 //! length, padded as a DFA).
 
 use std::sync::OnceLock;
@@ -50,7 +50,6 @@ use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Hir, Look};
 
 use super::beginnings::{self, Beginning};
-use super::nfa::Purpose;
 
 /// Where the matches of a pattern can begin.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -252,6 +251,29 @@ const LITERAL_SET: u8 = 3;
 
 /// The code of an NFA's entry.
 const NFA: u8 = 4;
+
+/// What an NFA is built to do (part of its key in the table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Purpose {
+    /// Read every group of a match.
+    Groups,
+    /// Read every group of an all-ASCII match: the pattern's classes cut
+    /// to ASCII (see [`super::nfa`]).
+    AsciiGroups,
+    /// Find a match (short texts: a pattern anchored at the start that
+    /// has no DFA).
+    Short,
+}
+
+impl Purpose {
+    pub(crate) fn code(self) -> u8 {
+        match self {
+            Purpose::Groups => 0,
+            Purpose::AsciiGroups => 1,
+            Purpose::Short => 2,
+        }
+    }
+}
 
 /// The serialised NFA of built-in pattern `source` for `purpose`, if the
 /// table has one.

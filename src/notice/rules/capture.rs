@@ -28,11 +28,11 @@ use std::sync::OnceLock;
 
 use regex_automata::util::captures::Captures;
 use regex_automata::{Anchored, Input};
-use regex_syntax::hir::{self, Class, ClassBytes, ClassBytesRange, ClassUnicode, ClassUnicodeRange, Hir, HirKind};
 
 use super::RulesError;
+use super::automata::Purpose;
 use super::automata::{self, Syntax};
-use super::nfa::{self, Engine, Purpose};
+use super::nfa::{self, Engine};
 use super::pattern::{self, Budget, OutOfBudget, Pattern};
 
 /// Texts up to this long whose match the precompiled DFA cannot find are
@@ -241,32 +241,6 @@ impl CapturePattern {
     /// Where the match is found: what the precompiled table holds.
     pub(crate) fn span(&self) -> &Pattern {
         &self.span
-    }
-}
-
-/// `hir` with every class cut to its ASCII members (a class left empty
-/// matches nothing); the rest, look-arounds included, as it is.
-pub(super) fn ascii_classes(hir: &Hir) -> Hir {
-    match hir.kind() {
-        HirKind::Class(Class::Unicode(class)) => {
-            let mut class = class.clone();
-            class.intersect(&ClassUnicode::new([ClassUnicodeRange::new('\0', '\x7f')]));
-            Hir::class(Class::Unicode(class))
-        }
-        HirKind::Class(Class::Bytes(class)) => {
-            let mut class = class.clone();
-            class.intersect(&ClassBytes::new([ClassBytesRange::new(0, 0x7f)]));
-            Hir::class(Class::Bytes(class))
-        }
-        HirKind::Repetition(repetition) => {
-            Hir::repetition(hir::Repetition { sub: Box::new(ascii_classes(&repetition.sub)), ..repetition.clone() })
-        }
-        HirKind::Capture(capture) => {
-            Hir::capture(hir::Capture { sub: Box::new(ascii_classes(&capture.sub)), ..capture.clone() })
-        }
-        HirKind::Concat(parts) => Hir::concat(parts.iter().map(ascii_classes).collect()),
-        HirKind::Alternation(branches) => Hir::alternation(branches.iter().map(ascii_classes).collect()),
-        HirKind::Empty | HirKind::Literal(_) | HirKind::Look(_) => hir.clone(),
     }
 }
 

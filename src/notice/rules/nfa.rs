@@ -35,35 +35,18 @@ use regex_automata::util::pool::Pool;
 use regex_automata::util::primitives::{NonMaxUsize, PatternID, StateID};
 use regex_automata::{Input, Match};
 
-use super::automata::Syntax;
+use regex_syntax::hir::{self, Class, ClassBytes, ClassBytesRange, ClassUnicode, ClassUnicodeRange, Hir, HirKind};
 
-/// What an NFA is built to do (part of its key in the table).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Purpose {
-    /// Read every group of a match.
-    Groups,
-    /// Read every group of an all-ASCII match: the pattern's classes cut
-    /// to ASCII (see [`super::capture`]).
-    AsciiGroups,
-    /// Find a match (short texts: a pattern anchored at the start that
-    /// has no DFA).
-    Short,
-}
+use super::automata::{Purpose, Syntax};
 
-impl Purpose {
-    pub(crate) fn code(self) -> u8 {
-        match self {
-            Purpose::Groups => 0,
-            Purpose::AsciiGroups => 1,
-            Purpose::Short => 2,
-        }
-    }
+/// As `compile_ascii`'s `size_limit`.
+pub(super) const SIZE_LIMIT: usize = 1 << 22;
 
-    fn captures(self) -> WhichCaptures {
-        match self {
-            Purpose::Groups | Purpose::AsciiGroups => WhichCaptures::All,
-            Purpose::Short => WhichCaptures::Implicit,
-        }
+/// The groups an NFA built for `purpose` keeps.
+fn which_captures(purpose: Purpose) -> WhichCaptures {
+    match purpose {
+        Purpose::Groups | Purpose::AsciiGroups => WhichCaptures::All,
+        Purpose::Short => WhichCaptures::Implicit,
     }
 }
 
@@ -72,9 +55,9 @@ fn config(syntax: Syntax, purpose: Purpose) -> thompson::Config {
     thompson::Config::new()
         .utf8(syntax == Syntax::Plain)
         .reverse(false)
-        .nfa_size_limit(Some(super::pattern::SIZE_LIMIT))
+        .nfa_size_limit(Some(SIZE_LIMIT))
         .shrink(false)
-        .which_captures(purpose.captures())
+        .which_captures(which_captures(purpose))
         .look_matcher(LookMatcher::new())
 }
 
@@ -84,13 +67,39 @@ pub(crate) fn compile(source: &str, syntax: Syntax, purpose: Purpose) -> Option<
     let mut compiler = thompson::Compiler::new();
     compiler.configure(config(syntax, purpose));
     match purpose {
-        Purpose::AsciiGroups => compiler.build_from_hir(&super::capture::ascii_classes(&syntax.parse(source)?)),
+        Purpose::AsciiGroups => compiler.build_from_hir(&ascii_classes(&syntax.parse(source)?)),
         Purpose::Groups | Purpose::Short => compiler.syntax(syntax.config()).build(source),
     }
     .ok()
 }
 
 /// `nfa` (one pattern) as the table holds it.
+/// `hir` with every class cut to its ASCII members (a class left empty
+/// matches nothing); the rest, look-arounds included, as it is.
+fn ascii_classes(hir: &Hir) -> Hir {
+    match hir.kind() {
+        HirKind::Class(Class::Unicode(class)) => {
+            let mut class = class.clone();
+            class.intersect(&ClassUnicode::new([ClassUnicodeRange::new('\0', '\x7f')]));
+            Hir::class(Class::Unicode(class))
+        }
+        HirKind::Class(Class::Bytes(class)) => {
+            let mut class = class.clone();
+            class.intersect(&ClassBytes::new([ClassBytesRange::new(0, 0x7f)]));
+            Hir::class(Class::Bytes(class))
+        }
+        HirKind::Repetition(repetition) => {
+            Hir::repetition(hir::Repetition { sub: Box::new(ascii_classes(&repetition.sub)), ..repetition.clone() })
+        }
+        HirKind::Capture(capture) => {
+            Hir::capture(hir::Capture { sub: Box::new(ascii_classes(&capture.sub)), ..capture.clone() })
+        }
+        HirKind::Concat(parts) => Hir::concat(parts.iter().map(ascii_classes).collect()),
+        HirKind::Alternation(branches) => Hir::alternation(branches.iter().map(ascii_classes).collect()),
+        HirKind::Empty | HirKind::Literal(_) | HirKind::Look(_) => hir.clone(),
+    }
+}
+
 #[cfg(test)]
 pub(crate) fn to_bytes(nfa: &NFA) -> Vec<u8> {
     fn u32_of(out: &mut Vec<u8>, value: usize) {

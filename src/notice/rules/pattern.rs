@@ -32,8 +32,9 @@ use regex_automata::nfa::thompson::WhichCaptures;
 use regex_automata::{Anchored, Input};
 use regex_syntax::hir::{Hir, HirKind};
 
+use super::automata::Purpose;
 use super::automata::{self, AnchoredBytes, Starts, Syntax};
-use super::nfa::{self, Purpose};
+use super::nfa;
 use super::{RulesError, compile_ascii};
 
 #[derive(Debug)]
@@ -64,9 +65,6 @@ pub(crate) struct Pattern {
     /// compiled for it).
     needs: OnceLock<Option<AhoCorasick>>,
 }
-
-/// As `compile_ascii`'s `size_limit`.
-pub(super) const SIZE_LIMIT: usize = 1 << 22;
 
 /// Shorter needed literals are too common to be worth a search.
 const MIN_REQUIRED: usize = 3;
@@ -506,7 +504,7 @@ fn config(syntax: Syntax, engines: Engines) -> meta::Config {
     let config = meta::Config::new()
         .match_kind(regex_automata::MatchKind::LeftmostFirst)
         .utf8_empty(syntax == Syntax::Plain)
-        .nfa_size_limit(Some(SIZE_LIMIT))
+        .nfa_size_limit(Some(super::nfa::SIZE_LIMIT))
         .hybrid_cache_capacity(2 << 20);
     let nfa_only = |config: meta::Config| config.hybrid(false).dfa(false).auto_prefilter(false);
     match engines {
