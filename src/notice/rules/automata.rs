@@ -350,33 +350,35 @@ fn read_table(bytes: &'static [u8]) -> Option<Vec<Entry>> {
     Some(entries)
 }
 
-struct Reader {
-    bytes: &'static [u8],
-    at: usize,
+/// Reads the table's little-endian fields in order (also the NFAs' bytes,
+/// in [`super::nfa`]); `None` past the end.
+pub(super) struct Reader<'a> {
+    pub(super) bytes: &'a [u8],
+    pub(super) at: usize,
 }
 
-impl Reader {
-    fn take(&mut self, len: usize) -> Option<&'static [u8]> {
+impl<'a> Reader<'a> {
+    pub(super) fn take(&mut self, len: usize) -> Option<&'a [u8]> {
         let taken = self.bytes.get(self.at..self.at.checked_add(len)?)?;
         self.at += len;
         Some(taken)
     }
 
-    fn byte(&mut self) -> Option<u8> {
+    pub(super) fn byte(&mut self) -> Option<u8> {
         self.take(1).map(|b| b[0])
     }
 
-    fn u32(&mut self) -> Option<u32> {
+    pub(super) fn u32(&mut self) -> Option<u32> {
         self.take(4)?.try_into().ok().map(u32::from_le_bytes)
     }
 
-    fn chunk(&mut self) -> Option<&'static [u8]> {
+    fn chunk(&mut self) -> Option<&'a [u8]> {
         let len = self.u32()? as usize;
         self.take(len)
     }
 
     /// A chunk whose bytes begin at a multiple of 8 from the table's start.
-    fn aligned_chunk(&mut self) -> Option<&'static [u8]> {
+    fn aligned_chunk(&mut self) -> Option<&'a [u8]> {
         let len = self.u32()? as usize;
         self.at = self.at.next_multiple_of(8);
         self.take(len)

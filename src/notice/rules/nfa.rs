@@ -37,7 +37,7 @@ use regex_automata::{Input, Match};
 
 use regex_syntax::hir::{self, Class, ClassBytes, ClassBytesRange, ClassUnicode, ClassUnicodeRange, Hir, HirKind};
 
-use super::automata::{Purpose, Syntax};
+use super::automata::{Purpose, Reader, Syntax};
 
 /// As `compile_ascii`'s `size_limit`.
 pub(super) const SIZE_LIMIT: usize = 1 << 22;
@@ -248,26 +248,7 @@ fn leads_within(state: &State, count: u32) -> bool {
     }
 }
 
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, len: usize) -> Option<&'a [u8]> {
-        let taken = self.bytes.get(self.at..self.at.checked_add(len)?)?;
-        self.at += len;
-        Some(taken)
-    }
-
-    fn byte(&mut self) -> Option<u8> {
-        self.take(1).map(|b| b[0])
-    }
-
-    fn u32(&mut self) -> Option<u32> {
-        self.take(4)?.try_into().ok().map(u32::from_le_bytes)
-    }
-
+impl Reader<'_> {
     fn id(&mut self) -> Option<StateID> {
         StateID::new(self.u32()? as usize).ok()
     }
