@@ -124,6 +124,7 @@ impl Content {
 
         let (subject_plain, subject_folded) = normalised(subject, true);
         let (body_plain, body_folded) = normalised(&body_raw, true);
+        Joined::recycle(body_raw);
         Content {
             subject_folded: subject_folded.unwrap_or_default(),
             body_folded: body_folded.unwrap_or_default(),
@@ -180,14 +181,17 @@ impl Body {
     fn add_html(&mut self, html: &str) {
         let html = truncate(html, MAX_HTML_BYTES);
         // Room for the visible text at once: mail HTML is mostly markup,
-        // its text well under half of it.
-        let mut out = String::with_capacity(html.len().min(MAX_TEXT_BYTES) / 2);
-        let mut anchor: Option<(String, String)> = None; // (href, shown text)
+        // its text well under half of it. The buffer is the one kept from
+        // the last message (see [`Joined`]).
+        let mut out = Joined::buffer().into_bytes();
+        out.reserve(html.len().min(MAX_TEXT_BYTES) / 2);
+        let mut anchor = None; // (href, shown text)
         let render = Render::new(self, &mut out, &mut anchor);
         let Ok(()) = Tokenizer::new_with_emitter(html, render).finish();
         if let Some((href, shown)) = anchor.take() {
-            self.push_link(&href, Some(shown));
+            self.push_link(&href, Some(html::text_of(shown)));
         }
+        let out = html::text_of(out);
         // Addresses written out in the visible text (entities already
         // decoded by the tokenizer): mail clients make them clickable.
         for url in links::urls_in(&out) {
@@ -198,6 +202,7 @@ impl Body {
             self.html_text = out;
         } else {
             push_capped(&mut self.html_text, &out);
+            Joined::recycle(out);
         }
     }
 
@@ -216,6 +221,9 @@ impl Body {
     /// taken, not copied.
     fn visible(&mut self) -> String {
         let mut text = std::mem::take(&mut self.html_text);
+        if text.capacity() == 0 {
+            text = Joined::buffer();
+        }
         if !self.plain_text.is_empty() {
             text.reserve(1 + self.plain_text.len());
             text.push('\n');
@@ -245,7 +253,9 @@ fn push_capped(out: &mut String, s: &str) {
 /// thread): what is joined is a message's whole text, and a buffer of that
 /// size made and freed for each message costs an allocation, and glibc a
 /// consolidation of its small free chunks, every time. Derefs to the
-/// joined text; dropping it gives the buffer back.
+/// joined text; dropping it gives the buffer back. [`Content::of`] renders
+/// a message's HTML into the same buffer, and gives it back once the text
+/// is normalised.
 pub(crate) struct Joined(String);
 
 /// A buffer larger than this is freed, not kept: an idle agent keeps no
@@ -259,9 +269,7 @@ thread_local! {
 impl Joined {
     /// `parts` with `separator` between them, as `parts.join(separator)`.
     pub(crate) fn new(parts: &[&str], separator: &str) -> Joined {
-        // A second `Joined` alive at the same time gets a new buffer.
-        let mut text = JOINED.try_with(Cell::take).unwrap_or_default();
-        text.clear();
+        let mut text = Joined::buffer();
         let len = parts.iter().map(|p| p.len()).sum::<usize>() + separator.len() * parts.len().saturating_sub(1);
         text.reserve(len);
         for (i, part) in parts.iter().enumerate() {
@@ -282,13 +290,28 @@ impl Deref for Joined {
     }
 }
 
-impl Drop for Joined {
-    fn drop(&mut self) {
-        if self.0.capacity() <= KEEP_JOINED_BYTES {
-            let text = std::mem::take(&mut self.0);
+impl Joined {
+    /// An empty buffer: the thread's kept one, unless it is in use (a
+    /// second `Joined` alive at the same time gets a new buffer).
+    fn buffer() -> String {
+        let mut text = JOINED.try_with(Cell::take).unwrap_or_default();
+        text.clear();
+        text
+    }
+
+    /// Keeps `text`'s buffer for the next [`Joined::buffer`], unless it is
+    /// larger than [`KEEP_JOINED_BYTES`].
+    fn recycle(text: String) {
+        if text.capacity() <= KEEP_JOINED_BYTES {
             // During the thread's teardown the buffer is simply freed.
             let _ = JOINED.try_with(|kept| kept.set(text));
         }
+    }
+}
+
+impl Drop for Joined {
+    fn drop(&mut self) {
+        Joined::recycle(std::mem::take(&mut self.0));
     }
 }
 
@@ -298,22 +321,24 @@ impl Drop for Joined {
 /// `€` as `eur`, and any other non-ASCII character as `?`: folded text is
 /// ASCII.
 pub(crate) fn normalise(s: &str, fold: bool) -> String {
-    let (plain, folded) = normalised(s, fold);
-    folded.unwrap_or(plain)
+    let out = normalised_forms(s, !fold, fold);
+    out.folded.or(out.plain).unwrap_or_default()
 }
 
-/// Normalised text as it is written: the plain form, and the folded one
-/// alongside when asked (folding is character by character and never
-/// makes or removes white space, so both are written in the same pass).
+/// Normalised text as it is written: the plain form, the folded one, or
+/// both alongside (folding is character by character and never makes or
+/// removes white space, so both are written in the same pass).
 struct Normalised {
-    plain: String,
+    plain: Option<String>,
     folded: Option<String>,
 }
 
 impl Normalised {
     /// A run of ASCII, copied whole (lower-cased in place when folded).
     fn push_run(&mut self, run: &str) {
-        self.plain.push_str(run);
+        if let Some(plain) = self.plain.as_mut() {
+            plain.push_str(run);
+        }
         if let Some(folded) = self.folded.as_mut() {
             let at = folded.len();
             folded.push_str(run);
@@ -322,18 +347,23 @@ impl Normalised {
     }
 
     fn push(&mut self, c: char) {
-        self.plain.push(c);
+        if let Some(plain) = self.plain.as_mut() {
+            plain.push(c);
+        }
         if let Some(folded) = self.folded.as_mut() {
             push_folded(folded, c);
         }
     }
 
+    /// Both forms end alike: folding makes no white space.
     fn ends_with_space(&self) -> bool {
-        self.plain.ends_with(' ')
+        self.plain.as_ref().or(self.folded.as_ref()).is_some_and(|text| text.ends_with(' '))
     }
 
     fn pop(&mut self) {
-        self.plain.pop();
+        if let Some(plain) = self.plain.as_mut() {
+            plain.pop();
+        }
         if let Some(folded) = self.folded.as_mut() {
             folded.pop();
         }
@@ -345,8 +375,14 @@ impl Normalised {
 /// spaces between words included; only other white space and non-ASCII
 /// characters are looked at one by one.
 fn normalised(s: &str, fold: bool) -> (String, Option<String>) {
-    let mut out =
-        Normalised { plain: String::with_capacity(s.len()), folded: fold.then(|| String::with_capacity(s.len())) };
+    let out = normalised_forms(s, true, fold);
+    (out.plain.unwrap_or_default(), out.folded)
+}
+
+/// [`normalise`]'s plain form when `plain`, its folded form when `fold`.
+fn normalised_forms(s: &str, plain: bool, fold: bool) -> Normalised {
+    let form = |wanted: bool| wanted.then(|| String::with_capacity(s.len()));
+    let mut out = Normalised { plain: form(plain), folded: form(fold) };
     let bytes = s.as_bytes();
     let mut space = true; // drops leading white space
     let (mut run, mut i) = (0, 0); // run: start of the pending plain ASCII
@@ -428,7 +464,7 @@ fn normalised(s: &str, fold: bool) -> (String, Option<String>) {
     if out.ends_with_space() {
         out.pop();
     }
-    (out.plain, out.folded)
+    out
 }
 
 /// How many of eight bytes (little-endian) go on a run of words and

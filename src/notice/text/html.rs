@@ -4,12 +4,13 @@
 //! decoded in plain text ([`decode_references`]).
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::convert::Infallible;
 
 use html5gum::emitters::callback::{CallbackEmitter, CallbackEvent};
 use html5gum::{Emitter, ForwardingEmitter, Span, State, Tokenizer, naive_next_state};
 
-use super::{Body, normalise, push_capped};
+use super::{Body, MAX_TEXT_BYTES, normalise};
 use crate::notice::rules::LureCategory;
 
 /// [`Body::add_html`] while the tokenizer runs: html5gum's events handled
@@ -23,12 +24,21 @@ use crate::notice::rules::LureCategory;
 /// long `style` attributes.
 pub(super) struct Render<'a> {
     body: &'a mut Body,
-    out: &'a mut String,
-    anchor: &'a mut Option<(String, String)>,
+    /// The visible text, written as the tokenizer reads it: its pieces
+    /// are the `&str` it reads, cut at ASCII bytes, and the characters
+    /// references stand for, so it is checked as UTF-8 once, whole, at the
+    /// end ([`text_of`]), not run by run.
+    out: &'a mut Vec<u8>,
+    /// The open link: its target and the text it shows so far.
+    anchor: &'a mut Option<(String, Vec<u8>)>,
     /// How many `<style>`, `<script>`… are open: their text is dropped.
     hidden: usize,
-    /// The text read since the last tag, comment or doctype.
-    text: Vec<u8>,
+    /// Whether the text read since the last tag, comment or doctype (a
+    /// run) was cut, in the output and in the open link's shown text, at
+    /// [`MAX_TEXT_BYTES`]: the rest of the run is dropped, as a run is
+    /// capped whole.
+    cut: bool,
+    shown_cut: bool,
     /// The current tag's name, and whether it is an end tag.
     tag: Vec<u8>,
     end: bool,
@@ -47,38 +57,43 @@ pub(super) struct Render<'a> {
 }
 
 impl<'a> Render<'a> {
-    pub(super) fn new(body: &'a mut Body, out: &'a mut String, anchor: &'a mut Option<(String, String)>) -> Self {
+    pub(super) fn new(body: &'a mut Body, out: &'a mut Vec<u8>, anchor: &'a mut Option<(String, Vec<u8>)>) -> Self {
+        let Buffers { mut tag, mut last_start_tag, mut name, mut attributes } =
+            BUFFERS.try_with(Cell::take).unwrap_or_default();
+        tag.clear();
+        last_start_tag.clear();
+        name.clear();
+        attributes.clear();
         Render {
             body,
             out,
             anchor,
             hidden: 0,
-            text: Vec::new(),
-            tag: Vec::new(),
+            cut: false,
+            shown_cut: false,
+            tag,
             end: false,
             self_closing: false,
-            last_start_tag: Vec::new(),
+            last_start_tag,
             keep: false,
-            name: Vec::new(),
-            attributes: Attributes::default(),
+            name,
+            attributes,
             attribute: None,
         }
     }
 
-    /// The text read since the last tag goes to the output (and to the
-    /// open link's shown text), unless it is hidden.
+    /// A tag, comment or doctype ends the run of text: the next one
+    /// starts uncut.
     fn flush_text(&mut self) {
-        if self.text.is_empty() {
-            return;
+        self.cut = false;
+        self.shown_cut = false;
+    }
+
+    /// The open link, if any, with the text it shows, goes to the links.
+    fn close_anchor(&mut self) {
+        if let Some((href, shown)) = self.anchor.take() {
+            self.body.push_link(&href, Some(text_of(shown)));
         }
-        if self.hidden == 0 {
-            let s = lossy(&self.text);
-            if let Some((_, shown)) = self.anchor.as_mut() {
-                push_capped(shown, &s);
-            }
-            push_capped(self.out, &s);
-        }
-        self.text.clear();
     }
 
     /// The attribute whose name was being read becomes the current one,
@@ -93,6 +108,52 @@ impl<'a> Render<'a> {
             Some(self.attributes.push(&self.name))
         };
         self.name.clear();
+    }
+}
+
+/// [`Render`]'s buffers, kept from one rendering to the next (one set a
+/// thread): an HTML part costs no allocation for them once they are as
+/// large as its tags and attributes.
+#[derive(Default)]
+struct Buffers {
+    tag: Vec<u8>,
+    last_start_tag: Vec<u8>,
+    name: Vec<u8>,
+    attributes: Attributes,
+}
+
+/// A buffer larger than this is freed, not kept: an idle agent keeps no
+/// copy of the longest attribute it ever read.
+const KEEP_BUFFER_BYTES: usize = 4 * 1024;
+
+thread_local! {
+    static BUFFERS: Cell<Buffers> = const {
+        Cell::new(Buffers {
+            tag: Vec::new(),
+            last_start_tag: Vec::new(),
+            name: Vec::new(),
+            attributes: Attributes { pairs: Vec::new(), len: 0 },
+        })
+    };
+}
+
+impl Drop for Render<'_> {
+    fn drop(&mut self) {
+        let buffers = Buffers {
+            tag: std::mem::take(&mut self.tag),
+            last_start_tag: std::mem::take(&mut self.last_start_tag),
+            name: std::mem::take(&mut self.name),
+            attributes: std::mem::take(&mut self.attributes),
+        };
+        let small = |b: &Vec<u8>| b.capacity() <= KEEP_BUFFER_BYTES;
+        let attributes = &buffers.attributes.pairs;
+        if [&buffers.tag, &buffers.last_start_tag, &buffers.name].into_iter().all(small)
+            && attributes.len() <= 16
+            && attributes.iter().all(|(key, value)| small(key) && small(value))
+        {
+            // During the thread's teardown the buffers are simply freed.
+            let _ = BUFFERS.try_with(|kept| kept.set(buffers));
+        }
     }
 }
 
@@ -157,10 +218,13 @@ impl Emitter for Render<'_> {
     }
 
     fn emit_string(&mut self, s: &[u8]) {
-        // Hidden text is dropped when flushed: `hidden` changes only at a
-        // tag, which flushes the text first.
+        // `hidden` and the open link change only at a tag, which ends
+        // the run: the text goes where the whole run would go.
         if self.hidden == 0 {
-            self.text.extend_from_slice(s);
+            if let Some((_, shown)) = self.anchor.as_mut() {
+                push_capped_bytes(shown, s, &mut self.shown_cut);
+            }
+            push_capped_bytes(self.out, s, &mut self.cut);
         }
     }
 
@@ -273,10 +337,8 @@ impl Render<'_> {
         }
         match name {
             b"a" => {
-                if let Some((href, shown)) = self.anchor.take() {
-                    self.body.push_link(&href, Some(shown));
-                }
-                *self.anchor = attr(self.attributes.as_slice(), b"href").map(|h| (h.into_owned(), String::new()));
+                self.close_anchor();
+                *self.anchor = attr(self.attributes.as_slice(), b"href").map(|h| (h.into_owned(), Vec::new()));
             }
             b"img" => {
                 self.body.qr_image |= [&b"alt"[..], b"src", b"title", b"name"]
@@ -307,7 +369,7 @@ impl Render<'_> {
             _ => {}
         }
         if !is_inline(name) {
-            self.out.push(' ');
+            self.out.push(b' ');
         }
     }
 
@@ -315,13 +377,11 @@ impl Render<'_> {
         if is_hidden(name) {
             self.hidden = self.hidden.saturating_sub(1);
         }
-        if name == b"a"
-            && let Some((href, shown)) = self.anchor.take()
-        {
-            self.body.push_link(&href, Some(shown));
+        if name == b"a" {
+            self.close_anchor();
         }
         if !is_inline(name) {
-            self.out.push(' ');
+            self.out.push(b' ');
         }
     }
 }
@@ -348,6 +408,31 @@ impl<E: Emitter> ForwardingEmitter for Quiet<E> {
     }
 
     fn emit_error(&mut self, _error: html5gum::Error) {}
+}
+
+/// `bytes` (of a run of text, or a whole rendering) appended to `out`,
+/// capped as [`super::push_capped`] caps a run's text: at [`MAX_TEXT_BYTES`], on
+/// a character boundary; once a run is cut (`cut`), the rest of it is
+/// dropped.
+fn push_capped_bytes(out: &mut Vec<u8>, bytes: &[u8], cut: &mut bool) {
+    if *cut {
+        return;
+    }
+    let room = MAX_TEXT_BYTES.saturating_sub(out.len());
+    if bytes.len() <= room {
+        out.extend_from_slice(bytes);
+        return;
+    }
+    // A UTF-8 continuation byte is no character's first.
+    let end = (0..=room).rev().find(|&at| bytes.get(at).is_none_or(|&b| b & 0xC0 != 0x80)).unwrap_or(0);
+    out.extend_from_slice(bytes.get(..end).unwrap_or_default());
+    *cut = true;
+}
+
+/// Rendered text as a `String`: checked once (it is valid, made of the
+/// `&str` the tokenizer reads), `String::from_utf8_lossy` otherwise.
+pub(super) fn text_of(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// `String::from_utf8_lossy`, checking valid text (all of it, as the
@@ -497,10 +582,14 @@ mod tests {
     /// the text, the link still open, and the body's findings.
     type Rendered = (String, Option<(String, String)>, Vec<super::super::Link>, bool, Vec<LureCategory>);
 
+    fn finished(out: Vec<u8>, anchor: Option<(String, Vec<u8>)>, body: Body) -> Rendered {
+        (text_of(out), anchor.map(|(href, shown)| (href, text_of(shown))), body.links, body.qr_image, body.fields)
+    }
+
     fn rendered(html: &str) -> Rendered {
-        let (mut body, mut out, mut anchor) = (Body::default(), String::new(), None);
+        let (mut body, mut out, mut anchor) = (Body::default(), Vec::new(), None);
         let Ok(()) = Tokenizer::new_with_emitter(html, Render::new(&mut body, &mut out, &mut anchor)).finish();
-        (out, anchor, body.links, body.qr_image, body.fields)
+        finished(out, anchor, body)
     }
 
     /// The same fed html5gum's own tokens (its `DefaultEmitter`, raw text
@@ -512,7 +601,7 @@ mod tests {
         let mut emitter = DefaultEmitter::default();
         emitter.naively_switch_states(true);
         let tokens: Vec<Token> = Tokenizer::new_with_emitter(html, emitter).flatten().collect();
-        let (mut body, mut out, mut anchor) = (Body::default(), String::new(), None);
+        let (mut body, mut out, mut anchor) = (Body::default(), Vec::new(), None);
         let mut render = Render::new(&mut body, &mut out, &mut anchor);
         for token in tokens {
             match token {
@@ -541,7 +630,20 @@ mod tests {
             }
         }
         render.emit_eof();
-        (out, anchor, body.links, body.qr_image, body.fields)
+        drop(render);
+        finished(out, anchor, body)
+    }
+
+    #[test]
+    fn a_run_of_text_cut_at_the_cap_drops_its_rest() {
+        // The run's last character does not fit whole: neither it nor
+        // the ASCII after it (which would) is written; the next run is.
+        let before = "a".repeat(MAX_TEXT_BYTES - 1);
+        let (text, ..) = rendered(&format!("{before}&eacute;&amp;b<br>c"));
+        assert_eq!(text, format!("{before} "));
+        let (text, ..) = rendered(&format!("{}<p>c", "a".repeat(MAX_TEXT_BYTES - 3)));
+        assert_eq!(text.len(), MAX_TEXT_BYTES - 1);
+        assert!(text.ends_with(" c"));
     }
 
     #[test]
