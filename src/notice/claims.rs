@@ -33,7 +33,9 @@ pub(crate) fn claimed_service(
     }
     // "Ameli" alone may be a first name: it counts as a brand word below.
     let single_word = !content.sender_name_folded.trim().contains([' ', '-', '\'']);
-    if let Some(s) = rules.display_name_of(&content.sender_name_folded).filter(|_| !single_word) {
+    // A single word is never taken for an official display name: its
+    // patterns are not even tried.
+    if !single_word && let Some(s) = rules.display_name_of(&content.sender_name_folded) {
         return Some(s);
     }
     let text = LazyCell::new(|| Joined::new(&[&content.subject_folded, &content.body_folded], " \n "));

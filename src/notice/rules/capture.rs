@@ -238,6 +238,18 @@ impl CapturePattern {
         })
     }
 
+    /// Whether the pattern may have a group called `name`: true for each
+    /// group it has, as `(?P<name>` or `(?<name>` (and for a `<name>`
+    /// that only looks like one), so that a caller may skip a pattern
+    /// whose groups it needs no more without loading its automaton.
+    pub(crate) fn may_name(&self, name: &str) -> bool {
+        let source = self.groups_source();
+        source.match_indices(name).any(|(at, _)| {
+            source.get(..at).is_some_and(|before| before.ends_with('<'))
+                && source.get(at + name.len()..).is_some_and(|after| after.starts_with('>'))
+        })
+    }
+
     /// Where the match is found: what the precompiled table holds.
     pub(crate) fn span(&self) -> &Pattern {
         &self.span
@@ -364,6 +376,28 @@ mod tests {
         let captures = extract.captures(long.as_bytes()).expect("a match");
         assert_eq!(group(&captures, long.as_bytes(), "identity_provider"), Some(&b"Ameli.fr"[..]));
         assert!(extract.span().is_compiled());
+    }
+
+    #[test]
+    fn a_pattern_may_name_every_group_it_has() {
+        let rules = crate::notice::Rules::builtin();
+        let patterns = [
+            pattern(r"(?P<site>a)(?<identity_provider>b)<addressee>", Syntax::Plain),
+            pattern(r"(?P<d>\d)", Syntax::Folded),
+        ];
+        let builtin = rules.formats.iter().flat_map(|f| &f.extract).map(|e| &**e);
+        for extract in patterns.iter().chain(builtin) {
+            let captures = extract.groups().expect("valid").create_captures();
+            let names: Vec<&str> = captures.group_info().all_names().filter_map(|(_, _, name)| name).collect();
+            assert!(!names.is_empty());
+            for name in names {
+                assert!(extract.may_name(name), "{name} in {:?}", extract.span().source());
+            }
+            assert!(!extract.may_name("nothing"));
+        }
+        assert!(!patterns[1].may_name("site"));
+        // Not a group, but it looks like one.
+        assert!(patterns[0].may_name("addressee"));
     }
 
     #[test]
