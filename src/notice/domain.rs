@@ -10,6 +10,7 @@
 //! alone is weak — `amelie.fr` is a first name — so it only counts when the
 //! message also names the brand.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 
 use unicode_security::skeleton;
@@ -66,16 +67,20 @@ pub(crate) fn ascii_domain(domain: &str) -> String {
 /// ASCII, and no `xn--` anywhere (any case): nothing for IDNA to decode
 /// or map but upper case.
 fn is_plain_ascii(domain: &str) -> bool {
-    domain.is_ascii() && !domain.as_bytes().windows(4).any(|w| w.eq_ignore_ascii_case(b"xn--"))
+    // Without `--` there is no `xn--`: most domains are ruled in by the
+    // first test.
+    let bytes = domain.as_bytes();
+    domain.is_ascii()
+        && (!bytes.windows(2).any(|w| w == b"--") || !bytes.windows(4).any(|w| w.eq_ignore_ascii_case(b"xn--")))
 }
 
-/// The Unicode form of an ASCII domain: itself when there is no punycode
-/// label to decode.
-fn unicode_domain(ascii: &str) -> String {
+/// The Unicode form of an ASCII domain: itself, not copied, when there is
+/// no punycode label to decode.
+fn unicode_domain(ascii: &str) -> Cow<'_, str> {
     if is_plain_ascii(ascii) && !ascii.bytes().any(|b| b.is_ascii_uppercase()) {
-        return ascii.to_owned();
+        return Cow::Borrowed(ascii);
     }
-    idna::domain_to_unicode(ascii).0
+    Cow::Owned(idna::domain_to_unicode(ascii).0)
 }
 
 /// Classifies a sender domain against the official domains in `rules`.
@@ -91,7 +96,7 @@ pub fn classify_domain(domain: &str, rules: &Rules) -> DomainVerdict {
     // (Computed once when both are the same, as they mostly are.)
     let written = domain.trim();
     let mut skeletons: Vec<String> = vec![skeleton_of(&unicode)];
-    if written != unicode {
+    if written != unicode.as_ref() {
         skeletons.push(skeleton_of(written));
     }
     let mut near = None;

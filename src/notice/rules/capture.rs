@@ -50,6 +50,24 @@ pub(crate) struct CapturePattern {
     /// For a plain-text pattern: the groups' automaton with its classes
     /// cut to ASCII, for ASCII spans.
     ascii_groups: OnceLock<Option<Engine>>,
+    /// Every `<name>` of the groups' source: its group names, and any
+    /// text that only looks like one ([`names_in`]).
+    names: Vec<String>,
+}
+
+/// Every `<name>` in `source` (a name: ASCII letters, digits and `_`), in
+/// order: a superset of the names of its groups, which are written
+/// `(?P<name>` or `(?<name>`.
+fn names_in(source: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    for (at, _) in source.match_indices('<') {
+        let rest = source.get(at + 1..).unwrap_or_default();
+        let len = rest.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count();
+        if len > 0 && rest.as_bytes().get(len) == Some(&b'>') {
+            names.push(rest.get(..len).unwrap_or_default().to_owned());
+        }
+    }
+    names
 }
 
 /// The built-in patterns made with [`CapturePattern::lazy`], as (syntax,
@@ -81,6 +99,7 @@ impl CapturePattern {
             let _ = groups.set(made.and_then(Engine::new));
         }
         Ok(CapturePattern {
+            names: names_in(&source),
             span: Pattern::with_syntax(source, syntax, false, owner)?,
             groups_source: None,
             groups,
@@ -106,6 +125,7 @@ impl CapturePattern {
         #[cfg(test)]
         BUILTIN.lock().expect("not poisoned").push((syntax, groups_source.clone().unwrap_or_else(|| source.clone())));
         CapturePattern {
+            names: names_in(groups_source.as_deref().unwrap_or(&source)),
             span: Pattern::lazy(source, syntax),
             groups_source,
             groups: OnceLock::new(),
@@ -243,11 +263,7 @@ impl CapturePattern {
     /// that only looks like one), so that a caller may skip a pattern
     /// whose groups it needs no more without loading its automaton.
     pub(crate) fn may_name(&self, name: &str) -> bool {
-        let source = self.groups_source();
-        source.match_indices(name).any(|(at, _)| {
-            source.get(..at).is_some_and(|before| before.ends_with('<'))
-                && source.get(at + name.len()..).is_some_and(|after| after.starts_with('>'))
-        })
+        self.names.iter().any(|n| n == name)
     }
 
     /// Where the match is found: what the precompiled table holds.
@@ -398,6 +414,7 @@ mod tests {
         assert!(!patterns[1].may_name("site"));
         // Not a group, but it looks like one.
         assert!(patterns[0].may_name("addressee"));
+        assert_eq!(names_in("(?P<a_1>x)<>< b><c>(?<d>"), ["a_1", "c", "d"]);
     }
 
     #[test]
