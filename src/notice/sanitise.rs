@@ -83,34 +83,23 @@ fn is_one_line(s: &str, max_chars: usize) -> bool {
     if s.len() <= max_chars && words_and_single_spaces(s.as_bytes()) {
         return true;
     }
-    // Byte by byte: an ASCII byte is its character, and only a character
-    // beyond ASCII is decoded (a subject's accents).
-    let bytes = s.as_bytes();
-    let (mut count, mut space, mut at) = (0usize, true, 0usize); // a leading space is not clean
-    while let Some(&b) = bytes.get(at) {
+    let (mut count, mut space) = (0usize, true); // a leading space is not clean
+    for c in s.chars() {
         count += 1;
-        if count > max_chars {
-            return false;
-        }
-        match b {
-            b'!'..=b'~' => space = false,
-            b' ' if space => return false,
-            b' ' => space = true,
-            // Every other ASCII character is a control.
-            0..=0x7f => return false,
-            _ => {
-                let Some(c) = s.get(at..).and_then(|rest| rest.chars().next()) else { return false };
-                if c.is_whitespace() || is_control(c) || is_bidi_control(c) {
-                    return false;
-                }
-                space = false;
-                at += c.len_utf8();
-                continue;
+        if c.is_ascii_graphic() {
+            space = false;
+        } else if c == ' ' {
+            if space {
+                return false;
             }
+            space = true;
+        } else if c.is_whitespace() || is_control(c) || is_bidi_control(c) {
+            return false;
+        } else {
+            space = false;
         }
-        at += 1;
     }
-    !space || bytes.is_empty()
+    count <= max_chars && !s.ends_with(' ')
 }
 
 /// Whether `bytes` are printable ASCII words separated by single spaces,
