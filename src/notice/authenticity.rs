@@ -524,6 +524,14 @@ fn extract(format: &Format, content: &Content) -> Extracted {
     let text = Joined::new(&[&content.subject_plain, &content.body_plain], "\n");
     let mut out = Extracted::default();
     for pattern in &format.extract {
+        // A pattern whose groups are all read already has nothing to add.
+        let wanted = |name: &str, have: &Option<String>| have.is_none() && pattern.may_name(name);
+        if !(wanted("site", &out.site)
+            || wanted("identity_provider", &out.identity_provider)
+            || wanted("addressee", &out.addressee))
+        {
+            continue;
+        }
         if let Some(c) = pattern.captures(text.as_bytes()) {
             let clean = |name: &str| {
                 let v = std::str::from_utf8(group(&c, text.as_bytes(), name)?).ok()?.trim().trim_matches('"').trim();

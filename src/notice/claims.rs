@@ -33,7 +33,9 @@ pub(crate) fn claimed_service(
     }
     // "Ameli" alone may be a first name: it counts as a brand word below.
     let single_word = !content.sender_name_folded.trim().contains([' ', '-', '\'']);
-    if let Some(s) = rules.display_name_of(&content.sender_name_folded).filter(|_| !single_word) {
+    // A single word is never taken for an official display name: its
+    // patterns are not even tried.
+    if !single_word && let Some(s) = rules.display_name_of(&content.sender_name_folded) {
         return Some(s);
     }
     let text = LazyCell::new(|| Joined::new(&[&content.subject_folded, &content.body_folded], " \n "));
@@ -235,11 +237,52 @@ fn is_the_brand_itself(rules: &Rules, service: Service, tokens: &[&str]) -> bool
 
 /// Every token is a brand word of `service` or a service word.
 fn only_service_words(rules: &Rules, service: Service, tokens: &[&str]) -> bool {
-    let brand_words: Vec<&str> = rules.brand_tokens(service).iter().flatten().map(String::as_str).collect();
+    let brand_words = rules.brand_tokens(service).iter().flatten().map(String::as_str);
     tokens.iter().all(|t| {
-        let t = t.to_ascii_lowercase();
-        brand_words.contains(&t.as_str())
-            || SERVICE_WORDS.contains(&t.as_str())
-            || t.chars().all(|c| c.is_ascii_digit())
+        t.bytes().all(|b| b.is_ascii_digit())
+            || SERVICE_WORDS.iter().any(|w| is_lower_case_of(w, t))
+            || brand_words.clone().any(|w| is_lower_case_of(w, t))
     })
+}
+
+/// `word == token.to_ascii_lowercase()`, without the copy.
+fn is_lower_case_of(word: &str, token: &str) -> bool {
+    word.len() == token.len() && word.bytes().zip(token.bytes()).all(|(w, t)| w == t.to_ascii_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The definition: each token lower-cased, then looked up.
+    fn only_service_words_by_copy(rules: &Rules, service: Service, tokens: &[&str]) -> bool {
+        let brand_words: Vec<&str> = rules.brand_tokens(service).iter().flatten().map(String::as_str).collect();
+        tokens.iter().all(|t| {
+            let t = t.to_ascii_lowercase();
+            brand_words.contains(&t.as_str())
+                || SERVICE_WORDS.contains(&t.as_str())
+                || t.chars().all(|c| c.is_ascii_digit())
+        })
+    }
+
+    proptest::proptest! {
+        /// Names and domains made of brand words, service words, digits,
+        /// other words, in any case: read as the definition reads them.
+        #[test]
+        fn a_sender_of_only_service_words_is_told_as_by_lower_casing(
+            tokens in proptest::collection::vec(proptest::sample::select(vec![
+                "ameli", "AMELI", "Ameli", "cpam", "service", "SERVICE", "Info", "mon", "espace", "sante", "123",
+                "0", "", "couture", "weber", "franceconnect", "France", "connect", "é", "amelí", "serv1ce", "fr",
+            ]), 0..6),
+        ) {
+            let rules = Rules::builtin();
+            for service in [Service::Ameli, Service::FranceConnect] {
+                proptest::prop_assert_eq!(
+                    only_service_words(&rules, service, &tokens),
+                    only_service_words_by_copy(&rules, service, &tokens),
+                    "{:?}", tokens
+                );
+            }
+        }
+    }
 }

@@ -10,8 +10,8 @@
 //! alone is weak — `amelie.fr` is a first name — so it only counts when the
 //! message also names the brand.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
-use std::sync::LazyLock;
 
 use unicode_security::skeleton;
 
@@ -52,10 +52,35 @@ pub fn is_under(host: &str, base: &str) -> bool {
 /// The ASCII (punycode) form of a domain, lower case.
 pub(crate) fn ascii_domain(domain: &str) -> String {
     let domain = domain.trim().trim_end_matches('.');
+    // ASCII without a punycode label, as nearly every sender domain is:
+    // IDNA (UTS 46, no ASCII deny list) lower-cases it or rejects it, and
+    // a rejected one is lower-cased below.
+    if is_plain_ascii(domain) {
+        return domain.to_ascii_lowercase();
+    }
     match idna::domain_to_ascii(domain) {
         Ok(ascii) => ascii,
         Err(_) => domain.to_ascii_lowercase(),
     }
+}
+
+/// ASCII, and no `xn--` anywhere (any case): nothing for IDNA to decode
+/// or map but upper case.
+fn is_plain_ascii(domain: &str) -> bool {
+    // Without `--` there is no `xn--`: most domains are ruled in by the
+    // first test.
+    let bytes = domain.as_bytes();
+    domain.is_ascii()
+        && (!bytes.windows(2).any(|w| w == b"--") || !bytes.windows(4).any(|w| w.eq_ignore_ascii_case(b"xn--")))
+}
+
+/// The Unicode form of an ASCII domain: itself, not copied, when there is
+/// no punycode label to decode.
+fn unicode_domain(ascii: &str) -> Cow<'_, str> {
+    if is_plain_ascii(ascii) && !ascii.bytes().any(|b| b.is_ascii_uppercase()) {
+        return Cow::Borrowed(ascii);
+    }
+    Cow::Owned(idna::domain_to_unicode(ascii).0)
 }
 
 /// Classifies a sender domain against the official domains in `rules`.
@@ -64,14 +89,14 @@ pub fn classify_domain(domain: &str, rules: &Rules) -> DomainVerdict {
     if let Some(service) = rules.official_service(&ascii) {
         return DomainVerdict::Official(service);
     }
-    let (unicode, _) = idna::domain_to_unicode(&ascii);
+    let unicode = unicode_domain(&ascii);
     let tokens: Vec<&str> = ascii.split(['.', '-']).filter(|t| !t.is_empty()).collect();
     // Skeletons of the domain as decoded and as written: "ameIi.fr" is
     // "ameii.fr" to DNS but reads as "ameli.fr" to a person.
     // (Computed once when both are the same, as they mostly are.)
     let written = domain.trim();
     let mut skeletons: Vec<String> = vec![skeleton_of(&unicode)];
-    if written != unicode {
+    if written != unicode.as_ref() {
         skeletons.push(skeleton_of(written));
     }
     let mut near = None;
@@ -105,15 +130,25 @@ pub fn classify_domain(domain: &str, rules: &Rules) -> DomainVerdict {
     near.unwrap_or(DomainVerdict::Foreign)
 }
 
+/// The first label of a domain.
+fn first_label(domain: &str) -> &str {
+    domain.split('.').next().unwrap_or(domain)
+}
+
 /// The official domain a brand word imitates: the one of its service
 /// whose name is closest to the word (`assurance-maladie` imitates
 /// `assurance-maladie.fr`, `cpam` imitates `ameli.fr`).
 fn imitated(rules: &Rules, service: super::Service, brand: &[String]) -> String {
     let word = brand.concat();
-    let name = |official: &str| official.split('.').next().unwrap_or(official).replace('-', "");
-    rules
-        .official_domains()
-        .filter(|(s, _)| *s == service)
+    let officials = || rules.official_domains().filter(|(s, _)| *s == service);
+    // The word spelling a domain's name (`ameli`, `assurance maladie`):
+    // the first at distance 0 is the nearest, with nothing to measure.
+    let spelt = |official: &str| first_label(official).bytes().filter(|&b| b != b'-').eq(word.bytes());
+    if let Some((_, official)) = officials().find(|(_, official)| spelt(official)) {
+        return official.to_owned();
+    }
+    let name = |official: &str| first_label(official).replace('-', "");
+    officials()
         .min_by_key(|(_, official)| strsim::levenshtein(&word, &name(official)))
         .map(|(_, official)| official.to_owned())
         .unwrap_or_default()
@@ -176,28 +211,33 @@ fn is_official_skeleton(candidate: &str, official: &str) -> bool {
     })
 }
 
-/// Each ASCII character's skeleton when it is ASCII (all but `%`'s).
-static ASCII_SKELETONS: LazyLock<Vec<Option<String>>> = LazyLock::new(|| {
-    (0..128u8)
-        .map(|b| Some(skeleton(char::from(b).encode_utf8(&mut [0; 4])).collect::<String>()).filter(|s| s.is_ascii()))
-        .collect()
-});
+/// An ASCII character's skeleton when it is ASCII (all but `%`'s), from
+/// the confusables table of UTS 39 (a unit test compares each with the
+/// library's): the few ASCII characters it maps, every other one itself.
+fn ascii_skeleton(b: u8, out: &mut String) -> bool {
+    match b {
+        b'"' => out.push_str("''"),
+        b'0' => out.push('O'),
+        b'1' | b'I' | b'|' => out.push('l'),
+        b'`' => out.push('\''),
+        b'm' => out.push_str("rn"),
+        b'%' => return false,
+        _ => out.push(char::from(b)),
+    }
+    true
+}
 
-/// The UTS 39 skeleton of `s`. For ASCII text, from a table of each ASCII
-/// character's skeleton, computed once: the skeleton maps character by
-/// character, and when each piece is ASCII the final normalisation has
-/// nothing to change. Sender domains are mostly ASCII, and the library
-/// normalises and looks up every character each time.
+/// The UTS 39 skeleton of `s`. For ASCII text, character by character
+/// from [`ascii_skeleton`]: the skeleton maps character by character, and
+/// when each piece is ASCII the final normalisation has nothing to change.
+/// Sender domains are mostly ASCII, and the library normalises and looks
+/// up every character each time.
 fn skeleton_of(s: &str) -> String {
     if s.is_ascii() {
-        let mut out = String::with_capacity(s.len());
-        for b in s.bytes() {
-            match ASCII_SKELETONS.get(usize::from(b)) {
-                Some(Some(piece)) => out.push_str(piece),
-                _ => return skeleton(s).collect(),
-            }
+        let mut out = String::with_capacity(s.len() + 4);
+        if s.bytes().all(|b| ascii_skeleton(b, &mut out)) {
+            return out;
         }
-        return out;
     }
     skeleton(s).collect()
 }
@@ -313,7 +353,6 @@ mod tests {
 
     #[test]
     fn the_ascii_skeleton_table_agrees_with_the_library() {
-        assert!(ASCII_SKELETONS.iter().flatten().count() > 120, "the table covers nearly all ASCII");
         let every_ascii: String = (0..128u8).map(char::from).collect();
         for s in
             [every_ascii.as_str(), "ameIi.fr", "arneli.fr", "rn", "0l1I|", "a\u{7f}b", "", "xn--meli-43d.fr", "50%.fr"]
@@ -325,6 +364,73 @@ mod tests {
             assert_eq!(skeleton_of(&c), skeleton(&c).collect::<String>(), "{b}");
         }
         assert_eq!(skeleton_of("\u{430}meli.fr"), skeleton("\u{430}meli.fr").collect::<String>());
+    }
+
+    /// The ASCII form as IDNA gives it, for every domain (before the fast
+    /// path for plain ASCII).
+    fn ascii_by_idna(domain: &str) -> String {
+        let domain = domain.trim().trim_end_matches('.');
+        idna::domain_to_ascii(domain).unwrap_or_else(|_| domain.to_ascii_lowercase())
+    }
+
+    /// The official domain a brand word imitates, by measuring them all.
+    fn imitated_by_measure(rules: &Rules, service: Service, brand: &[String]) -> String {
+        let word = brand.concat();
+        let name = |official: &str| official.split('.').next().unwrap_or(official).replace('-', "");
+        rules
+            .official_domains()
+            .filter(|(s, _)| *s == service)
+            .min_by_key(|(_, official)| strsim::levenshtein(&word, &name(official)))
+            .map(|(_, official)| official.to_owned())
+            .unwrap_or_default()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// Plain ASCII domains skip IDNA: they come out as IDNA makes them,
+        /// and so do punycode, upper case, odd bytes and non-ASCII ones.
+        #[test]
+        fn plain_ascii_domains_are_what_idna_makes_of_them(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "a", "Z", "ameli", "-", "--", ".", "..", "xn--", "XN--", "xN--meli-43d", "xn--meli-43d", "_", " ",
+                "%", "é", "\u{430}", "0", "1", "@", "\u{a0}", "ß", "\u{200d}", "xn--a", "-xn", "\t",
+            ]), 0..10),
+        ) {
+            let domain: String = parts.concat();
+            let ascii = ascii_domain(&domain);
+            proptest::prop_assert_eq!(&ascii, &ascii_by_idna(&domain), "{:?}", domain);
+            proptest::prop_assert_eq!(unicode_domain(&ascii), idna::domain_to_unicode(&ascii).0, "{:?}", ascii);
+            proptest::prop_assert_eq!(unicode_domain(&domain), idna::domain_to_unicode(&domain).0, "{:?}", domain);
+        }
+
+        /// A brand word imitates the official domain nearest to it, found
+        /// without measuring when the word spells a domain's name.
+        #[test]
+        fn a_brand_word_imitates_the_nearest_official_domain(
+            words in proptest::collection::vec(proptest::sample::select(vec![
+                "ameli", "assurance", "maladie", "cpam", "monespacesante", "mon", "espace", "sante", "france",
+                "connect", "franceconnect", "amelie", "", "x",
+            ]), 0..4),
+        ) {
+            let rules = Rules::builtin();
+            let brand: Vec<String> = words.iter().map(|w| (*w).to_owned()).collect();
+            for service in [Service::Ameli, Service::FranceConnect] {
+                proptest::prop_assert_eq!(
+                    imitated(&rules, service, &brand), imitated_by_measure(&rules, service, &brand), "{:?}", brand
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_brand_word_imitates_the_domain_measuring_finds() {
+        let rules = Rules::builtin();
+        for service in [Service::Ameli, Service::FranceConnect] {
+            for brand in rules.brand_tokens(service) {
+                assert_eq!(imitated(&rules, service, brand), imitated_by_measure(&rules, service, brand), "{brand:?}");
+            }
+        }
     }
 
     #[test]

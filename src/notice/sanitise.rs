@@ -189,7 +189,8 @@ pub fn plain_name(s: &str) -> Option<&str> {
         && !s.contains("  ")
         && s.split_whitespace().count() <= MAX_PLAIN_NAME_WORDS;
     let no_phone_number = s.chars().filter(|c| c.is_numeric()).count() <= MAX_PLAIN_NAME_DIGITS;
-    (first_ok && rest_ok && short && no_phone_number && s.is_single_script()).then_some(s)
+    // ASCII is Latin and Common characters: one script.
+    (first_ok && rest_ok && short && no_phone_number && (s.is_ascii() || s.is_single_script())).then_some(s)
 }
 
 /// `s` made safe to print on a terminal, on one line: every control
@@ -336,13 +337,25 @@ mod tests {
         #[test]
         fn a_clean_line_is_one_that_cleaning_leaves_as_it_is(
             chars in proptest::collection::vec(
-                proptest::sample::select(vec!['a', 'Z', '~', ' ', '\t', '\n', '\r', '\u{7f}', '\u{1}', 'é', '\u{a0}']),
+                proptest::sample::select(vec![
+                    'a', 'Z', '~', ' ', '\t', '\n', '\r', '\u{7f}', '\u{1}', 'é', '\u{a0}', '\u{85}', '\u{9f}',
+                    '\u{202e}', '\u{2028}', '\u{2003}', '\u{61c}', '日', '\u{1f600}',
+                ]),
                 0..40,
             ),
             max in 0usize..40,
         ) {
             let s: String = chars.into_iter().collect();
             proptest::prop_assert_eq!(is_one_line(&s, max), one_line(&s, max) == s, "{:?} {}", s, max);
+        }
+    }
+
+    proptest::proptest! {
+        /// Every ASCII text is in one script (Latin and Common
+        /// characters): a plain name in ASCII needs no script check.
+        #[test]
+        fn an_ascii_name_is_written_in_one_script(s in "[\\x00-\\x7f]{0,40}") {
+            proptest::prop_assert!(s.is_single_script(), "{:?}", s);
         }
     }
 

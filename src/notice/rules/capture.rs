@@ -50,6 +50,24 @@ pub(crate) struct CapturePattern {
     /// For a plain-text pattern: the groups' automaton with its classes
     /// cut to ASCII, for ASCII spans.
     ascii_groups: OnceLock<Option<Engine>>,
+    /// Every `<name>` of the groups' source: its group names, and any
+    /// text that only looks like one ([`names_in`]).
+    names: Vec<String>,
+}
+
+/// Every `<name>` in `source` (a name: ASCII letters, digits and `_`), in
+/// order: a superset of the names of its groups, which are written
+/// `(?P<name>` or `(?<name>`.
+fn names_in(source: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    for (at, _) in source.match_indices('<') {
+        let rest = source.get(at + 1..).unwrap_or_default();
+        let len = rest.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count();
+        if len > 0 && rest.as_bytes().get(len) == Some(&b'>') {
+            names.push(rest.get(..len).unwrap_or_default().to_owned());
+        }
+    }
+    names
 }
 
 /// The built-in patterns made with [`CapturePattern::lazy`], as (syntax,
@@ -81,6 +99,7 @@ impl CapturePattern {
             let _ = groups.set(made.and_then(Engine::new));
         }
         Ok(CapturePattern {
+            names: names_in(&source),
             span: Pattern::with_syntax(source, syntax, false, owner)?,
             groups_source: None,
             groups,
@@ -106,6 +125,7 @@ impl CapturePattern {
         #[cfg(test)]
         BUILTIN.lock().expect("not poisoned").push((syntax, groups_source.clone().unwrap_or_else(|| source.clone())));
         CapturePattern {
+            names: names_in(groups_source.as_deref().unwrap_or(&source)),
             span: Pattern::lazy(source, syntax),
             groups_source,
             groups: OnceLock::new(),
@@ -238,6 +258,14 @@ impl CapturePattern {
         })
     }
 
+    /// Whether the pattern may have a group called `name`: true for each
+    /// group it has, as `(?P<name>` or `(?<name>` (and for a `<name>`
+    /// that only looks like one), so that a caller may skip a pattern
+    /// whose groups it needs no more without loading its automaton.
+    pub(crate) fn may_name(&self, name: &str) -> bool {
+        self.names.iter().any(|n| n == name)
+    }
+
     /// Where the match is found: what the precompiled table holds.
     pub(crate) fn span(&self) -> &Pattern {
         &self.span
@@ -364,6 +392,29 @@ mod tests {
         let captures = extract.captures(long.as_bytes()).expect("a match");
         assert_eq!(group(&captures, long.as_bytes(), "identity_provider"), Some(&b"Ameli.fr"[..]));
         assert!(extract.span().is_compiled());
+    }
+
+    #[test]
+    fn a_pattern_may_name_every_group_it_has() {
+        let rules = crate::notice::Rules::builtin();
+        let patterns = [
+            pattern(r"(?P<site>a)(?<identity_provider>b)<addressee>", Syntax::Plain),
+            pattern(r"(?P<d>\d)", Syntax::Folded),
+        ];
+        let builtin = rules.formats.iter().flat_map(|f| &f.extract).map(|e| &**e);
+        for extract in patterns.iter().chain(builtin) {
+            let captures = extract.groups().expect("valid").create_captures();
+            let names: Vec<&str> = captures.group_info().all_names().filter_map(|(_, _, name)| name).collect();
+            assert!(!names.is_empty());
+            for name in names {
+                assert!(extract.may_name(name), "{name} in {:?}", extract.span().source());
+            }
+            assert!(!extract.may_name("nothing"));
+        }
+        assert!(!patterns[1].may_name("site"));
+        // Not a group, but it looks like one.
+        assert!(patterns[0].may_name("addressee"));
+        assert_eq!(names_in("(?P<a_1>x)<>< b><c>(?<d>"), ["a_1", "c", "d"]);
     }
 
     #[test]
