@@ -153,7 +153,8 @@ impl Cli {
         let args = help_subcommand_as_flag(args);
         let lang = Lang::detect(&args);
         messages::set_verbose(args.iter().take_while(|a| *a != "--").any(|a| a == "--verbose"));
-        let read = |cmd: Command| cmd.try_get_matches_from(&args).and_then(|m| Cli::from_arg_matches(&m));
+        // The values are moved out of the matches, not cloned with them.
+        let read = |cmd: Command| cmd.try_get_matches_from(&args).and_then(|mut m| Cli::from_arg_matches_mut(&mut m));
         // Help, the version and mistakes are said by the localised
         // definition, which reads the line as the shaped one does.
         read(shaped()).or_else(|_| read(command(lang))).map_err(|error| {
