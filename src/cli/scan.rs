@@ -14,8 +14,10 @@
 
 use std::fs::File;
 use std::io::{self, Read, Write};
+use std::os::fd::OwnedFd;
 
 use clap::Args;
+use rustix::fs::{Mode, OFlags};
 
 use super::{Cli, CliError};
 use crate::Exit;
@@ -59,9 +61,9 @@ impl Scan {
         // at a time, not one write per line (stdout is line-buffered).
         let mut lines = Vec::new();
         let (mut suspicious, mut failed) = (false, false);
-        let mut buf = Vec::new();
+        let (mut buf, mut opener) = (Vec::new(), Opener::default());
         for file in &self.files {
-            match scan_one(file, &rules, &mut buf) {
+            match scan_one(file, &rules, &mut buf, &mut opener) {
                 Ok(seen) => {
                     suspicious |= is_suspicious(&seen)
                         || matches!(&seen.forwarded, Some(Forwarded::Attached(original)) if is_suspicious(original));
@@ -136,15 +138,49 @@ fn is_suspicious(seen: &Recognition) -> bool {
 
 /// Reads and recognises one file (`-`: standard input). `buf` is the
 /// scan's one read buffer, reused from file to file.
-fn scan_one(file: &str, rules: &Rules, buf: &mut Vec<u8>) -> Result<Recognition, Skipped> {
+fn scan_one(file: &str, rules: &Rules, buf: &mut Vec<u8>, opener: &mut Opener) -> Result<Recognition, Skipped> {
     let len = if file == "-" {
         // The size of standard input is not known in advance.
         read_capped(io::stdin().lock(), buf, || Ok(0))?
     } else {
-        let f = File::open(file).map_err(Skipped::Unreadable)?;
+        let f = opener.open(file).map_err(Skipped::Unreadable)?;
         read_capped(&f, buf, || f.metadata().map(|m| m.len()))?
     };
     recognise(buf.get(..len).unwrap_or_default(), rules).map_err(Skipped::NotAnEmail)
+}
+
+/// Opens the files of a scan. A file in the same folder as the one before
+/// is opened relative to that folder, kept open (`O_PATH`): the kernel
+/// does not walk the folder's path again for each of hundreds of files.
+/// Same file, same errors as [`File::open`], which takes every other path
+/// (no folder, or a name that is not a file's: `.`, `..`, `x/`) and any
+/// path whose folder cannot be opened, so that its error is the one users
+/// see.
+#[derive(Default)]
+struct Opener {
+    /// The last folder (its path up to the last `/`, included) and its fd.
+    folder: Option<(String, OwnedFd)>,
+}
+
+impl Opener {
+    fn open(&mut self, path: &str) -> io::Result<File> {
+        let Some((folder, name)) = path.rfind('/').map(|slash| path.split_at(slash + 1)) else {
+            return File::open(path);
+        };
+        if matches!(name, "" | "." | "..") {
+            return File::open(path);
+        }
+        if self.folder.as_ref().is_none_or(|(open, _)| open != folder) {
+            let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
+            self.folder = rustix::fs::open(folder, flags, Mode::empty()).ok().map(|fd| (folder.to_owned(), fd));
+        }
+        match &self.folder {
+            Some((_, fd)) => {
+                Ok(File::from(rustix::fs::openat(fd, name, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())?))
+            }
+            None => File::open(path),
+        }
+    }
 }
 
 /// The first read of a message asks for this much: notices are a few
