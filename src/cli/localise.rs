@@ -32,12 +32,9 @@ fn shaped() -> Command {
 /// `help` is a flag everywhere, never a subcommand: clap's own would speak
 /// English.
 fn without_help_commands(cmd: Command) -> Command {
-    let mut cmd = cmd.disable_help_flag(true).disable_help_subcommand(true);
-    let subcommands: Vec<String> = cmd.get_subcommands().map(|s| s.get_name().to_owned()).collect();
-    for name in subcommands {
-        cmd = cmd.mut_subcommand(&name, without_help_commands);
-    }
-    cmd
+    // In place and in order (`mut_subcommand` by name moves each one out
+    // and back: a good part of reading a short command line).
+    cmd.disable_help_flag(true).disable_help_subcommand(true).mut_subcommands(without_help_commands)
 }
 
 fn localise(cmd: Command, path: &str, lang: Lang) -> Command {
