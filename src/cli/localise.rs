@@ -32,12 +32,9 @@ fn shaped() -> Command {
 /// `help` is a flag everywhere, never a subcommand: clap's own would speak
 /// English.
 fn without_help_commands(cmd: Command) -> Command {
-    let mut cmd = cmd.disable_help_flag(true).disable_help_subcommand(true);
-    let subcommands: Vec<String> = cmd.get_subcommands().map(|s| s.get_name().to_owned()).collect();
-    for name in subcommands {
-        cmd = cmd.mut_subcommand(&name, without_help_commands);
-    }
-    cmd
+    // In place and in order (`mut_subcommand` by name moves each one out
+    // and back: a good part of reading a short command line).
+    cmd.disable_help_flag(true).disable_help_subcommand(true).mut_subcommands(without_help_commands)
 }
 
 fn localise(cmd: Command, path: &str, lang: Lang) -> Command {
@@ -153,7 +150,8 @@ impl Cli {
         let args = help_subcommand_as_flag(args);
         let lang = Lang::detect(&args);
         messages::set_verbose(args.iter().take_while(|a| *a != "--").any(|a| a == "--verbose"));
-        let read = |cmd: Command| cmd.try_get_matches_from(&args).and_then(|m| Cli::from_arg_matches(&m));
+        // The values are moved out of the matches, not cloned with them.
+        let read = |cmd: Command| cmd.try_get_matches_from(&args).and_then(|mut m| Cli::from_arg_matches_mut(&mut m));
         // Help, the version and mistakes are said by the localised
         // definition, which reads the line as the shaped one does.
         read(shaped()).or_else(|_| read(command(lang))).map_err(|error| {
