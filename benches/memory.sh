@@ -43,12 +43,14 @@ work=$(mktemp -d /tmp/vigie-mem.XXXXXX)
 chmod 755 "$work"
 agent= reference=
 cleanup() {
-  [ -n "$reference" ] && kill "$reference" 2>/dev/null
+  # `if`, not `&&`: under `set -e` a failing last command of an `&&` list
+  # (a reference already gone) would end the trap before Dovecot is stopped.
+  if [ -n "$reference" ]; then kill "$reference" 2>/dev/null || true; fi
   if [ -n "$agent" ] && kill -0 "$agent" 2>/dev/null; then
     kill -TERM "$agent"; wait "$agent" 2>/dev/null || true
   fi
   tests/support/dovecot-down.sh "$work/imap" || true
-  [ -d "$work/session" ] && tests/support/session-down.sh "$work/session"
+  if [ -d "$work/session" ]; then tests/support/session-down.sh "$work/session" || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
