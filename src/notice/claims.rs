@@ -240,14 +240,11 @@ fn only_service_words(rules: &Rules, service: Service, tokens: &[&str]) -> bool 
     let brand_words = rules.brand_tokens(service).iter().flatten().map(String::as_str);
     tokens.iter().all(|t| {
         t.bytes().all(|b| b.is_ascii_digit())
-            || SERVICE_WORDS.iter().any(|w| is_lower_case_of(w, t))
-            || brand_words.clone().any(|w| is_lower_case_of(w, t))
+            // Both word lists are lower case (brand words are folded):
+            // comparing without case is comparing with `t` lower-cased.
+            || SERVICE_WORDS.iter().any(|w| w.eq_ignore_ascii_case(t))
+            || brand_words.clone().any(|w| w.eq_ignore_ascii_case(t))
     })
-}
-
-/// `word == token.to_ascii_lowercase()`, without the copy.
-fn is_lower_case_of(word: &str, token: &str) -> bool {
-    word.len() == token.len() && word.bytes().zip(token.bytes()).all(|(w, t)| w == t.to_ascii_lowercase())
 }
 
 #[cfg(test)]
@@ -263,6 +260,18 @@ mod tests {
                 || SERVICE_WORDS.contains(&t.as_str())
                 || t.chars().all(|c| c.is_ascii_digit())
         })
+    }
+
+    /// `only_service_words` compares without case because both its word
+    /// lists are lower case.
+    #[test]
+    fn service_and_brand_words_are_lower_case() {
+        let rules = Rules::builtin();
+        let brand = [Service::Ameli, Service::FranceConnect].map(|s| rules.brand_tokens(s).concat()).concat();
+        assert!(brand.len() > 3);
+        for word in SERVICE_WORDS.iter().copied().chain(brand.iter().map(String::as_str)) {
+            assert_eq!(word, word.to_ascii_lowercase());
+        }
     }
 
     proptest::proptest! {
